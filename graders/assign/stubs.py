@@ -1,0 +1,96 @@
+"""Student stubs from the reference: nbgrader's solution markers, applied to modules.
+
+In ``reference/<topic>.py`` each solution is a region::
+
+    ### BEGIN SOLUTION
+    ...
+    ### END SOLUTION
+
+Inside a function the region becomes ``raise NotImplementedError("<exercise id>: ...")`` at
+the region's indentation; a region at module level (a private helper) disappears.  Everything
+else — signatures, docstrings, imports — is kept verbatim, so stubs and reference cannot
+drift: ``exercises/`` is generated (``python -m graders.assign.stubs``) and a test proves the
+committed stubs equal a fresh generation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\s*$")
+END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
+DEF = re.compile(r"^(?P<indent>[ \t]*)def (?P<name>\w+)\s*\(")
+HEADER = ('"""{title}\n\nStudent stub generated from the course\'s reference: implement each '
+          "function where it says\n``raise NotImplementedError``.  Check your work with "
+          "``propgrade check {topic} {topic}.py``.\n\n")
+
+
+class MarkerError(ValueError):
+    """Unbalanced or misplaced solution markers."""
+
+
+def clear_solutions(source: str, topic: str) -> str:
+    """Replace every solution region of ``source`` as described in the module docstring."""
+    out: list[str] = []
+    current_def: str | None = None
+    inside = False
+    indent = ""
+    for lineno, line in enumerate(source.splitlines(keepends=True), 1):
+        begin = BEGIN.match(line)
+        if begin:
+            if inside:
+                raise MarkerError(f"line {lineno}: nested BEGIN SOLUTION")
+            inside, indent = True, begin.group("indent")
+            if indent:
+                if current_def is None:
+                    raise MarkerError(f"line {lineno}: indented region outside a function")
+                out.append(f'{indent}raise NotImplementedError("{topic}.{current_def}: '
+                           'not implemented yet")\n')
+            continue
+        if END.match(line):
+            if not inside:
+                raise MarkerError(f"line {lineno}: END SOLUTION without BEGIN")
+            inside = False
+            continue
+        if inside:
+            continue
+        m = DEF.match(line)
+        if m and not m.group("indent"):
+            current_def = m.group("name")  # a top-level function starts
+        elif line[:1] not in ("", " ", "\t", "#", "\n", ")"):
+            current_def = None  # other top-level code ends it
+        out.append(line)
+    if inside:
+        raise MarkerError("BEGIN SOLUTION without END SOLUTION")
+    text = "".join(out)
+    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", text)
+
+
+def stub_for(topic: str, reference_dir: Path = ROOT / "reference") -> str:
+    return clear_solutions((reference_dir / f"{topic}.py").read_text(), topic)
+
+
+def write_stubs(topics: list[str], out_dir: Path = ROOT / "exercises") -> list[Path]:
+    written = []
+    for topic in topics:
+        path = out_dir / f"{topic}.py"
+        path.write_text(stub_for(topic))
+        written.append(path)
+    return written
+
+
+def main() -> None:
+    from graders.registry import ASSIGNMENTS
+
+    parser = argparse.ArgumentParser(description="Regenerate exercises/ from reference/.")
+    parser.add_argument("topics", nargs="*", default=list(ASSIGNMENTS))
+    args = parser.parse_args()
+    for path in write_stubs(args.topics):
+        print(f"wrote {path.relative_to(ROOT)}")  # noqa: T201 - a developer script
+
+
+if __name__ == "__main__":
+    main()
