@@ -1,0 +1,174 @@
+"""Judge-side checks of student values: structure first, then values.
+
+Every helper raises ``Failure`` with a message written for the student, in the order
+missing → type → shape → finite → values.  Values from the worker are already plain data
+(``protocol`` never builds anything else); these helpers additionally turn them into plain
+``float64`` arrays / Python floats before any arithmetic, so nothing a student returns takes
+part in a comparison except its numbers.
+
+Tolerance convention (``close``): an entry passes when
+``|got - expected| <= atol + rtol * |expected|`` (NumPy's ``isclose``); the message reports
+the largest absolute error, where it is, and both values there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from graders.grade.protocol import Unsupported
+
+Array = NDArray[np.float64]
+
+
+class Failure(AssertionError):
+    """A property does not hold; ``message`` is for the student, ``hint`` points at a convention."""
+
+    def __init__(self, message: str, *, hint: str = "", kind: str = "value",
+                 details: str = "") -> None:
+        super().__init__(message)
+        self.message, self.hint, self.kind, self.details = message, hint, kind, details
+
+
+def fmt(x: Any, precision: int = 6, limit: int = 600) -> str:
+    """A compact, truncated rendering of a value for feedback."""
+    if isinstance(x, np.ndarray):
+        with np.printoptions(precision=precision, threshold=40, edgeitems=3, linewidth=90):
+            text = np.array2string(x, separator=", ")
+        text = f"array({text})" if x.ndim else text
+    elif isinstance(x, float):
+        text = f"{x:.{precision}g}"
+    elif isinstance(x, Unsupported):
+        text = f"<a {x.type_name} object>"
+    elif isinstance(x, tuple):
+        text = "(" + ", ".join(fmt(v, precision, limit) for v in x) + ("," if len(x) == 1 else "") + ")"
+    elif isinstance(x, list):
+        text = "[" + ", ".join(fmt(v, precision, limit) for v in x) + "]"
+    else:
+        text = repr(x)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _type_name(x: Any) -> str:
+    if isinstance(x, Unsupported):
+        return f"a {x.type_name} object"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    if x is None:
+        return "None"
+    return f"a {type(x).__name__}"
+
+
+def array(x: Any, what: str, *, shape: Sequence[int] | None = None, finite: bool = True,
+          dtype: str = "float") -> Array:
+    """``x`` as a plain float64 (or int64 with dtype="int") array, after structural checks."""
+    if x is None:
+        raise Failure(f"{what} returned None; expected a NumPy array"
+                      + (f" of shape {tuple(shape)}" if shape is not None else "")
+                      + ". Did you forget a `return`?", kind="type")
+    if isinstance(x, (list, tuple)) and not isinstance(x, np.ndarray):
+        raise Failure(f"{what} returned {_type_name(x)}; expected a NumPy array "
+                      "(wrap it with np.asarray / np.array)", kind="type")
+    if isinstance(x, (bool, int, float)):
+        x = np.asarray(x, dtype=np.float64)
+    if not isinstance(x, np.ndarray):
+        raise Failure(f"{what} returned {_type_name(x)}; expected a NumPy array", kind="type")
+    if dtype == "int":
+        if x.dtype.kind not in "iu":
+            if x.dtype.kind == "f" and np.all(np.isfinite(x)) and np.all(x == np.round(x)):
+                x = x.astype(np.int64)
+            else:
+                raise Failure(f"{what} returned an array of dtype {x.dtype}; expected integer "
+                              "indices", kind="type")
+        plain = np.array(x, dtype=np.int64, copy=True)
+    else:
+        plain = np.array(x, dtype=np.float64, copy=True)
+    if shape is not None and tuple(plain.shape) != tuple(shape):
+        raise Failure(f"{what} has shape {tuple(plain.shape)}; expected shape {tuple(shape)}",
+                      kind="shape")
+    if finite and dtype != "int" and not np.all(np.isfinite(plain)):
+        bad = np.argwhere(~np.isfinite(plain))
+        where = tuple(int(i) for i in bad[0]) if plain.ndim else ()
+        raise Failure(f"{what} contains {plain[where] if plain.ndim else plain} at index "
+                      f"{where} ({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'}); "
+                      "expected finite numbers", kind="finite")
+    return plain
+
+
+def scalar(x: Any, what: str, *, finite: bool = True) -> float:
+    """``x`` as a Python float: accepts a number or a 0-d / one-element array."""
+    if isinstance(x, bool) or x is None or isinstance(x, Unsupported):
+        raise Failure(f"{what} returned {_type_name(x)}; expected a number (a float)",
+                      kind="type")
+    if isinstance(x, np.ndarray):
+        if x.size != 1:
+            raise Failure(f"{what} returned {_type_name(x)}; expected a single number",
+                          kind="shape")
+        x = x.reshape(()).item()
+    if not isinstance(x, (int, float)):
+        raise Failure(f"{what} returned {_type_name(x)}; expected a number (a float)",
+                      kind="type")
+    value = float(x)
+    if finite and not np.isfinite(value):
+        raise Failure(f"{what} is {value}; expected a finite number", kind="finite")
+    return value
+
+
+def sequence(x: Any, what: str, length: int | None = None) -> list[Any]:
+    """``x`` as a list (a returned tuple or list), with an optional length check."""
+    if not isinstance(x, (tuple, list)):
+        raise Failure(f"{what} returned {_type_name(x)}; expected a tuple"
+                      + (f" of {length} items" if length is not None else ""), kind="type")
+    if length is not None and len(x) != length:
+        raise Failure(f"{what} returned {len(x)} items; expected {length}", kind="shape")
+    return list(x)
+
+
+def close(got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float = 1e-10,
+          hint: str = "") -> None:
+    """Values agree entrywise within ``atol + rtol*|expected|``."""
+    g = np.asarray(got, dtype=np.float64)
+    e = np.broadcast_to(np.asarray(expected, dtype=np.float64), g.shape)
+    if g.shape != np.shape(got):
+        raise Failure(f"{what}: shape {g.shape} differs from {np.shape(expected)}", kind="shape")
+    with np.errstate(all="ignore"):
+        err = np.abs(g - e)
+        ok = (err <= atol + rtol * np.abs(e)) | (g == e)
+    if np.all(ok):
+        return
+    err = np.where(np.isnan(err), np.inf, err)
+    bad = np.where(ok, -1.0, err)
+    idx = np.unravel_index(int(np.argmax(bad)), g.shape) if g.ndim else ()
+    where = f" at index {tuple(int(i) for i in idx)}" if g.ndim else ""
+    n_bad = int(np.sum(~ok))
+    msg = (f"{what}: got {fmt(float(g[idx]))}, expected {fmt(float(e[idx]))}{where} "
+           f"(error {fmt(float(err[idx]), 3)}; tolerance {atol:g} + {rtol:g}·|expected|)")
+    if g.ndim and g.size > 1:
+        msg += f"; {n_bad} of {g.size} entries differ"
+    raise Failure(msg, hint=hint)
+
+
+def equal(got: Any, expected: Any, what: str, *, hint: str = "") -> None:
+    """Exact equality of plain values (strings, integers, integer arrays)."""
+    if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
+        g, e = np.asarray(got), np.asarray(expected)
+        if g.shape != e.shape or not np.array_equal(g, e):
+            raise Failure(f"{what}: got {fmt(g)}, expected {fmt(e)}", hint=hint)
+        return
+    if type(got) is not type(expected) or got != expected:
+        raise Failure(f"{what}: got {fmt(got)}, expected {fmt(expected)}", hint=hint)
+
+
+def holds(condition: bool, message: str, *, hint: str = "") -> None:
+    """A defining property that is not a numeric comparison."""
+    if not condition:
+        raise Failure(message, hint=hint)
+
+
+def rel_error(a: Any, b: Any) -> float:
+    """CS231n's gradient-check error ``max |a-b| / max(1e-8, |a|+|b|)``."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))

@@ -1,0 +1,220 @@
+"""Grade a whole batch: discover → (skip what the store has) → judges in parallel → export.
+
+The parent process draws every property's examples (and expected values) once, then forks
+``jobs`` judge processes that inherit them; each judge owns one sandboxed worker zygote.
+Results come back as plain dicts, go into the store one transaction per student, and every
+export (CSV, results.json, feedback.html, summary) is regenerated from the store and written
+atomically.  A judge process that dies takes only its in-flight student with it: the pool is
+rebuilt, the student retried once, then recorded with a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+
+from graders import profiles, registry
+from graders.export.csv_export import grades_csv
+from graders.export.files import write_atomic
+from graders.export.gradescope import dumps as results_json
+from graders.export.html import feedback_html
+from graders.export.summary import write_summary
+from graders.grade.client import Worker
+from graders.grade.discover import discover, safe_name
+from graders.grade.examples import ExampleBank
+from graders.grade.runner import Judge, Submission
+from graders.grade.sandbox import Launcher, Limits, choose_launcher
+from graders.grade.store import Store, sqlite_url
+from graders.props import Property
+from graders.results import SubmissionResult, TestResult
+
+GRADERS_DIR = Path(__file__).resolve().parents[1]
+ROOT = GRADERS_DIR.parent
+
+
+def grader_version(assignment: str, profile: str) -> str:
+    """Changes whenever anything that decides a grade changes (graders, reference, versions)."""
+    h = hashlib.sha256(f"{assignment}\0{profile}\0{hypothesis.__version__}\0".encode())
+    engine = sorted(GRADERS_DIR.glob("*.py")) + sorted((GRADERS_DIR / "grade").glob("*.py"))
+    topic = [GRADERS_DIR / kind / f"{assignment}.py" for kind in ("public", "hidden", "mutants")]
+    files = engine + topic + [ROOT / "reference" / f"{assignment}.py"]
+    for path in files:
+        if path.exists():
+            h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class BatchReport:
+    """What a batch did, for the CLI and tests."""
+
+    results: list[SubmissionResult] = field(default_factory=list)
+    graded: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    out: Path = Path()
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- judge processes --------------------------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def _make_judge(launcher: Launcher, limits: Limits, bank: ExampleBank, version: str,
+                diagnose: bool, assignment: str) -> Judge:
+    diagnoser = None
+    if diagnose:
+        try:
+            from graders.diagnose import diagnoser_for
+
+            diagnoser = diagnoser_for(assignment)
+        except ImportError:
+            diagnoser = None
+    return Judge(Worker(launcher, limits), bank, bank.profile, diagnoser,
+                 grader_version=version)
+
+
+def _init_judge(launcher: Launcher, limits: Limits, version: str, diagnose: bool,
+                assignment: str) -> None:
+    _STATE["judge"] = _make_judge(launcher, limits, _STATE["bank"], version, diagnose,
+                                  assignment)
+
+
+def _grade_in_judge(sub: Submission, assignment: str, max_score: float) -> dict[str, Any]:
+    judge: Judge = _STATE["judge"]
+    props: list[Property] = _STATE["props"]
+    return judge.grade(sub, assignment, props, max_score).to_dict()
+
+
+def _crashed(sub: Submission, assignment: str, props: Sequence[Property], max_score: float,
+             version: str) -> SubmissionResult:
+    msg = ("the grader itself crashed twice while grading this submission; it was not graded "
+           "(staff: rerun this student alone)")
+    return SubmissionResult(
+        student_id=sub.student_id, assignment=assignment, score=0.0, max_score=max_score,
+        tests=[TestResult(key=p.key, exercise=p.exercise, name=p.test_name, score=0.0,
+                          max_score=p.points, visibility=p.visibility, status="failed",
+                          output=f"not graded: {msg}") for p in props],
+        messages=[msg], content_hash=sub.content_hash, grader_version=version,
+        status="not graded")
+
+
+def _run_parallel(todo: list[Submission], assignment: str, max_score: float, jobs: int,
+                  init_args: tuple, on_result: Callable[[SubmissionResult], None],
+                  props: Sequence[Property], version: str) -> None:
+    ctx = mp.get_context("fork")
+    attempts: dict[str, int] = {}
+    queue = list(todo)
+    while queue:
+        pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_judge,
+                                   initargs=init_args)
+        futures: dict[Future, Submission] = {}
+        try:
+            for sub in queue:
+                futures[pool.submit(_grade_in_judge, sub, assignment, max_score)] = sub
+            queue = []
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    sub = futures[fut]
+                    try:
+                        on_result(SubmissionResult.from_dict(fut.result()))
+                    except BrokenProcessPool:
+                        attempts[sub.student_id] = attempts.get(sub.student_id, 0) + 1
+                        if attempts[sub.student_id] >= 2:
+                            on_result(_crashed(sub, assignment, props, max_score, version))
+                        else:
+                            queue.append(sub)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- the batch --------------------------------------------------------------------------
+
+def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
+                regrade: bool = False, db: str | None = None, sandbox: str = "auto",
+                profile: str = "grading", memory_mb: int = 2048, call_seconds: float = 5.0,
+                submission_seconds: float = 180.0, diagnose: bool = True,
+                progress: Callable[[int, int, SubmissionResult | None], None] | None = None,
+                ) -> BatchReport:
+    """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
+
+    Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
+    (default: SQLite at ``out/propgrade.sqlite``).  A student whose submission and graders are
+    unchanged since a previous run is not graded again unless ``regrade``.
+    """
+    start = time.monotonic()
+    spec = registry.get(assignment)
+    out.mkdir(parents=True, exist_ok=True)
+    report = BatchReport(out=out)
+    launcher = choose_launcher(sandbox)
+    report.warnings += getattr(launcher, "warnings", [])
+    limits = Limits(memory_bytes=memory_mb * 1024**2, call_seconds=call_seconds,
+                    submission_seconds=submission_seconds)
+    version = grader_version(assignment, profile)
+    store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
+    subs = discover(submissions, spec.module)
+    props = registry.properties(assignment)
+    todo = [s for s in subs if regrade or store.get(
+        s.student_id, assignment, s.content_hash, version) is None]
+    report.skipped = len(subs) - len(todo)
+    done = report.skipped
+    if progress:
+        progress(done, len(subs), None)
+
+    def on_result(result: SubmissionResult) -> None:
+        nonlocal done
+        store.put(result)
+        _write_student(out, result)
+        done += 1
+        report.graded += 1
+        if progress:
+            progress(done, len(subs), result)
+
+    if todo:
+        bank = ExampleBank(profiles.get(profile))
+        bank.warm(props)
+        if jobs <= 1 or len(todo) == 1:
+            judge = _make_judge(launcher, limits, bank, version, diagnose, assignment)
+            try:
+                for sub in todo:
+                    on_result(judge.grade(sub, assignment, props, spec.total_points))
+            finally:
+                judge.close()
+        else:
+            _STATE["bank"], _STATE["props"] = bank, props
+            try:
+                _run_parallel(todo, assignment, spec.total_points, jobs,
+                              (launcher, limits, version, diagnose, assignment), on_result,
+                              props, version)
+            finally:
+                _STATE.clear()
+    # every export is regenerated from the store: a rerun after a kill gives the same files
+    for sub in subs:
+        result = store.get(sub.student_id, assignment, sub.content_hash, version)
+        if result is not None:
+            report.results.append(result)
+            if sub not in todo:
+                _write_student(out, result)
+    store.close()
+    write_atomic(out / "grades.csv", grades_csv(spec, report.results))
+    write_summary(report.results, out)
+    report.seconds = time.monotonic() - start
+    return report
+
+
+def _write_student(out: Path, result: SubmissionResult) -> None:
+    folder = out / safe_name(result.student_id)
+    write_atomic(folder / "results.json", results_json(result))
+    write_atomic(folder / "feedback.html", feedback_html(result))

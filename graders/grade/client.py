@@ -1,0 +1,411 @@
+"""The judge's end of the worker: start the zygote, open student sessions, make calls.
+
+Everything that comes back is decoded by ``protocol`` into plain data; nothing here ever
+executes or unpickles what a worker sends.  Each request has a wall-clock backstop; when it
+passes, the session's whole process tree is SIGKILLed by the zygote, and if the zygote itself
+does not answer, its process group is killed and a fresh zygote is started.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graders.grade import protocol
+from graders.grade.sandbox import Launcher, Limits, PlainLauncher, stage_worker_files, worker_env
+
+MAX_CALLBACKS = 200_000
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+
+
+class WorkerDied(Exception):
+    """The session's process ended while the judge waited (crash, os._exit, kill)."""
+
+
+class WorkerTimeout(Exception):
+    """A request overran the judge's backstop; the session was killed."""
+
+
+class SessionBroken(Exception):
+    """A malformed reply: the session cannot be trusted to continue."""
+
+
+@dataclass
+class Call:
+    """One call of a student function; ``args`` may hold Refs and judge-side functions."""
+
+    fn: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    """What one call produced: a value, or an error reported by the worker."""
+
+    value: Any = None
+    error: dict | None = None
+    mutated: bool = False
+    seconds: float = 0.0
+
+
+def _sanitize_callback_arg(x: Any) -> Any:
+    """Arguments from student code to a judge function: numbers and arrays only."""
+    if isinstance(x, np.ndarray):
+        return x.astype(np.float64, copy=True)
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return float(x)
+    if isinstance(x, (list, tuple)):
+        try:
+            return np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError("expected numbers") from exc
+    raise ValueError(f"the function expects an array of numbers, got {type(x).__name__}")
+
+
+class Session:
+    """One student's module, imported in a fresh child of the zygote."""
+
+    def __init__(self, worker: Worker, sock: socket.socket, module: str, pid: int) -> None:
+        self.worker, self.sock, self.module, self.pid = worker, sock, module, pid
+        self.ready: dict | None = None
+        self.import_error: dict | None = None
+        self.output: list[str] = []
+        self.alive = True
+
+    # -- plumbing ------------------------------------------------------------------------
+    def _recv(self, deadline: float, callbacks: Sequence[Callable] = ()) -> dict:
+        served = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimeout
+            exit_report = self.worker.wait_readable(self.sock, self.pid, remaining)
+            if exit_report is not None:
+                raise WorkerDied(describe_exit(exit_report))
+            if not _has_data(self.sock):
+                continue
+            self.sock.settimeout(max(remaining, 0.001))
+            try:
+                message = protocol.recv(self.sock, MAX_REPLY_BYTES)
+            except TimeoutError as exc:
+                raise WorkerTimeout from exc
+            except (EOFError, ConnectionError, OSError) as exc:
+                report = self.worker.wait_exit(self.pid, 2.0)
+                raise WorkerDied(describe_exit(report) if report else str(exc)) from exc
+            except protocol.ProtocolError as exc:
+                raise SessionBroken(str(exc)) from exc
+            if not isinstance(message, dict):
+                raise SessionBroken("reply is not a message")
+            out = message.pop("out", None)
+            if isinstance(out, str) and sum(map(len, self.output)) < 65_536:
+                self.output.append(out)
+            if "callback" not in message:
+                return message
+            served += 1
+            if served > MAX_CALLBACKS:
+                raise SessionBroken("too many calls of a function argument")
+            self._answer_callback(message, callbacks)
+
+    def _answer_callback(self, message: dict, callbacks: Sequence[Callable]) -> None:
+        key, args = message.get("callback"), message.get("args")
+        try:
+            if not isinstance(key, int) or not 0 <= key < len(callbacks):
+                raise ValueError("unknown function")
+            if not isinstance(args, list):
+                raise ValueError("bad arguments")
+            value = callbacks[key](*[_sanitize_callback_arg(a) for a in args])
+            reply: dict[str, Any] = {"value": value}
+        except Exception as exc:  # noqa: BLE001 - becomes the student's ValueError
+            reply = {"error": f"{exc}"[:500]}
+        protocol.send(self.sock, reply)
+
+    def _request(self, message: dict, callbacks: Sequence[Callable], seconds: float) -> dict:
+        if not self.alive:
+            raise WorkerDied("session already ended")
+        try:
+            protocol.send(self.sock, message)
+            return self._recv(time.monotonic() + seconds, callbacks)
+        except (WorkerTimeout, WorkerDied, SessionBroken, OSError) as exc:
+            self.kill()
+            if isinstance(exc, OSError) and not isinstance(exc, (WorkerTimeout,)):
+                raise WorkerDied(str(exc)) from exc
+            raise
+
+    # -- API -----------------------------------------------------------------------------
+    def wait_ready(self) -> None:
+        reply = self._request_ready()
+        if "ready" in reply:
+            self.ready = reply["ready"] if isinstance(reply["ready"], dict) else {}
+        elif "import_error" in reply and isinstance(reply["import_error"], dict):
+            self.import_error = reply["import_error"]
+        else:
+            raise SessionBroken("unexpected first message")
+
+    def _request_ready(self) -> dict:
+        try:
+            return self._recv(time.monotonic() + self.worker.limits.import_seconds + 5)
+        except (WorkerTimeout, WorkerDied, SessionBroken):
+            self.kill()
+            raise
+
+    @property
+    def functions(self) -> set[str]:
+        names = (self.ready or {}).get("functions", [])
+        return {n for n in names if isinstance(n, str)}
+
+    def map(self, calls: Sequence[Call], seconds: float | None = None) -> list[Reply]:
+        """Run calls in order in one message; Refs point into this same list."""
+        callbacks: list[Callable] = []
+        wire = [{"fn": c.fn, "args": _bind(list(c.args), callbacks),
+                 "kwargs": {k: _bind(v, callbacks) for k, v in c.kwargs.items()}}
+                for c in calls]
+        budget = seconds if seconds is not None else self.worker.limits.message_seconds
+        reply = self._request({"op": "map", "calls": wire}, callbacks, budget)
+        entries = reply.get("results")
+        if not isinstance(entries, list) or len(entries) != len(calls):
+            self.kill()
+            raise SessionBroken(str(reply.get("fatal", "malformed reply"))[:300])
+        return [_reply(e) for e in entries]
+
+    def call(self, fn: str, *args: Any, **kwargs: Any) -> Reply:
+        return self.map([Call(fn, args, kwargs)])[0]
+
+    def kill(self) -> None:
+        """End this session's process tree (used after a timeout or a broken reply)."""
+        if self.alive:
+            self.alive = False
+            try:
+                self.sock.close()
+            finally:
+                self.worker.sweep()
+
+    def close(self) -> None:
+        if self.alive:
+            try:
+                protocol.send(self.sock, {"op": "bye"})
+            except OSError:
+                pass
+            self.kill()
+
+
+SIGNAL_NAMES = {4: "an illegal instruction", 6: "an abort", 7: "a bus error",
+                8: "a floating-point exception", 9: "being killed (SIGKILL, e.g. a resource limit)",
+                11: "a segmentation fault (often runaway recursion)",
+                24: "exceeding its CPU-time limit", 25: "writing a file over the size limit"}
+
+
+def describe_exit(report: dict) -> str:
+    """A student-readable reason for a worker child's death."""
+    if "signal" in report:
+        sig = report["signal"]
+        return f"your code crashed the worker process with {SIGNAL_NAMES.get(sig, f'signal {sig}')}"
+    return f"your code ended the worker process (exit status {report.get('code')})"
+
+
+def _bind(x: Any, callbacks: list[Callable]) -> Any:
+    if callable(x) and not isinstance(x, (protocol.Ref, np.ndarray)):
+        callbacks.append(x)
+        return protocol.Callback(len(callbacks) - 1)
+    if isinstance(x, list):
+        return [_bind(v, callbacks) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_bind(v, callbacks) for v in x)
+    return x
+
+
+def _reply(entry: Any) -> Reply:
+    if not isinstance(entry, dict):
+        return Reply(error={"type": "ProtocolError", "message": "malformed reply"})
+    if "error" in entry:
+        err = entry["error"] if isinstance(entry["error"], dict) else {}
+        return Reply(error={k: str(err.get(k, ""))[:4000] for k in ("type", "message",
+                                                                    "traceback")})
+    seconds = entry.get("seconds", 0.0)
+    return Reply(value=entry.get("value"), mutated=bool(entry.get("mutated", False)),
+                 seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0)
+
+
+def _has_data(sock: socket.socket) -> bool:
+    ready, _, _ = select.select([sock], [], [], 0)
+    return bool(ready)
+
+
+class Worker:
+    """A zygote process (inside the launcher's sandbox) that forks one child per session."""
+
+    def __init__(self, launcher: Launcher | None = None, limits: Limits | None = None) -> None:
+        self.launcher = launcher or PlainLauncher()
+        self.limits = limits or Limits()
+        self.proc: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+        self._dir: Path | None = None
+        self._home: str | None = None
+        self.starts = 0
+        self.exits: dict[int, dict] = {}
+
+    def _note_event(self, message: Any) -> bool:
+        """Record an asynchronous 'child exited' report; True when ``message`` was one."""
+        if isinstance(message, dict) and "exited" in message:
+            pid = message["exited"]
+            if isinstance(pid, int):
+                self.exits[pid] = message
+            return True
+        return False
+
+    def wait_exit(self, pid: int, seconds: float) -> dict | None:
+        """The zygote's exit report for session ``pid``, waiting up to ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while pid not in self.exits and self.control is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.control], [], [], remaining)[0]:
+                break
+            self.control.settimeout(5)
+            try:
+                self._note_event(protocol.recv(self.control))
+            except (OSError, EOFError, protocol.ProtocolError):
+                break
+        return self.exits.get(pid)
+
+    def wait_readable(self, sock: socket.socket, pid: int, seconds: float) -> dict | None:
+        """Wait until ``sock`` has data; return the exit report if session ``pid`` died first."""
+        if pid in self.exits:
+            return self.exits[pid] if not _has_data(sock) else None
+        control = self.control
+        if control is None:
+            return {"exited": pid, "code": -1}
+        ready, _, _ = select.select([sock, control], [], [], seconds)
+        if sock in ready:
+            return None
+        if control in ready:
+            control.settimeout(5)
+            try:
+                message = protocol.recv(control)
+            except (OSError, EOFError, protocol.ProtocolError):
+                return {"exited": pid, "code": -1}
+            self._note_event(message)
+            if pid in self.exits and not _has_data(sock):
+                return self.exits[pid]
+        return None
+
+    def start(self) -> None:
+        self._dir = self._dir or stage_worker_files()
+        self._home = self._home or tempfile.mkdtemp(prefix="propgrade-home-")
+        ours, theirs = socket.socketpair()
+        fd = theirs.fileno()
+        cmd = self.launcher.command(self._dir, fd, self._home)
+        self.proc = subprocess.Popen(cmd, pass_fds=(fd,), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env=worker_env(self._home), start_new_session=True,
+                                     cwd=self._home)
+        theirs.close()
+        self.control = ours
+        self.starts += 1
+        ours.settimeout(60)
+        try:
+            hello = protocol.recv(ours)
+        except (OSError, EOFError, protocol.ProtocolError) as exc:
+            self.close()
+            raise RuntimeError(f"the worker ({self.launcher.name}) did not start: {exc}") from exc
+        if not isinstance(hello, dict) or "hello" not in hello:
+            self.close()
+            raise RuntimeError("the worker did not start properly")
+
+    def _control(self, message: dict, fds: Sequence[int] = (), seconds: float = 10.0) -> dict:
+        if self.proc is None or self.proc.poll() is not None or self.control is None:
+            self.restart()
+        assert self.control is not None
+        frame = protocol.encode(message)
+        data = len(frame).to_bytes(8, "little") + frame
+        self.control.settimeout(seconds)
+        try:
+            if fds:
+                sent = socket.send_fds(self.control, [data[:65536]], list(fds))
+                self.control.sendall(data[sent:])
+            else:
+                self.control.sendall(data)
+            reply = protocol.recv(self.control)
+            while self._note_event(reply):
+                reply = protocol.recv(self.control)
+        except (OSError, EOFError, protocol.ProtocolError) as exc:
+            self.restart()
+            raise WorkerDied(f"worker zygote failed: {exc}") from exc
+        return reply if isinstance(reply, dict) else {}
+
+    def session(self, files: dict[str, bytes], module: str) -> Session:
+        """Fork a fresh child holding the student's files and import ``module`` there."""
+        if self.proc is None:
+            self.start()
+        ours, theirs = socket.socketpair()
+        try:
+            reply = self._control({"op": "spawn", "files": files, "module": module,
+                                   "limits": self.limits.for_worker()}, [theirs.fileno()])
+        finally:
+            theirs.close()
+        if "pid" not in reply:
+            ours.close()
+            raise WorkerDied(str(reply.get("error", "could not start a session")))
+        pid = reply["pid"] if isinstance(reply["pid"], int) else -1
+        self.exits.pop(pid, None)
+        session = Session(self, ours, module, pid)
+        session.wait_ready()
+        return session
+
+    def sweep(self) -> None:
+        """Kill everything that student code left behind in the sandbox."""
+        try:
+            self._control({"op": "sweep"}, seconds=10.0)
+        except WorkerDied:
+            pass
+
+    def restart(self) -> None:
+        self._kill_process()
+        self.start()
+
+    def _kill_process(self) -> None:
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
+
+    def close(self) -> None:
+        if self.control is not None and self.proc is not None and self.proc.poll() is None:
+            try:
+                frame = protocol.encode({"op": "exit"})
+                self.control.sendall(len(frame).to_bytes(8, "little") + frame)
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self._kill_process()
+        for path in (self._dir, self._home):
+            if path:
+                shutil.rmtree(path, ignore_errors=True)
+        self._dir = self._home = None
+
+    def __enter__(self) -> Worker:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

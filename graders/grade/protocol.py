@@ -1,0 +1,251 @@
+"""The wire format between the judge and a worker: plain data only, never pickle.
+
+This module is the only code shared by both sides of the trust boundary, so it imports
+nothing but the standard library and NumPy: the sandboxed worker gets a copy of this one
+file and nothing else of propgrade.
+
+A frame is::
+
+    u32 header_len | u32 n_buffers | n_buffers x u64 buffer_len | header (UTF-8 JSON) | buffers
+
+The JSON header holds numbers, strings, booleans, null, lists and objects.  Values that JSON
+cannot say are tagged objects:
+
+- ``{"__nd__": i, "dtype": "f8" | "i8" | "b1", "shape": [...]}`` — a NumPy array whose
+  little-endian bytes are buffer ``i`` (only these three dtypes ever cross);
+- ``{"__bytes__": i}`` — raw bytes (a submission's files on their way in);
+- ``{"__tuple__": [...]}``, ``{"__dict__": [[key, value], ...]}`` (keys are strings);
+- ``{"__ref__": [call, item]}`` — in a batch of calls, "the result of call ``call``"
+  (element ``item`` of it when ``item`` is not null): lets a worker thread optimizer state
+  through a whole trajectory in one message;
+- ``{"__callback__": k}`` — a function argument evaluated on the judge's side;
+- ``{"__unsupported__": type_name, "repr": text}`` — something a worker returned that is not
+  plain data (the judge turns it into feedback; it is never reconstructed);
+- ``{"__float__": "nan" | "inf" | "-inf"}`` — non-finite floats (JSON has none).
+
+Decoding only ever builds plain ``numpy.ndarray`` (never a subclass), Python scalars, lists,
+tuples and dicts, so nothing a worker sends can carry behaviour into the judge.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+MAX_DEPTH = 32
+_WIRE_DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8"), "b1": np.dtype("?")}
+
+
+class ProtocolError(Exception):
+    """A frame that is not well-formed plain data (or is too large)."""
+
+
+class Ref:
+    """Inside a batch of calls: the result of an earlier call of the same batch."""
+
+    __slots__ = ("call", "item")
+
+    def __init__(self, call: int, item: int | None = None) -> None:
+        self.call, self.item = call, item
+
+    def __repr__(self) -> str:
+        return f"Ref({self.call}, {self.item})"
+
+
+class Callback:
+    """A function argument: the worker calls back and the judge evaluates it."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+
+class Unsupported:
+    """A worker's value that is not plain data; only its type name and repr survive."""
+
+    __slots__ = ("type_name", "text")
+
+    def __init__(self, type_name: str, text: str) -> None:
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+def _float(x: float) -> Any:
+    if math.isfinite(x):
+        return x
+    return {"__float__": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
+
+
+def _array_dtype(a: np.ndarray) -> str | None:
+    kind = a.dtype.kind
+    if kind == "f":
+        return "f8"
+    if kind in "iu":
+        return "i8"
+    if kind == "b":
+        return "b1"
+    return None
+
+
+def _encode(x: Any, bufs: list[bytes], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value nested too deeply")
+    if x is None or type(x) in (bool, int, str):
+        return x
+    if type(x) is float:
+        return _float(x)
+    if type(x) is bytes:
+        bufs.append(x)
+        return {"__bytes__": len(bufs) - 1}
+    if isinstance(x, Ref):
+        return {"__ref__": [x.call, x.item]}
+    if isinstance(x, Callback):
+        return {"__callback__": x.key}
+    if isinstance(x, np.ndarray):
+        code = _array_dtype(x)
+        if code is None:
+            return _unsupported(x)
+        plain = np.ascontiguousarray(np.asarray(x).view(np.ndarray), dtype=_WIRE_DTYPES[code])
+        bufs.append(plain.tobytes())
+        return {"__nd__": len(bufs) - 1, "dtype": code, "shape": list(plain.shape),
+                "orig": str(x.dtype)}
+    if isinstance(x, np.generic):
+        if isinstance(x, np.bool_):
+            return bool(x)
+        if isinstance(x, np.integer):
+            return int(x)
+        if isinstance(x, np.floating):
+            return _float(float(x))
+        return _unsupported(x)
+    if isinstance(x, bool):
+        return bool(x)
+    if isinstance(x, int):  # int subclass: keep only its value
+        return int(x)
+    if isinstance(x, float):
+        return _float(float(x))
+    if isinstance(x, tuple):
+        return {"__tuple__": [_encode(v, bufs, depth + 1) for v in x]}
+    if isinstance(x, list):
+        return [_encode(v, bufs, depth + 1) for v in x]
+    if isinstance(x, dict):
+        if not all(type(k) is str for k in x):
+            return _unsupported(x)
+        return {"__dict__": [[k, _encode(v, bufs, depth + 1)] for k, v in x.items()]}
+    if isinstance(x, str):
+        return str(x)
+    return _unsupported(x)
+
+
+def _unsupported(x: Any) -> dict[str, str]:
+    try:
+        name = type(x).__qualname__
+        text = object.__repr__(x)
+    except Exception:  # noqa: BLE001 - a hostile object may break even these
+        name, text = "object", "<object>"
+    return {"__unsupported__": str(name)[:100], "repr": str(text)[:200]}
+
+
+def encode(message: Any) -> bytes:
+    """Serialise a message (plain data, Refs, Callbacks) into one frame."""
+    bufs: list[bytes] = []
+    header = json.dumps(_encode(message, bufs, 0), allow_nan=False,
+                        separators=(",", ":")).encode()
+    lens = struct.pack(f"<{len(bufs)}Q", *map(len, bufs))
+    return b"".join([struct.pack("<II", len(header), len(bufs)), lens, header, *bufs])
+
+
+def _decode(x: Any, bufs: list[memoryview], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value nested too deeply")
+    if x is None or type(x) in (bool, int, str):
+        return x
+    if type(x) is float:
+        return x
+    if type(x) is list:
+        return [_decode(v, bufs, depth + 1) for v in x]
+    if type(x) is not dict or len(x) == 0:
+        raise ProtocolError("malformed value")
+    if "__nd__" in x:
+        try:
+            dtype = _WIRE_DTYPES[x["dtype"]]
+            shape = tuple(int(s) for s in x["shape"])
+            raw = bufs[int(x["__nd__"])]
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            raise ProtocolError("malformed array") from exc
+        if any(s < 0 for s in shape) or math.prod(shape) * dtype.itemsize != len(raw):
+            raise ProtocolError("array size does not match its shape")
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    if "__bytes__" in x:
+        try:
+            return bytes(bufs[int(x["__bytes__"])])
+        except (ValueError, TypeError, IndexError) as exc:
+            raise ProtocolError("malformed bytes") from exc
+    if "__tuple__" in x:
+        return tuple(_decode(v, bufs, depth + 1) for v in x["__tuple__"])
+    if "__dict__" in x:
+        return {str(k): _decode(v, bufs, depth + 1) for k, v in x["__dict__"]}
+    if "__float__" in x:
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[x["__float__"]]
+    if "__ref__" in x:
+        call, item = x["__ref__"]
+        return Ref(int(call), None if item is None else int(item))
+    if "__callback__" in x:
+        return Callback(int(x["__callback__"]))
+    if "__unsupported__" in x:
+        return Unsupported(str(x["__unsupported__"]), str(x.get("repr", "")))
+    return {str(k): _decode(v, bufs, depth + 1) for k, v in x.items()}
+
+
+def decode(frame: bytes) -> Any:
+    """Parse one frame back into plain data; raises ProtocolError on anything else."""
+    try:
+        hlen, nbufs = struct.unpack_from("<II", frame, 0)
+        lens = struct.unpack_from(f"<{nbufs}Q", frame, 8)
+        pos = 8 + 8 * nbufs
+        header = json.loads(bytes(frame[pos:pos + hlen]))
+        pos += hlen
+        view = memoryview(frame)
+        bufs = []
+        for n in lens:
+            bufs.append(view[pos:pos + n])
+            pos += n
+        if pos != len(frame):
+            raise ProtocolError("trailing bytes in frame")
+    except (struct.error, ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"malformed frame: {exc}") from exc
+    return _decode(header, bufs, 0)
+
+
+# --- framing over a stream socket -------------------------------------------------------
+
+def send(sock: Any, message: Any) -> None:
+    """Write one length-prefixed frame to a connected socket."""
+    frame = encode(message)
+    sock.sendall(struct.pack("<Q", len(frame)) + frame)
+
+
+def _recv_exact(sock: Any, n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("peer closed the connection")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv(sock: Any, limit: int = MAX_FRAME_BYTES) -> Any:
+    """Read one frame (refusing frames over ``limit`` bytes) and decode it."""
+    (n,) = struct.unpack("<Q", _recv_exact(sock, 8))
+    if n > limit:
+        raise ProtocolError(f"message of {n} bytes is over the limit of {limit}")
+    return decode(_recv_exact(sock, n))

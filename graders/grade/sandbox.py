@@ -1,0 +1,127 @@
+"""How a worker process is started: resource limits and the launcher that contains it.
+
+A launcher turns "run the worker zygote" into a command line.  ``PlainLauncher`` is the
+fallback everywhere (a scrubbed environment, its own session/process group, rlimits set by the
+worker before any student code runs).  ``graders.grade.bwrap`` adds Debian's bubblewrap
+(namespaces, a read-only system, no network) where it can run; ``choose_launcher`` picks the
+strongest one available and says which protections are active.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+WORKER_FILES = ("worker.py", "protocol.py")
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits on student code.  Defaults suit the course's exercises with a wide margin."""
+
+    memory_bytes: int = 2 * 1024**3        #: RLIMIT_AS of the session's process
+    cpu_seconds: int = 60                  #: RLIMIT_CPU of one session (one student)
+    file_bytes: int = 16 * 1024**2         #: RLIMIT_FSIZE: largest file student code may write
+    processes: int = 64                    #: RLIMIT_NPROC (not enforced for root outside a sandbox)
+    open_files: int = 256                  #: RLIMIT_NOFILE
+    call_seconds: float = 5.0              #: one call of a student function (worker's timer)
+    import_seconds: float = 10.0           #: importing the student's module
+    message_seconds: float = 30.0          #: judge's backstop for one request, timers ignored
+    submission_seconds: float = 180.0      #: wall clock for a whole submission
+
+    def for_worker(self) -> dict[str, float | int]:
+        """The limits the worker applies itself (all plain numbers)."""
+        keys = ("memory_bytes", "cpu_seconds", "file_bytes", "processes", "open_files",
+                "call_seconds", "import_seconds")
+        return {k: v for k, v in asdict(self).items() if k in keys}
+
+
+def worker_env(home: str) -> dict[str, str]:
+    """The whole environment of a worker: nothing of the grader's (no secrets, no paths)."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+    }
+
+
+class Launcher(Protocol):
+    name: str
+
+    def command(self, worker_dir: Path, control_fd: int, workroot: str) -> list[str]:
+        """The argv that starts the worker zygote."""
+        ...
+
+    def protections(self) -> list[str]:
+        """Human-readable list of what this launcher enforces."""
+        ...
+
+
+@dataclass
+class PlainLauncher:
+    """No namespaces: a scrubbed environment, rlimits and a process group of its own."""
+
+    python: str = sys.executable
+    name: str = "plain"
+    warnings: list[str] = field(default_factory=list)
+
+    def command(self, worker_dir: Path, control_fd: int, workroot: str) -> list[str]:
+        return [self.python, "-I", "-B", str(worker_dir / "worker.py"),
+                "--control-fd", str(control_fd), "--workroot", workroot]
+
+    def protections(self) -> list[str]:
+        root = os.geteuid() == 0
+        return ["separate worker process (plain data only crosses)",
+                "resource limits: memory, CPU time, file size, open files"
+                + (" (processes: NOT enforced, the kernel exempts root)" if root
+                   else ", processes"),
+                "per-call and per-submission time limits (SIGKILL of the process group)",
+                "scrubbed environment",
+                "student code holds no capabilities and cannot gain any (no_new_privs)",
+                "each student's files wiped before the next student; leftover processes "
+                "killed by the worker (a child subreaper)",
+                "NO filesystem, network or pid isolation (bubblewrap not in use): student "
+                "code can read and write what the judge's user can"
+                + (" (root)" if root else "")]
+
+
+def stage_worker_files() -> Path:
+    """Copy the worker's two files into a fresh private directory (all a sandbox exposes)."""
+    target = Path(tempfile.mkdtemp(prefix="propgrade-worker-"))
+    for name in WORKER_FILES:
+        shutil.copyfile(HERE / name, target / name)
+    os.chmod(target, 0o755)
+    return target
+
+
+def choose_launcher(kind: str = "auto") -> Launcher:
+    """``auto``: bubblewrap when it works here, else plain (with a warning)."""
+    if kind == "plain":
+        return PlainLauncher()
+    try:
+        from graders.grade import bwrap
+    except ImportError:
+        bwrap = None  # type: ignore[assignment]
+    if bwrap is not None:
+        launcher = bwrap.BwrapLauncher.if_available()
+        if launcher is not None:
+            return launcher
+        if kind == "bwrap":
+            raise RuntimeError("bubblewrap was requested but cannot run on this machine "
+                               "(see 'propgrade doctor')")
+    plain = PlainLauncher()
+    plain.warnings.append("bubblewrap is not available: student code runs without a "
+                          "namespace sandbox (rlimits and a process group only)")
+    return plain

@@ -1,0 +1,103 @@
+"""The catalog of known-wrong and correct-but-different implementations, per topic.
+
+``graders/mutants/<topic>.py`` defines ``MUTANTS`` (plausible single bugs a student makes)
+and ``VARIANTS`` (correct implementations written differently).  Each entry holds only the
+function(s) it changes, as source; ``splice`` puts them into the reference module's source in
+place of the reference's definitions, giving a whole submission.  The catalog proves the
+graders (``propgrade validate``: every mutant loses points on its function, every variant gets
+full marks) and feeds misconception diagnosis.  Staff-only: never shipped to students.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import textwrap
+import types
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "reference"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A wrong implementation of ``function`` (one plausible bug)."""
+
+    id: str
+    function: str
+    title: str                      #: "Adam without bias correction"
+    source: str                     #: replacement definition(s), module-level code
+    misconception: str | None = None  #: student-facing explanation when diagnosed
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A correct implementation of ``function`` that differs from the reference's."""
+
+    id: str
+    function: str
+    title: str
+    source: str
+
+
+def reference_source(topic: str) -> str:
+    return (REFERENCE_DIR / f"{topic}.py").read_text()
+
+
+def splice(base: str, replacement: str) -> str:
+    """``base`` with each top-level function defined in ``replacement`` swapped for the new
+    definition; other top-level code of ``replacement`` (helpers, imports) is appended."""
+    replacement = textwrap.dedent(replacement).strip("\n") + "\n"
+    new = ast.parse(replacement)
+    new_defs = {n.name: n for n in new.body if isinstance(n, ast.FunctionDef)}
+    lines = base.splitlines(keepends=True)
+    tree = ast.parse(base)
+    rep_lines = replacement.splitlines(keepends=True)
+    cuts = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in new_defs:
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+            end = node.end_lineno or node.lineno
+            # comments at the end of the body (e.g. "### END SOLUTION") belong to it too
+            while (end < len(lines) and lines[end].strip().startswith("#")
+                   and len(lines[end]) - len(lines[end].lstrip()) > node.col_offset):
+                end += 1
+            cuts.append((start, end, node.name))
+    missing = set(new_defs) - {c[2] for c in cuts}
+    out = list(lines)
+    for start, end, name in sorted(cuts, reverse=True):
+        node = new_defs[name]
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+        out[start:end] = rep_lines[first:node.end_lineno]
+    extra = [n for n in new.body if not (isinstance(n, ast.FunctionDef) and n.name not in missing)]
+    tail = "".join("".join(rep_lines[n.lineno - 1:n.end_lineno]) for n in extra
+                   if not isinstance(n, ast.FunctionDef) or n.name in missing)
+    return "".join(out) + ("\n\n" + tail if tail else "")
+
+
+@cache
+def catalog(topic: str) -> types.ModuleType:
+    return importlib.import_module(f"graders.mutants.{topic}")
+
+
+def mutants(topic: str) -> list[Mutant]:
+    return list(catalog(topic).MUTANTS)
+
+
+def variants(topic: str) -> list[Variant]:
+    return list(catalog(topic).VARIANTS)
+
+
+def mutant_source(topic: str, entry: Mutant | Variant) -> str:
+    """The whole submission for a catalog entry."""
+    return splice(reference_source(topic), entry.source)
+
+
+def load_module(name: str, source: str) -> types.ModuleType:
+    """Execute trusted catalog/reference source as a fresh module (judge side only)."""
+    module = types.ModuleType(name)
+    module.__file__ = f"<{name}>"
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)  # noqa: S102 - our own code
+    return module

@@ -1,0 +1,121 @@
+"""How a property is written: a hypothesis strategy of inputs and a generator-function check.
+
+A check receives one generated case (keyword arguments) and *yields* the student calls it
+needs; the runner sends them to the worker and sends the plain-data results back in::
+
+    @prop("classification.softmax", "rows are probability vectors", points=1,
+          given={"z": strategies.logits()}, hint="Subtract the row maximum before exp.")
+    def softmax_rows(z):
+        p = yield student.softmax(z)                 # one call -> one value
+        p = compare.array(p, "softmax(z)", shape=z.shape)
+        compare.close(p.sum(axis=-1), 1.0, "sum of each row of softmax(z)")
+
+Yielding a list of calls gets a list of values back in one round trip; ``Ref(i, j)`` inside
+such a list means "item j of the result of call i", so a whole optimizer trajectory threads
+its state through the student's own outputs in a single message.  Because checks only yield,
+the runner drives all examples of a property in lock-step and batches their calls: a property
+costs one message per ``yield`` level, not one per example.
+
+A check fails by raising ``compare.Failure`` (via the ``compare`` helpers).  ``expect``, when
+given, is computed once per example on the judge's side (e.g. the reference output) and
+passed to the check as ``expected``; examples and expectations are cached for a whole batch.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hypothesis import strategies as st
+
+from graders.grade.client import Call
+from graders.grade.protocol import Ref
+
+__all__ = ["Property", "prop", "student", "Ref", "Call"]
+
+Visibility = Literal["public", "hidden"]
+Check = Callable[..., Generator[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Property:
+    """One graded statement about one exercise function."""
+
+    exercise: str                 #: "classification.softmax": the join key everywhere
+    title: str                    #: what is checked, in a student's words
+    points: float
+    visibility: Visibility
+    check: Check
+    strategy: st.SearchStrategy[dict[str, Any]]
+    examples: tuple[Mapping[str, Any], ...] = ()   #: explicit cases, always run first
+    expect: Callable[..., Any] | None = None
+    hint: str = ""
+    max_examples: int | None = None                #: override of the profile's count
+    key: str = ""                                  #: "classification.softmax.<check name>"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def assignment(self) -> str:
+        return self.exercise.split(".", 1)[0]
+
+    @property
+    def function(self) -> str:
+        return self.exercise.split(".", 1)[1]
+
+    @property
+    def test_name(self) -> str:
+        """The Gradescope test name: begins with the function's name."""
+        return f"{self.function}: {self.title}"
+
+    def run(self, case: Mapping[str, Any], expected: Any = None) -> Generator[Any, Any, None]:
+        kwargs = dict(case)
+        if self.expect is not None:
+            kwargs["expected"] = expected
+        return self.check(**kwargs)
+
+
+def prop(exercise: str, title: str, *, points: float = 1.0,
+         visibility: Visibility = "public",
+         given: Mapping[str, st.SearchStrategy[Any]] | st.SearchStrategy[dict[str, Any]],
+         examples: tuple[Mapping[str, Any], ...] | list[Mapping[str, Any]] = (),
+         expect: Callable[..., Any] | None = None, hint: str = "",
+         max_examples: int | None = None) -> Callable[[Check], Property]:
+    """Declare a property; the decorated generator function becomes its check."""
+    strategy = given if isinstance(given, st.SearchStrategy) else st.fixed_dictionaries(
+        dict(given))
+
+    def wrap(check: Check) -> Property:
+        if not inspect.isgeneratorfunction(check):
+            raise TypeError(f"{check.__name__}: a property check must be a generator "
+                            "function (it yields the student calls it needs)")
+        return Property(exercise=exercise, title=title, points=float(points),
+                        visibility=visibility, check=check, strategy=strategy,
+                        examples=tuple(examples), expect=expect, hint=hint,
+                        max_examples=max_examples,
+                        key=f"{exercise}.{check.__name__}")
+
+    return wrap
+
+
+class _Student:
+    """``student.softmax(z)`` builds the call ``Call("softmax", (z,), {})``; nothing runs."""
+
+    def __getattr__(self, name: str) -> Callable[..., Call]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def make(*args: Any, **kwargs: Any) -> Call:
+            return Call(name, args, kwargs)
+
+        make.__name__ = name
+        return make
+
+
+student = _Student()
+
+
+def collect(namespace: Mapping[str, Any]) -> list[Property]:
+    """The properties a grader module defines, in definition order."""
+    return [v for v in namespace.values() if isinstance(v, Property)]

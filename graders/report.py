@@ -1,0 +1,58 @@
+"""The one place propgrade writes to the terminal (rich); library code never prints."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from graders.results import SubmissionResult
+
+console = Console(stderr=False, highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+def show_result(result: SubmissionResult, verbose: bool = True) -> None:
+    """A student's view: one line per check, then the details of each failure."""
+    for m in result.messages:
+        console.print(f"[yellow]![/] {escape(m)}")
+    for t in result.tests:
+        mark = "[green]✓[/]" if t.status == "passed" else "[red]✗[/]"
+        console.print(f"{mark} {escape(t.name)} [dim]({t.score:g}/{t.max_score:g})[/]")
+        if t.status != "passed" and verbose and t.output:
+            for line in t.output.splitlines():
+                console.print(f"    {escape(line)}", soft_wrap=True)
+    if result.printed:
+        console.print("[dim]Your code printed:[/]")
+        console.print(escape(result.printed[:2000]), soft_wrap=True)
+    color = "green" if result.score == result.max_score else "red"
+    console.print(f"[bold {color}]Score: {result.score:g} / {result.max_score:g}[/]")
+
+
+def batch_table(results: list[SubmissionResult], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("student")
+    table.add_column("score", justify="right")
+    table.add_column("status")
+    table.add_column("first problem")
+    for r in sorted(results, key=lambda r: r.student_id):
+        first = next((t.name for t in r.tests if t.status != "passed"), "")
+        if r.messages:
+            first = r.messages[0].splitlines()[0]
+        table.add_row(escape(r.student_id), f"{r.score:g}/{r.max_score:g}", r.status,
+                      escape(first[:70]))
+    return table
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def fail(message: str) -> None:
+    err.print(f"[red]error:[/] {escape(message)}")
+
+
+def isatty() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,168 @@
+"""Hypothesis strategies for the course's inputs: nouns, each saying what it shrinks towards.
+
+Values stay where float64 answers are well defined, and the nasty regions are added on
+purpose (huge logits, constant batch-norm features, tiny gradients, exactly-zero
+eigenvalues).  ``arrays()`` here never uses hypothesis' default fill (which repeats one value
+in most cells): constant columns appear only where a strategy adds them deliberately.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+F64 = np.float64
+
+
+def floats(lo: float = -10.0, hi: float = 10.0) -> st.SearchStrategy[float]:
+    """Finite floats in [lo, hi]; shrink towards 0."""
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def arrays(shape: Any, lo: float = -10.0, hi: float = 10.0) -> st.SearchStrategy[np.ndarray]:
+    """float64 arrays of ``shape`` (a tuple or a strategy of tuples) with every cell drawn
+    independently from [lo, hi]; shrink towards all zeros."""
+    return hnp.arrays(F64, shape, elements=floats(lo, hi), fill=st.nothing())
+
+
+def vectors(min_dim: int = 1, max_dim: int = 6, lo: float = -10.0,
+            hi: float = 10.0) -> st.SearchStrategy[np.ndarray]:
+    """1-D float64 arrays of length min_dim..max_dim; shrink to the shortest zero vector."""
+    return arrays(st.integers(min_dim, max_dim).map(lambda n: (n,)), lo, hi)
+
+
+def matrices(min_rows: int = 1, max_rows: int = 6, min_cols: int = 1, max_cols: int = 6,
+             lo: float = -10.0, hi: float = 10.0) -> st.SearchStrategy[np.ndarray]:
+    """2-D float64 arrays (rows x cols in the given ranges); shrink to a 1x1 zero matrix."""
+    shape = st.tuples(st.integers(min_rows, max_rows), st.integers(min_cols, max_cols))
+    return arrays(shape, lo, hi)
+
+
+# --- classification -------------------------------------------------------------------
+
+@st.composite
+def logits(draw: Any, min_n: int = 1, max_n: int = 6, min_k: int = 1, max_k: int = 6,
+           scale: float | None = None) -> np.ndarray:
+    """An (N, K) logit matrix.  Mostly moderate values; sometimes huge ones (|z| up to 1e4,
+    where exp overflows without the max shift) or a large common offset per row.  Shrinks
+    towards a 1x1 zero matrix."""
+    n = draw(st.integers(min_n, max_n))
+    k = draw(st.integers(min_k, max_k))
+    hi = scale if scale is not None else draw(st.sampled_from([10.0, 10.0, 10.0, 1e3, 1e4]))
+    z = draw(arrays((n, k), -hi, hi))
+    if scale is None and draw(st.booleans()):
+        z = z + draw(floats(-1e3, 1e3))  # a common offset: softmax must not care
+    return z
+
+
+@st.composite
+def logits_and_labels(draw: Any, min_k: int = 1, max_k: int = 6,
+                      scale: float | None = None) -> dict[str, np.ndarray]:
+    """``{"logits": (N, K), "labels": (N,) int64 in [0, K)}``."""
+    z = draw(logits(min_k=min_k, max_k=max_k, scale=scale))
+    n, k = z.shape
+    labels = np.asarray(draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)),
+                        dtype=np.int64)
+    return {"logits": z, "labels": labels}
+
+
+# --- batch norm -------------------------------------------------------------------------
+
+@st.composite
+def batches(draw: Any, min_n: int = 2, max_n: int = 8, min_d: int = 1, max_d: int = 5,
+            constant_columns: bool = True) -> np.ndarray:
+    """An (N, D) batch, N >= 2, with spread-out features; optionally some constant columns
+    (zero batch variance: eps is all that keeps batch norm finite).  Shrinks to 2x1."""
+    n = draw(st.integers(min_n, max_n))
+    d = draw(st.integers(min_d, max_d))
+    x = draw(arrays((n, d), -10.0, 10.0))
+    if constant_columns and d > 0 and draw(st.integers(0, 4)) == 0:
+        col = draw(st.integers(0, d - 1))
+        x[:, col] = draw(floats(-5.0, 5.0))
+    return x
+
+
+# --- critical points ---------------------------------------------------------------------
+
+@st.composite
+def orthogonal_matrices(draw: Any, n: int) -> np.ndarray:
+    """A random n x n orthogonal matrix (QR of a Gaussian-like matrix)."""
+    a = draw(arrays((n, n), -1.0, 1.0)) + np.eye(n) * 1e-3
+    q, r = np.linalg.qr(a)
+    q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
+    return q
+
+
+@st.composite
+def eigenvalues(draw: Any, min_n: int = 1, max_n: int = 5) -> np.ndarray:
+    """Eigenvalues well away from the zero tolerance, or exactly zero: each entry is 0 or has
+    |λ| in [0.1, 10].  Shrinks towards [0.1]-like small spectra."""
+    n = draw(st.integers(min_n, max_n))
+    mags = draw(st.lists(st.one_of(st.just(0.0), floats(0.1, 10.0)), min_size=n, max_size=n))
+    signs = draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=n, max_size=n))
+    return np.asarray(mags) * np.asarray(signs)
+
+
+@st.composite
+def symmetric_matrices(draw: Any, min_n: int = 1, max_n: int = 5) -> dict[str, np.ndarray]:
+    """``{"H": Q diag(λ) Qᵀ, "eigenvalues": λ}`` with known eigenvalues (see
+    ``eigenvalues``), symmetrised exactly."""
+    lam = draw(eigenvalues(min_n, max_n))
+    q = draw(orthogonal_matrices(len(lam)))
+    h = q @ np.diag(lam) @ q.T
+    return {"H": (h + h.T) / 2, "eigenvalues": lam}
+
+
+# --- backprop ---------------------------------------------------------------------------
+
+@st.composite
+def mlp_params(draw: Any, min_layers: int = 1, max_layers: int = 3, max_width: int = 4,
+               n_in: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A list of (W, b) pairs, W of shape (out, in), consecutive layers compatible; weights
+    in [-2, 2].  Shrinks to one 1x1 layer of zeros."""
+    layers = draw(st.integers(min_layers, max_layers))
+    sizes = [n_in if n_in is not None else draw(st.integers(1, max_width))]
+    sizes += [draw(st.integers(1, max_width)) for _ in range(layers)]
+    return [(draw(arrays((sizes[i + 1], sizes[i]), -2.0, 2.0)),
+             draw(arrays((sizes[i + 1],), -2.0, 2.0))) for i in range(layers)]
+
+
+@st.composite
+def mlp_problems(draw: Any, max_n: int = 5) -> dict[str, Any]:
+    """``{"params", "x", "y"}``: a small MLP with a batch x (N, in) and targets y (N, out)."""
+    params = draw(mlp_params())
+    n = draw(st.integers(1, max_n))
+    x = draw(arrays((n, params[0][0].shape[1]), -3.0, 3.0))
+    y = draw(arrays((n, params[-1][0].shape[0]), -3.0, 3.0))
+    return {"params": params, "x": x, "y": y}
+
+
+# --- optimizers -------------------------------------------------------------------------
+
+@st.composite
+def gradient_sequences(draw: Any, min_steps: int = 1, max_steps: int = 12,
+                       max_dim: int = 4) -> np.ndarray:
+    """(T, dim) gradients for a trajectory.  Sometimes tiny (1e-12: Adam's eps dominates) or
+    huge (1e6) scales, sometimes exact zeros.  Shrinks to one zero gradient."""
+    t = draw(st.integers(min_steps, max_steps))
+    d = draw(st.integers(1, max_dim))
+    g = draw(arrays((t, d), -1.0, 1.0))
+    return g * draw(st.sampled_from([1.0, 1.0, 1.0, 1e-12, 1e6]))
+
+
+@st.composite
+def quadratics(draw: Any, min_dim: int = 1, max_dim: int = 3) -> dict[str, np.ndarray]:
+    """``{"A", "b"}`` of a convex quadratic 0.5 θᵀAθ − bᵀθ, A = Q diag(λ) Qᵀ with λ in
+    [0.1, 10] (elongated when the λ's differ).  Gradient: Aθ − b."""
+    n = draw(st.integers(min_dim, max_dim))
+    lam = np.asarray(draw(st.lists(floats(0.1, 10.0), min_size=n, max_size=n)))
+    q = draw(orthogonal_matrices(n))
+    a = q @ np.diag(lam) @ q.T
+    return {"A": (a + a.T) / 2, "b": draw(arrays((n,), -5.0, 5.0))}
+
+
+learning_rates = st.sampled_from([1e-3, 1e-2, 0.05, 0.1, 0.5])
+momenta = st.sampled_from([0.0, 0.5, 0.9, 0.99])

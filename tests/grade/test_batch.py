@@ -1,0 +1,117 @@
+"""A batch: outputs in SPEC's formats, bad inputs as rows, resume, regrade, parallel."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from graders import mutants
+from graders.grade.batch import grade_batch
+
+REF = mutants.reference_source("classification")
+BUGGY = REF.replace("return e / np.sum(e, axis=-1, keepdims=True)",
+                    "return e / np.sum(e, axis=0, keepdims=True)")
+
+
+def _batch(root: Path) -> Path:
+    subs = root / "subs"
+    files = {
+        "alice/classification.py": REF,
+        "bob/classification.py": BUGGY,
+        "carol/classification.py": "def softmax(:\n",
+        "erin/Classification (1).py": REF,
+        "frank/classification.py": 'print("ALL TESTS PASSED 20/20")\n'
+                                   'def softmax(z):\n    raise ValueError("<script>x</script>")\n',
+        "grace/classification.py": b"\xff\xfe not utf-8 \x00",
+        "hal ö=1/classification.py": REF,
+        "submitted_nb/classification/classification.py": REF,  # nbgrader layout
+    }
+    for rel, data in files.items():
+        path = subs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    (subs / "dave").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np"),
+                nbformat.v4.new_code_cell(REF)]
+    (subs / "ivy").mkdir()
+    nbformat.write(nb, subs / "ivy" / "lecture.ipynb")
+    (subs / "jack").mkdir()
+    (subs / "jack" / "classification.ipynb").write_text("{not json")
+    (subs / "kim").mkdir()
+    os.symlink("/etc/passwd", subs / "kim" / "classification.py")
+    return subs
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    subs = _batch(root)
+    out = root / "out"
+    report = grade_batch(subs, "classification", out, jobs=2, sandbox="plain")
+    return subs, out, report
+
+
+def _rows(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "grades.csv", newline="") as fh:
+        return {r["student_id"]: r for r in csv.DictReader(fh)}
+
+
+def test_every_student_gets_exactly_one_row(graded):
+    """Each sub-folder is one CSV row, whatever state its files are in."""
+    subs, out, _ = graded
+    assert sorted(_rows(out)) == sorted(p.name for p in subs.iterdir())
+
+
+def test_scores_and_messages(graded):
+    """Correct code scores full; broken inputs score zero with a message a student understands."""
+    rows = _rows(graded[1])
+    assert rows["alice"]["score"] == "20" and rows["submitted_nb"]["score"] == "20"
+    assert rows["ivy"]["score"] == "20" and rows["hal ö=1"]["score"] == "20"
+    assert float(rows["bob"]["score"]) < 20 and rows["bob"]["classification.softmax"] == "0"
+    assert "SyntaxError" in rows["carol"]["message"]
+    assert "empty" in rows["dave"]["message"]
+    assert "rename it to classification.py" in rows["erin"]["message"]
+    assert "UTF-8" in rows["grace"]["message"]
+    assert "notebook" in rows["jack"]["message"]
+    assert rows["kim"]["score"] == "0" and rows["kim"]["status"] == "not graded"
+    assert rows["frank"]["score"] == "0"
+
+
+def test_results_json_follows_gradescope_schema(graded):
+    """results.json has Gradescope's fields; every test name begins with its function."""
+    data = json.loads((graded[1] / "bob" / "results.json").read_text())
+    assert {"score", "max_score", "tests"} <= set(data)
+    for t in data["tests"]:
+        assert {"name", "score", "max_score", "output", "visibility", "status"} <= set(t)
+        assert t["name"].split(":")[0] == t["tags"][0].split(".")[1]
+        assert t["status"] in ("passed", "failed")
+        assert t["visibility"] in ("visible", "after_due_date")
+
+
+def test_student_text_is_escaped_in_html(graded):
+    """A <script> in a student's exception message is shown as text, never as markup."""
+    html = (graded[1] / "frank" / "feedback.html").read_text()
+    assert "<script>x" not in html and "&lt;script&gt;x" in html
+
+
+def test_summary_written(graded):
+    """The batch summary exists as a table and as a picture."""
+    out = graded[1]
+    assert "pass rate" in (out / "summary.md").read_text()
+    assert (out / "summary.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_rerun_skips_unchanged_and_regrade_is_byte_identical(graded):
+    """A second run grades nobody; --regrade rewrites byte-identical results.json files."""
+    subs, out, _ = graded
+    before = {p: p.read_bytes() for p in out.glob("*/results.json")}
+    again = grade_batch(subs, "classification", out, sandbox="plain")
+    assert again.graded == 0 and again.skipped == len(before)
+    grade_batch(subs, "classification", out, regrade=True, sandbox="plain")
+    assert {p: p.read_bytes() for p in out.glob("*/results.json")} == before

@@ -1,0 +1,164 @@
+"""The worker process: sessions, batched calls, callbacks, crashes, timeouts, leftovers."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from graders.grade.client import Call, Worker, WorkerDied, WorkerTimeout
+from graders.grade.protocol import Ref
+from graders.grade.sandbox import Limits, PlainLauncher
+
+SRC = b'''
+import os, signal, time
+import numpy as np
+print("imported")
+def double(x): return 2 * x
+def step(theta, g): return theta - 0.1 * g, g * 2
+def numgrad(f, theta):
+    return np.array([(f(theta + e) - f(theta - e)) / 2e-6 for e in np.eye(len(theta)) * 1e-6])
+def crash(): os._exit(3)
+def segv():
+    import ctypes; ctypes.string_at(0)
+def spin():
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True: pass
+def slow():
+    while True: pass
+def daemon():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(1000)
+        os._exit(0)
+    time.sleep(0.2)
+    return os.getpid()
+def mutate(z):
+    z[0] = 99.0
+    return z
+'''
+
+
+@pytest.fixture(scope="module")
+def worker():
+    w = Worker(PlainLauncher(), Limits(call_seconds=0.5, message_seconds=2.0))
+    w.start()
+    yield w
+    w.close()
+
+
+def test_import_reports_functions_and_captures_output(worker):
+    """A session imports the module, lists its functions and keeps what it printed."""
+    s = worker.session({"m.py": SRC}, "m")
+    assert {"double", "step", "numgrad"} <= s.functions
+    assert s.call("double", np.ones(2)).value.tolist() == [2.0, 2.0]
+    assert "imported" in "".join(s.output)
+    s.close()
+
+
+def test_refs_thread_results_through_one_message(worker):
+    """Ref(i, j) in a batch is item j of call i's result, resolved inside the worker."""
+    s = worker.session({"m.py": SRC}, "m")
+    r = s.map([Call("step", (np.ones(2), np.ones(2))), Call("step", (Ref(0, 0), Ref(0, 1)))])
+    np.testing.assert_allclose(r[1].value[0], [0.7, 0.7])
+    s.close()
+
+
+def test_callbacks_are_evaluated_by_the_judge(worker):
+    """A function argument runs on the judge's side and its result crosses back."""
+    s = worker.session({"m.py": SRC}, "m")
+    seen = []
+
+    def f(theta):
+        seen.append(theta.copy())
+        return float(np.sum(theta ** 2))
+
+    np.testing.assert_allclose(s.call("numgrad", f, np.array([1.0, 2.0])).value, [2, 4],
+                               rtol=1e-6)
+    assert len(seen) == 4 and all(type(t) is np.ndarray for t in seen)
+    s.close()
+
+
+def test_input_mutation_is_reported(worker):
+    """Modifying an argument in place is detected."""
+    s = worker.session({"m.py": SRC}, "m")
+    assert s.call("mutate", np.zeros(2)).mutated
+    assert not s.call("double", np.zeros(2)).mutated
+    s.close()
+
+
+@pytest.mark.parametrize(("fn", "words"), [("crash", "exit status 3"),
+                                           ("segv", "segmentation fault")])
+def test_a_dying_child_is_reported_not_waited_for(worker, fn, words):
+    """os._exit or a segfault ends the session at once with a readable reason."""
+    s = worker.session({"m.py": SRC}, "m")
+    t0 = time.monotonic()
+    with pytest.raises(WorkerDied, match=words):
+        s.call(fn)
+    assert time.monotonic() - t0 < 1.5
+
+
+def test_worker_timer_stops_a_plain_endless_loop(worker):
+    """A loop that respects SIGALRM gets a Timeout error for that call only."""
+    s = worker.session({"m.py": SRC}, "m")
+    reply = s.call("slow")
+    assert reply.error["type"] == "Timeout"
+    assert s.call("double", 1.0).value == 2.0
+    s.close()
+
+
+def test_judge_backstop_kills_a_loop_that_ignores_the_timer(worker):
+    """Ignoring SIGALRM only delays the kill until the judge's per-message limit."""
+    s = worker.session({"m.py": SRC}, "m")
+    t0 = time.monotonic()
+    with pytest.raises(WorkerTimeout):
+        s.call("spin")
+    assert time.monotonic() - t0 < 4.0
+    s2 = worker.session({"m.py": SRC}, "m")  # the worker serves the next session
+    assert s2.call("double", 2.0).value == 4.0
+    s2.close()
+
+
+def test_daemons_do_not_survive_the_session(worker):
+    """A double-forked, setsid'ed sleeper is killed when the session ends."""
+    s = worker.session({"m.py": SRC}, "m")
+    s.call("daemon")
+    assert len(_descendants(worker.proc.pid)) >= 2  # the session child and the daemon
+    s.close()
+    assert _descendants(worker.proc.pid) == []
+
+
+def _descendants(root: int) -> list[int]:
+    import os
+
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    stat = fh.read()
+                parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+            except (OSError, ValueError):
+                pass
+    out = []
+    for pid in parents:
+        p = pid
+        while p in parents and p > 1:
+            p = parents[p]
+            if p == root:
+                out.append(pid)
+                break
+    return out
+
+
+@pytest.mark.parametrize(("src", "kind"), [(b"def f(:\n", "SyntaxError"),
+                                           (b"import sys\nsys.exit(0)\n", "SystemExit"),
+                                           (b"raise KeyboardInterrupt\n", "KeyboardInterrupt"),
+                                           (b"\xff\xfe\x00garbage", "SyntaxError")])
+def test_import_failures_become_messages(worker, src, kind):
+    """Broken modules report why they failed to import; nothing else happens."""
+    s = worker.session({"m.py": src}, "m")
+    assert s.import_error is not None and s.import_error["type"] == kind
+    s.close()
