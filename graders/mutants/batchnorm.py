@@ -1,0 +1,219 @@
+"""Known-wrong and correct-but-different ``batchnorm`` implementations (staff only).
+
+Each mutant rewrites one exercise function with one plausible bug.  The reference's private
+``_normalize`` is shared by ``batchnorm_forward`` and ``batchnorm_backward``, so no mutant
+touches it: a wrong normalization is written inline in the one function it breaks.
+"""
+
+from __future__ import annotations
+
+from graders.mutants import Mutant, Variant
+
+MUTANTS = [
+    Mutant(
+        id="forward_unbiased_variance", function="batchnorm_forward",
+        title="training forward with the unbiased variance",
+        misconception="your forward pass normalizes with the unbiased variance (divide by "
+                      "N - 1), so the output's std is sqrt((N-1)/N) too small; training mode "
+                      "uses the biased batch variance (divide by N) — see the docstring, and "
+                      "note that only the running variance is unbiased",
+        source='''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=0)
+    var = x.var(axis=0, ddof=1)
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+'''),
+    Mutant(
+        id="forward_eps_outside_sqrt", function="batchnorm_forward",
+        title="eps added outside the square root in the forward pass",
+        misconception="your forward pass divides by sqrt(var) + eps instead of "
+                      "sqrt(var + eps): eps belongs inside the square root (see the "
+                      "docstring's formula)",
+        source='''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=0)
+    var = x.var(axis=0)
+    return gamma * (x - mean) / (np.sqrt(var) + eps) + beta
+'''),
+    Mutant(
+        id="forward_stats_over_features", function="batchnorm_forward",
+        title="statistics over axis 1 (per sample, like layer norm)",
+        source='''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=1, keepdims=True)
+    var = x.var(axis=1, keepdims=True)
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+'''),
+    Mutant(
+        id="backward_no_mean_path", function="batchnorm_backward",
+        title="backward without the gradient through the batch mean",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    x_hat, inv_std = _normalize(x, eps)
+    dbeta = np.sum(dy, axis=0)
+    dgamma = np.sum(dy * x_hat, axis=0)
+    dx_hat = dy * gamma
+    dx = inv_std * (dx_hat - x_hat * np.mean(dx_hat * x_hat, axis=0))
+    return dx, dgamma, dbeta
+'''),
+    Mutant(
+        id="backward_no_variance_path", function="batchnorm_backward",
+        title="backward without the gradient through the batch variance",
+        misconception="your dx treats the batch variance as a constant: it misses the "
+                      "x_hat * mean(dy * gamma * x_hat) term of the docstring's formula (every "
+                      "sample changes the variance that normalizes the others)",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    x_hat, inv_std = _normalize(x, eps)
+    dbeta = np.sum(dy, axis=0)
+    dgamma = np.sum(dy * x_hat, axis=0)
+    dx_hat = dy * gamma
+    dx = inv_std * (dx_hat - np.mean(dx_hat, axis=0))
+    return dx, dgamma, dbeta
+'''),
+    Mutant(
+        id="backward_dgamma_sums_dy", function="batchnorm_backward",
+        title="dgamma summing dy instead of dy * x_hat",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    x_hat, inv_std = _normalize(x, eps)
+    dbeta = np.sum(dy, axis=0)
+    dgamma = np.sum(dy, axis=0)
+    dx_hat = dy * gamma
+    dx = inv_std * (
+        dx_hat - np.mean(dx_hat, axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)
+    )
+    return dx, dgamma, dbeta
+'''),
+    Mutant(
+        id="backward_unbiased_variance", function="batchnorm_backward",
+        title="backward recomputing the statistics with the unbiased variance",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    inv_std = 1.0 / np.sqrt(x.var(axis=0, ddof=1) + eps)
+    x_hat = (x - x.mean(axis=0)) * inv_std
+    dbeta = np.sum(dy, axis=0)
+    dgamma = np.sum(dy * x_hat, axis=0)
+    dx_hat = dy * gamma
+    dx = inv_std * (
+        dx_hat - np.mean(dx_hat, axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)
+    )
+    return dx, dgamma, dbeta
+'''),
+    Mutant(
+        id="running_var_biased", function="update_running_stats",
+        title="running variance updated with the biased batch variance",
+        misconception="your running variance averages the biased batch variance (divide by "
+                      "N); nn.BatchNorm1d stores the unbiased one (divide by N - 1) — see the "
+                      "docstring of update_running_stats",
+        source='''
+def update_running_stats(running_mean, running_var, x, momentum=0.1):
+    x = np.asarray(x, dtype=np.float64)
+    new_mean = (1.0 - momentum) * running_mean + momentum * x.mean(axis=0)
+    new_var = (1.0 - momentum) * running_var + momentum * x.var(axis=0)
+    return new_mean, new_var
+'''),
+    Mutant(
+        id="running_momentum_swapped", function="update_running_stats",
+        title="momentum and 1 - momentum swapped (the lecture's p used as momentum)",
+        misconception="your update weighs the old statistic by momentum and the new batch by "
+                      "1 - momentum: that is the lecture's p, but here momentum is PyTorch's "
+                      "weight of the *new* batch (p = 1 - momentum) — see the docstring",
+        source='''
+def update_running_stats(running_mean, running_var, x, momentum=0.1):
+    x = np.asarray(x, dtype=np.float64)
+    new_mean = momentum * running_mean + (1.0 - momentum) * x.mean(axis=0)
+    new_var = momentum * running_var + (1.0 - momentum) * x.var(axis=0, ddof=1)
+    return new_mean, new_var
+'''),
+    Mutant(
+        id="inference_batch_statistics", function="batchnorm_inference",
+        title="inference normalizing with the batch's own statistics",
+        misconception="your inference uses the statistics of the batch it is given, so one "
+                      "sample's output depends on the other samples; eval() mode uses "
+                      "running_mean and running_var only — see the docstring",
+        source='''
+def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
+'''),
+    Mutant(
+        id="inference_no_eps", function="batchnorm_inference",
+        title="inference without eps",
+        source='''
+def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    return gamma * (x - running_mean) / np.sqrt(running_var) + beta
+'''),
+]
+
+VARIANTS = [
+    Variant(
+        id="forward_naive_centring", function="batchnorm_forward",
+        title="forward with np.mean / np.var and an explicit division",
+        source='''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    mu = np.mean(x, axis=0)
+    sigma2 = np.var(x, axis=0)
+    x_hat = (x - mu) / np.sqrt(sigma2 + eps)
+    return gamma * x_hat + beta
+'''),
+    Variant(
+        id="backward_staged_graph", function="batchnorm_backward",
+        title="backward through the computational graph, one node at a time (CS231n style)",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    n = x.shape[0]
+    mu = x.sum(axis=0) / n
+    xc = x - mu
+    var = (xc ** 2).sum(axis=0) / n
+    std = np.sqrt(var + eps)
+    istd = 1.0 / std
+    x_hat = xc * istd
+    dbeta = dy.sum(axis=0)
+    dgamma = (dy * x_hat).sum(axis=0)
+    dx_hat = dy * gamma
+    distd = (dx_hat * xc).sum(axis=0)
+    dxc = dx_hat * istd
+    dstd = -distd / std ** 2
+    dvar = 0.5 * dstd / std
+    dxc = dxc + 2.0 * xc * dvar / n
+    dmu = -dxc.sum(axis=0)
+    dx = dxc + dmu / n
+    return (dx, dgamma, dbeta)
+'''),
+    Variant(
+        id="running_lecture_p", function="update_running_stats",
+        title="the lecture's moving average with p = 1 - momentum, unbiased by N / (N - 1)",
+        source='''
+def update_running_stats(running_mean, running_var, x, momentum=0.1):
+    p = 1.0 - momentum
+    n = len(x)
+    mean = x.mean(axis=0)
+    var = ((x - mean) ** 2).mean(axis=0) * n / (n - 1)
+    return [p * running_mean + (1 - p) * mean, p * running_var + (1 - p) * var]
+'''),
+    Variant(
+        id="inference_fused_affine", function="batchnorm_inference",
+        title="inference as one fused scale and shift per feature",
+        source='''
+def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    scale = gamma / np.sqrt(running_var + eps)
+    shift = beta - running_mean * scale
+    out = np.empty_like(x, dtype=np.float64)
+    for i in range(x.shape[0]):
+        out[i] = x[i] * scale + shift
+    return out
+'''),
+]

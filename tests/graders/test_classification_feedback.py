@@ -1,0 +1,63 @@
+"""Feedback of the classification graders on typical mutants: readable, no reference code."""
+
+from __future__ import annotations
+
+import pytest
+
+from graders import mutants
+from tests.conftest import failed_functions, grade_source
+
+TOPIC = "classification"
+
+
+def _solution_lines(topic: str) -> list[str]:
+    """The reference's code lines inside solution regions (long enough to be telling)."""
+    lines, inside = [], False
+    for line in mutants.reference_source(topic).splitlines():
+        text = line.strip()
+        if "BEGIN SOLUTION" in text or "END SOLUTION" in text:
+            inside = "BEGIN" in text
+        elif inside and len(text) > 15 and not text.startswith(("#", '"""')):
+            lines.append(text)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def graded(judge):
+    """Public feedback for each mutant of the catalog, by mutant id."""
+    return {m.id: grade_source(judge, TOPIC, mutants.mutant_source(TOPIC, m), hidden=False)
+            for m in mutants.mutants(TOPIC)}
+
+
+def _failed(result, function):
+    return [t for t in result.tests if t.function == function and t.status == "failed"]
+
+
+def test_softmax_along_axis_0_reports_the_row_sums(graded):
+    """Softmax over axis 0 fails on row sums, showing the input and got vs expected."""
+    result = graded["softmax_axis_0"]
+    assert failed_functions(result) == {"softmax"}
+    out = _failed(result, "softmax")[0].output
+    assert "Failing input: z = " in out
+    assert "the sum of each row of softmax(z): got " in out and "expected 1" in out
+
+
+def test_log_of_softmax_reports_minus_infinity(graded):
+    """log(softmax) on logits ±1e4 is reported as a -inf entry with the log-sum-exp hint."""
+    out = _failed(graded["log_softmax_log_of_softmax"], "log_softmax")[0].output
+    assert "Failing input: z = " in out and "contains -inf" in out and "log-sum-exp" in out
+
+
+def test_summed_cross_entropy_shows_got_and_expected(graded):
+    """A summed cross-entropy shows the labels and both values."""
+    out = _failed(graded["cross_entropy_sum"], "cross_entropy")[0].output
+    assert "labels = " in out and "cross_entropy(logits, labels): got " in out
+
+
+def test_feedback_never_contains_reference_code(graded):
+    """No line of the reference's solution code appears in any mutant's feedback."""
+    code = _solution_lines(TOPIC)
+    assert code
+    for result in graded.values():
+        for t in result.tests:
+            assert not [line for line in code if line in t.output], t.name
