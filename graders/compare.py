@@ -31,6 +31,7 @@ class Failure(AssertionError):
                  details: str = "") -> None:
         super().__init__(message)
         self.message, self.hint, self.kind, self.details = message, hint, kind, details
+        self.trace: list[Any] = []  #: the student's answers up to the failure (diagnosis)
 
 
 def fmt(x: Any, precision: int = 6, limit: int = 600) -> str:
@@ -131,9 +132,9 @@ def close(got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float
           hint: str = "") -> None:
     """Values agree entrywise within ``atol + rtol*|expected|``."""
     g = np.asarray(got, dtype=np.float64)
-    e = np.broadcast_to(np.asarray(expected, dtype=np.float64), g.shape)
-    if g.shape != np.shape(got):
-        raise Failure(f"{what}: shape {g.shape} differs from {np.shape(expected)}", kind="shape")
+    e = np.asarray(expected, dtype=np.float64)
+    if e.shape != g.shape:
+        e = np.broadcast_to(e, g.shape)
     with np.errstate(all="ignore"):
         err = np.abs(g - e)
         ok = (err <= atol + rtol * np.abs(e)) | (g == e)

@@ -121,11 +121,17 @@ class Driver:
     def __init__(self, prop: Property, session: Session, call_seconds: float) -> None:
         self.prop, self.session, self.call_seconds = prop, session, call_seconds
 
-    def run(self, examples: Sequence[Example]) -> tuple[int, Failure] | None:
-        """Drive all examples in lock-step; the first (lowest-index) failure, if any."""
+    def run(self, examples: Sequence[Example],
+            shared: bool = False) -> tuple[int, Failure] | None:
+        """Drive all examples in lock-step; the first (lowest-index) failure, if any.
+
+        ``shared``: these are the batch's shared examples, so each example's first round of
+        calls is the same for every student and its encoded message is reused.
+        """
         gens: dict[int, Any] = {}
         pending: dict[int, tuple[list[Call], bool]] = {}
         failures: dict[int, Failure] = {}
+        self.trace: dict[int, list[Any]] = {}  # what the student answered, per example
         for i, ex in enumerate(examples):
             gen = self.prop.run(ex.case, ex.expected)
             self._advance(i, gen, None, pending, failures)
@@ -143,7 +149,8 @@ class Driver:
                 flat += [Call(c.fn, _shift(c.args, off),
                               {k: _shift(v, off) for k, v in c.kwargs.items()}) for c in calls]
                 chunk.append(i)
-            replies = self._map(flat)
+            first = shared and not any(i in self.trace for i in chunk)
+            replies = self._map(flat, (self.prop.key, chunk[0], len(chunk)) if first else None)
             pos = 0
             for i in chunk:
                 calls, single = pending.pop(i)
@@ -164,6 +171,7 @@ class Driver:
                     gens[i].close()
                     continue
                 values = [r.value for r in mine]
+                self.trace.setdefault(i, []).append(values[0] if single else values)
                 self._advance(i, gens[i], values[0] if single else values, pending, failures)
             if failures and min(failures) < min(pending, default=len(examples)):
                 break  # the lowest failing index is settled
@@ -172,6 +180,7 @@ class Driver:
         if not failures:
             return None
         first = min(failures)
+        failures[first].trace = self.trace.get(first, [])
         return first, failures[first]
 
     def _advance(self, i: int, gen: Any, value: Any, pending: dict, failures: dict) -> None:
@@ -189,9 +198,9 @@ class Driver:
             return
         pending[i] = _as_calls(yielded)
 
-    def _map(self, calls: list[Call]) -> list[Reply]:
+    def _map(self, calls: list[Call], key: Any = None) -> list[Reply]:
         try:
-            return self.session.map(calls)
+            return self.session.map(calls, cache_key=key)
         except WorkerTimeout as exc:
             raise _Fatal(f"{self.prop.function} did not finish within the time limit and was "
                          "stopped (it may loop forever, or ignore the time-limit signal)",
@@ -297,7 +306,7 @@ class Judge:
         driver = Driver(prop, session, self.worker.limits.call_seconds)
         fatal = ""
         try:
-            found = driver.run(examples)
+            found = driver.run(examples, shared=True)
         except _Fatal as exc:
             fatal = exc.kind
             found = None
