@@ -44,7 +44,6 @@ def replay(prop: Property, case: dict[str, Any], session: LocalSession) -> list[
     expected = prop.expect(**case) if prop.expect else None
     gen = prop.run(case, expected)
     answers: list[Any] = []
-    value: Any = None
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _drive(gen, session, answers)
