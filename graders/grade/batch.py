@@ -14,8 +14,7 @@ import hashlib
 import multiprocessing as mp
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,35 +108,43 @@ def _crashed(sub: Submission, assignment: str, props: Sequence[Property], max_sc
         status="not graded")
 
 
+def _run_pool(subs: list[Submission], assignment: str, max_score: float, jobs: int,
+              init_args: tuple, on_result: Callable[[SubmissionResult], None]
+              ) -> list[Submission]:
+    """Grade ``subs`` in a fresh pool; returns those whose judge process died under them."""
+    lost: list[Submission] = []
+    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
+                               initializer=_init_judge, initargs=init_args)
+    try:
+        futures = {pool.submit(_grade_in_judge, sub, assignment, max_score): sub
+                   for sub in subs}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                try:
+                    data = fut.result()
+                except Exception:  # noqa: BLE001 - a dead judge (BrokenProcessPool) or worse
+                    lost.append(futures[fut])
+                else:
+                    on_result(SubmissionResult.from_dict(data))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return lost
+
+
 def _run_parallel(todo: list[Submission], assignment: str, max_score: float, jobs: int,
                   init_args: tuple, on_result: Callable[[SubmissionResult], None],
                   props: Sequence[Property], version: str) -> None:
-    ctx = mp.get_context("fork")
-    attempts: dict[str, int] = {}
-    queue = list(todo)
-    while queue:
-        pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_judge,
-                                   initargs=init_args)
-        futures: dict[Future, Submission] = {}
-        try:
-            for sub in queue:
-                futures[pool.submit(_grade_in_judge, sub, assignment, max_score)] = sub
-            queue = []
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    sub = futures[fut]
-                    try:
-                        on_result(SubmissionResult.from_dict(fut.result()))
-                    except BrokenProcessPool:
-                        attempts[sub.student_id] = attempts.get(sub.student_id, 0) + 1
-                        if attempts[sub.student_id] >= 2:
-                            on_result(_crashed(sub, assignment, props, max_score, version))
-                        else:
-                            queue.append(sub)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    """A dead judge fails every future of its pool, so the lost are retried together once,
+    then each alone in a pool of one: only a student whose grading kills a judge on its own
+    is recorded as not graded."""
+    lost = _run_pool(todo, assignment, max_score, jobs, init_args, on_result)
+    if lost:
+        lost = _run_pool(lost, assignment, max_score, jobs, init_args, on_result)
+    for sub in lost:
+        if _run_pool([sub], assignment, max_score, 1, init_args, on_result):
+            on_result(_crashed(sub, assignment, props, max_score, version))
 
 
 # --- the batch --------------------------------------------------------------------------

@@ -236,7 +236,27 @@ class Judge:
 
     def grade(self, sub: Submission, assignment: str, props: Sequence[Property],
               max_score: float | None = None) -> SubmissionResult:
+        """Grade one submission; never raises for anything the submission does."""
         start = time.monotonic()
+        try:
+            return self._grade(sub, assignment, props, max_score, start)
+        except Exception as exc:  # noqa: BLE001 - a grader fault: this student's row, not a stop
+            details = "".join(traceback.format_exception(exc))[-4000:]
+            self.worker.restart()
+            msg = ("the grader failed while grading this submission (staff have the details); "
+                   "it was not graded")
+            result = SubmissionResult(
+                student_id=sub.student_id, assignment=assignment, score=0.0,
+                max_score=max_score if max_score is not None else sum(p.points for p in props),
+                content_hash=sub.content_hash, grader_version=self.grader_version,
+                messages=[msg], status="not graded")
+            result.tests = [_failed(p, f"not graded: {msg}") for p in props]
+            for t in result.tests:
+                t.staff = details
+            return _finish(result, start)
+
+    def _grade(self, sub: Submission, assignment: str, props: Sequence[Property],
+               max_score: float | None, start: float) -> SubmissionResult:
         result = SubmissionResult(
             student_id=sub.student_id, assignment=assignment, score=0.0,
             max_score=max_score if max_score is not None else sum(p.points for p in props),

@@ -115,3 +115,30 @@ def test_rerun_skips_unchanged_and_regrade_is_byte_identical(graded):
     assert again.graded == 0 and again.skipped == len(before)
     grade_batch(subs, "classification", out, regrade=True, sandbox="plain")
     assert {p: p.read_bytes() for p in out.glob("*/results.json")} == before
+
+
+def _killing_judge(sub, assignment, max_score):
+    if sub.student_id.startswith("kills-judge"):
+        os._exit(1)
+    return _original_grade_in_judge(sub, assignment, max_score)
+
+
+from graders.grade import batch as _batch_module  # noqa: E402
+
+_original_grade_in_judge = _batch_module._grade_in_judge
+
+
+def test_a_dying_judge_process_costs_only_its_student(tmp_path, monkeypatch):
+    """If a judge process dies, the others' students are still graded, that one gets a row."""
+    subs = tmp_path / "subs"
+    for name, src in [("a", REF), ("kills-judge", REF), ("b", BUGGY), ("c", REF)]:
+        (subs / name).mkdir(parents=True)
+        (subs / name / "classification.py").write_text(src)
+    monkeypatch.setattr(_batch_module, "_grade_in_judge", _killing_judge)
+    report = grade_batch(subs, "classification", tmp_path / "out", jobs=2, sandbox="plain")
+    rows = _rows(tmp_path / "out")
+    assert rows["a"]["score"] == rows["c"]["score"] == "20"
+    assert float(rows["b"]["score"]) < 20
+    assert rows["kills-judge"]["status"] == "not graded"
+    assert "grader itself crashed" in rows["kills-judge"]["message"]
+    assert report.graded == 4
