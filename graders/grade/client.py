@@ -91,7 +91,7 @@ class Session:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise WorkerTimeout
+                raise WorkerTimeout("no answer within the time limit")
             exit_report = self.worker.wait_readable(self.sock, self.pid, remaining)
             if exit_report is not None:
                 raise WorkerDied(describe_exit(exit_report))

@@ -31,7 +31,7 @@ class Limits:
     processes: int = 64                    #: RLIMIT_NPROC (not enforced for root outside a sandbox)
     open_files: int = 256                  #: RLIMIT_NOFILE
     call_seconds: float = 5.0              #: one call of a student function (worker's timer)
-    import_seconds: float = 10.0           #: importing the student's module
+    import_seconds: float = 30.0           #: importing the student's module (torch: ~5 s)
     message_seconds: float = 30.0          #: judge's backstop for one request, timers ignored
     submission_seconds: float = 180.0      #: wall clock for a whole submission
 
