@@ -1,0 +1,84 @@
+"""Feedback for typical batch_momentum mutants: it names the function, shows the failing input
+and got/expected, points at the convention, and never shows the reference's code."""
+
+from __future__ import annotations
+
+import pytest
+
+from graders import mutants
+from tests.conftest import grade_source
+
+TOPIC = "batch_momentum"
+
+
+def _mutant(mutant_id: str) -> mutants.Mutant:
+    return next(m for m in mutants.mutants(TOPIC) if m.id == mutant_id)
+
+
+def _solution_lines(topic: str) -> list[str]:
+    """The non-trivial code lines inside the reference's solution regions."""
+    lines, inside = [], False
+    for line in mutants.reference_source(topic).splitlines():
+        if "### BEGIN SOLUTION" in line or "### END SOLUTION" in line:
+            inside = "BEGIN" in line
+            continue
+        text = line.strip()
+        if inside and len(text) > 12 and not text.startswith("#"):
+            lines.append(text)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def results(judge):
+    ids = ["momentum_velocity_sign_flipped", "shuffle_drops_last_partial", "gd_missing_theta0",
+           "gd_gradient_at_theta0"]
+    return {i: grade_source(judge, TOPIC, mutants.mutant_source(TOPIC, _mutant(i)))
+            for i in ids}
+
+
+def _failed(result, function: str) -> list:
+    return [t for t in result.tests if t.status == "failed" and t.function == function]
+
+
+def test_velocity_sign_feedback_shows_input_and_got_expected(results):
+    """A flipped velocity is reported on momentum_step with the input, got/expected and the convention."""
+    failed = _failed(results["momentum_velocity_sign_flipped"], "momentum_step")
+    assert failed
+    out = failed[0].output
+    assert failed[0].name.startswith("momentum_step: ")
+    assert "Failing input: theta0 = " in out
+    assert "velocity" in out and "got " in out and "expected " in out
+    assert "Hint: " in out and "momentum*velocity - lr*grad" in out
+
+
+def test_dropped_last_batch_reports_the_batch_count(results):
+    """Dropping the short last batch is reported as too few batches, with the input that shows it."""
+    failed = _failed(results["shuffle_drops_last_partial"], "shuffled_batches")
+    out = failed[0].output
+    assert "Failing input: n = " in out
+    assert "items; expected" in out
+    assert "shorter" in out  # the hint: keep the last, shorter batch
+
+
+def test_missing_theta0_reports_the_shape(results):
+    """A trajectory without theta0 fails on its shape (steps + 1 rows) before any value."""
+    out = _failed(results["gd_missing_theta0"], "gradient_descent")[0].output
+    assert "gradient_descent(grad_fn, theta0" in out
+    assert "has shape" in out and "expected shape" in out
+
+
+def test_stale_gradient_shows_the_trajectory_against_torch(results):
+    """A gradient evaluated only at theta0 is reported as trajectory rows got/expected vs torch."""
+    out = _failed(results["gd_gradient_at_theta0"], "gradient_descent")[0].output
+    assert "(row = step) on the quadratic with gradient A @ theta - b" in out
+    assert "got " in out and "expected " in out and "at index (" in out
+
+
+def test_feedback_contains_no_reference_code(results):
+    """No line of the reference's solutions appears in any feedback."""
+    solution = _solution_lines(TOPIC)
+    assert solution
+    for result in results.values():
+        for test in result.tests:
+            for line in solution:
+                assert line not in test.output, (test.name, line)
