@@ -145,7 +145,10 @@ def close(got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float
     idx = np.unravel_index(int(np.argmax(bad)), g.shape) if g.ndim else ()
     where = f" at index {tuple(int(i) for i in idx)}" if g.ndim else ""
     n_bad = int(np.sum(~ok))
-    msg = (f"{what}: got {fmt(float(g[idx]))}, expected {fmt(float(e[idx]))}{where} "
+    got_s, exp_s = fmt(float(g[idx])), fmt(float(e[idx]))
+    if got_s == exp_s:  # differ beyond 6 digits: show them all
+        got_s, exp_s = repr(float(g[idx])), repr(float(e[idx]))
+    msg = (f"{what}: got {got_s}, expected {exp_s}{where} "
            f"(error {fmt(float(err[idx]), 3)}; tolerance {atol:g} + {rtol:g}·|expected|)")
     if g.ndim and g.size > 1:
         msg += f"; {n_bad} of {g.size} entries differ"

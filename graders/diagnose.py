@@ -24,7 +24,11 @@ from graders.props import Property
 
 
 def same(a: Any, b: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
-    """Structural, numeric equality of two plain values."""
+    """Structural, numeric equality of two plain values.
+
+    Scale-aware: the absolute tolerance is ``atol`` times the larger magnitude of the two
+    values, so answers of size 1e-24 (tiny gradients) are told apart as well as size-1 ones.
+    """
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same(x, y, rtol, atol) for x, y in zip(a, b))
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
@@ -32,11 +36,19 @@ def same(a: Any, b: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
             x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
         except (TypeError, ValueError):
             return False
-        return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol,
-                                                       equal_nan=True))
+        if x.shape != y.shape:
+            return False
+        return bool(np.allclose(x, y, rtol=rtol, atol=atol * _scale(x, y), equal_nan=True))
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return bool(np.isclose(float(a), float(b), rtol=rtol, atol=atol, equal_nan=True))
+        x, y = float(a), float(b)
+        return bool(np.isclose(x, y, rtol=rtol, atol=atol * _scale(x, y), equal_nan=True))
     return type(a) is type(b) and a == b
+
+
+def _scale(x: Any, y: Any) -> float:
+    with np.errstate(all="ignore"):
+        m = np.nanmax(np.abs(np.concatenate([np.ravel(x), np.ravel(y)]))) if np.size(x) else 0.0
+    return float(m) if np.isfinite(m) and m > 0 else 1.0
 
 
 def replay(prop: Property, case: dict[str, Any], session: LocalSession) -> list[Any]:

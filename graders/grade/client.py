@@ -182,7 +182,7 @@ class Session:
                      "kwargs": {k: _bind(v, callbacks) for k, v in c.kwargs.items()}}
                     for c in calls]
             cached = (protocol.encode({"op": "map", "calls": wire}), callbacks)
-            if cache_key is not None:
+            if cache_key is not None and not callbacks:  # a callback may hold per-run state
                 self.worker.frames[cache_key] = cached
         frame, callbacks = cached
         budget = seconds if seconds is not None else self.worker.limits.message_seconds

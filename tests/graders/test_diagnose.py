@@ -72,3 +72,9 @@ def test_same_compares_structure_and_values():
     assert same((np.array([1.0, np.nan]), 2.0), (np.array([1.0, np.nan]), 2.0 + 1e-12))
     assert not same((np.array([1.0]), 2.0), [np.array([1.0])])
     assert not same(np.zeros(2), np.zeros(3))
+
+
+def test_same_is_scale_aware():
+    """Tiny answers (1e-24) that differ by a factor are not the same answer."""
+    assert not same(np.array([1e-24]), np.array([2e-24]))
+    assert same(np.array([1e-24]), np.array([1e-24 * (1 + 1e-12)]))
