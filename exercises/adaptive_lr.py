@@ -117,9 +117,9 @@ def warmup_cosine_lr(
 
     Domain: ``0 <= step <= total_steps`` and ``0 <= warmup_steps < total_steps``;
     ``ValueError`` outside it.  With ``warmup_steps == 0`` there is no warm-up and step 0
-    already has ``base_lr``.  Driven from step 1, it equals torch's ``SequentialLR`` of
-    ``LinearLR(start_factor=1/warmup_steps, total_iters=warmup_steps-1)`` and
-    ``CosineAnnealingLR(T_max=T, eta_min=min_lr)`` (torch's ``LinearLR`` cannot start at
-    exactly 0).
+    already has ``base_lr``.  For ``warmup_steps >= 2``, driven from step 1, it equals
+    torch's ``SequentialLR`` of ``LinearLR(start_factor=1/warmup_steps,
+    total_iters=warmup_steps-1)`` and ``CosineAnnealingLR(T_max=T, eta_min=min_lr)`` with
+    ``milestones=[warmup_steps-1]`` (torch's ``LinearLR`` cannot start at exactly 0).
     """
     raise NotImplementedError("adaptive_lr.warmup_cosine_lr: not implemented yet")
