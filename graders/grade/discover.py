@@ -66,9 +66,12 @@ def notebook_source(raw: bytes, name: str) -> tuple[str | None, str | None]:
     """The solution code of a notebook, or (None, reason) when it cannot be read.
 
     With nbgrader metadata: the ``solution`` cells, preceded by the import lines of the other
-    code cells (never nbgrader's test cells).  Without it: every code cell.  IPython magics and
-    shell escapes (``%``, ``!``) and cells that call propgrade's checks are dropped.
+    code cells (never nbgrader's test cells), except imports of display-only libraries
+    (matplotlib, IPython, ...): plot cells never run in the worker, so their imports need not
+    either.  Without it: every code cell.  IPython magics and shell escapes (``%``, ``!``) and
+    cells that call propgrade's checks are dropped.
     """
+    display_only = ("matplotlib", "mpl_toolkits", "IPython", "ipywidgets", "seaborn")
     try:
         import nbformat
 
@@ -87,6 +90,10 @@ def notebook_source(raw: bytes, name: str) -> tuple[str | None, str | None]:
     def is_check(src: str) -> bool:
         return "propgrade" in src or "graders." in src
 
+    def is_display(line: str) -> bool:
+        words = line.replace(",", " ").split()
+        return len(words) > 1 and words[1].split(".")[0] in display_only
+
     def assemble(parts: list[str]) -> str:
         # each cell may start with `from __future__ import ...`; in one module they lead
         text = "\n\n".join(parts)
@@ -98,7 +105,8 @@ def notebook_source(raw: bytes, name: str) -> tuple[str | None, str | None]:
     if solution:
         imports = [ln for c in cells if not meta(c).get("solution") and not meta(c).get("grade")
                    for ln in clean(c.source).splitlines()
-                   if ln.startswith(("import ", "from ")) and not is_check(ln)]
+                   if ln.startswith(("import ", "from ")) and not is_check(ln)
+                   and not is_display(ln)]
         return assemble(["\n".join(imports)] + [clean(c.source) for c in solution]), None
     body = [clean(c.source) for c in cells if not meta(c).get("grade") and not is_check(c.source)]
     return assemble(body), None
