@@ -1,21 +1,18 @@
-"""``make demo`` / ``propgrade demo``: grade the bundled example submissions of every assignment.
+"""``make demo`` / ``propgrade demo``: grade example submissions of every assignment.
 
-Each ``assignments/<id>/examples/`` holds three students: ``correct`` (a correct variant from
-the catalog, written differently from the reference), ``buggy`` (a catalog mistake with a
-named misconception) and ``broken`` (a different way to break per assignment: a syntax error,
-an endless loop, ``sys.exit`` at import, a crash, misnamed functions, wrong return types).
-They are generated from the catalog (``python -m graders.demo --write``) and a test proves the
-committed files are in sync.
+Per assignment, three students are built from the bundled catalog into
+``OUT/submissions/<id>/``: ``correct`` (a correct variant, written differently from the
+reference), ``buggy`` (a catalog mistake with a named misconception) and ``broken`` (a
+different way to break per assignment: a syntax error, an endless loop, ``sys.exit`` at
+import, a crash, misnamed functions, wrong return types).  Built at run time, they can never
+drift from the catalog, and the repository holds no extra copies of the reference.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from graders import mutants, registry, report
-
-ROOT = Path(__file__).resolve().parents[1]
 
 BROKEN: dict[str, tuple[str, str]] = {
     "classification": ("a syntax error", "def softmax(z)\n    return z\n"),
@@ -58,18 +55,16 @@ def example_sources(topic: str) -> dict[str, str]:
     }
 
 
-def write_examples(topics: list[str]) -> list[Path]:
-    written = []
-    for topic in topics:
-        for student, source in example_sources(topic).items():
-            path = ROOT / "assignments" / topic / "examples" / student / f"{topic}.py"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(source)
-            written.append(path)
-    return written
+def write_examples(topic: str, root: Path) -> Path:
+    """Write ``topic``'s example students under ``root/<topic>/``; return that folder."""
+    for student, source in example_sources(topic).items():
+        path = root / topic / student / f"{topic}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    return root / topic
 
 
-def run_demo(out: Path, jobs: int = 2) -> int:
+def run_demo(out: Path, jobs: int = 2, topics: list[str] | None = None) -> int:
     """Grade every assignment's examples into ``out/<id>/``; print one summary table."""
     from rich.table import Table
 
@@ -79,10 +74,10 @@ def run_demo(out: Path, jobs: int = 2) -> int:
     for col in ("assignment", "student", "score", "what the student is told first"):
         table.add_column(col, overflow="fold")
     warnings: set[str] = set()
-    for topic in registry.ASSIGNMENTS:
+    for topic in topics or list(registry.ASSIGNMENTS):
         report.console.print(f"grading [bold]{topic}[/] ...")
-        batch = grade_batch(ROOT / "assignments" / topic / "examples", topic, out / topic,
-                            jobs=jobs, regrade=True)
+        subs = write_examples(topic, out / "submissions")
+        batch = grade_batch(subs, topic, out / topic, jobs=jobs, regrade=True)
         warnings.update(batch.warnings)
         for r in sorted(batch.results, key=lambda r: r.student_id):
             first = r.messages[0] if r.messages else next(
@@ -97,19 +92,7 @@ def run_demo(out: Path, jobs: int = 2) -> int:
     for w in sorted(warnings):
         report.warn(w)
     report.console.print(
-        f"Reports: {out}/<assignment>/grades.csv, <student>/results.json (Gradescope), "
+        f"Submissions: {out}/submissions/<assignment>/<student>/. Reports: "
+        f"{out}/<assignment>/grades.csv, <student>/results.json (Gradescope), "
         f"<student>/feedback.html, summary.png and summary.md")
     return 0
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="regenerate the example files")
-    args = parser.parse_args()
-    if args.write:
-        for path in write_examples(list(registry.ASSIGNMENTS)):
-            report.console.print(f"wrote {path.relative_to(ROOT)}")
-
-
-if __name__ == "__main__":
-    main()

@@ -46,9 +46,11 @@ def same(a: Any, b: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
 
 
 def _scale(x: Any, y: Any) -> float:
-    with np.errstate(all="ignore"):
-        m = np.nanmax(np.abs(np.concatenate([np.ravel(x), np.ravel(y)]))) if np.size(x) else 0.0
-    return float(m) if np.isfinite(m) and m > 0 else 1.0
+    """The larger finite magnitude of two answers (1.0 when there is none)."""
+    v = np.abs(np.concatenate([np.ravel(x), np.ravel(y)]).astype(np.float64))
+    v = v[np.isfinite(v)]
+    m = float(v.max()) if v.size else 0.0
+    return m if m > 0 else 1.0
 
 
 def replay(prop: Property, case: dict[str, Any], session: LocalSession) -> list[Any]:

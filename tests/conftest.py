@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,24 @@ def grade_source(judge: Judge, topic: str, source: str | bytes,
     data = source.encode() if isinstance(source, str) else source
     props = registry.properties(topic, hidden=hidden)
     return judge.grade(Submission(student, topic, {f"{topic}.py": data}), topic, props)
+
+
+def solution_lines(topic: str, min_length: int = 12) -> set[str]:
+    """The non-trivial code lines inside the reference's solution regions: feedback, hints and
+    misconceptions must never contain one of them."""
+    from graders import mutants
+
+    text = mutants.reference_source(topic)
+    regions = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, flags=re.S)
+    lines = {ln.strip() for region in regions for ln in region.splitlines()}
+    return {ln for ln in lines if len(ln) >= min_length and not ln.startswith(("#", '"""'))}
+
+
+def mutant(topic: str, mutant_id: str):
+    """A catalog mutant by id."""
+    from graders import mutants
+
+    return next(m for m in mutants.mutants(topic) if m.id == mutant_id)
 
 
 def failed_functions(result: SubmissionResult) -> set[str]:

@@ -1,20 +1,19 @@
-"""The bundled demo submissions stay in sync with the catalog and show what they claim."""
+"""The demo's example students show what they claim: full marks, a named mistake, a breakage."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import csv
 
-import pytest
-
-from graders import registry
-from graders.demo import example_sources
-
-ROOT = Path(__file__).resolve().parents[1]
+from graders.demo import run_demo
 
 
-@pytest.mark.parametrize("topic", list(registry.ASSIGNMENTS))
-def test_committed_examples_equal_a_fresh_generation(topic):
-    """assignments/<id>/examples/ is exactly `python -m graders.demo --write`'s output."""
-    for student, source in example_sources(topic).items():
-        path = ROOT / "assignments" / topic / "examples" / student / f"{topic}.py"
-        assert path.read_text() == source, "regenerate with python -m graders.demo --write"
+def test_demo_grades_correct_buggy_and_broken_students(tmp_path):
+    """correct scores full, buggy loses points with a named misconception, broken scores 0."""
+    assert run_demo(tmp_path, jobs=1, topics=["classification"]) == 0
+    with open(tmp_path / "classification" / "grades.csv", newline="") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert rows["correct"]["score"] == rows["correct"]["max_score"]
+    assert 0 < float(rows["buggy"]["score"]) < float(rows["buggy"]["max_score"])
+    assert rows["broken"]["score"] == "0" and "SyntaxError" in rows["broken"]["message"]
+    buggy = (tmp_path / "classification" / "buggy" / "results.json").read_text()
+    assert '"misconception"' in buggy

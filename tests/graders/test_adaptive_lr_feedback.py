@@ -6,33 +6,16 @@ from __future__ import annotations
 import pytest
 
 from graders import mutants
-from tests.conftest import grade_source
+from tests.conftest import grade_source, mutant, solution_lines
 
 TOPIC = "adaptive_lr"
-
-
-def _mutant(mutant_id: str) -> mutants.Mutant:
-    return next(m for m in mutants.mutants(TOPIC) if m.id == mutant_id)
-
-
-def _solution_lines(topic: str) -> list[str]:
-    """The non-trivial code lines inside the reference's solution regions."""
-    lines, inside = [], False
-    for line in mutants.reference_source(topic).splitlines():
-        if "### BEGIN SOLUTION" in line or "### END SOLUTION" in line:
-            inside = "BEGIN" in line
-            continue
-        text = line.strip()
-        if inside and len(text) > 12 and not text.startswith("#"):
-            lines.append(text)
-    return lines
 
 
 @pytest.fixture(scope="module")
 def results(judge):
     ids = ["adam_eps_inside_sqrt", "adam_returns_corrected_moments", "cosine_missing_half",
            "noam_max_for_min"]
-    return {i: grade_source(judge, TOPIC, mutants.mutant_source(TOPIC, _mutant(i)))
+    return {i: grade_source(judge, TOPIC, mutants.mutant_source(TOPIC, mutant(TOPIC, i)))
             for i in ids}
 
 
@@ -76,7 +59,7 @@ def test_noam_max_names_the_ramp(results):
 
 def test_feedback_contains_no_reference_code(results):
     """No line of the reference's solutions appears in any feedback."""
-    solution = _solution_lines(TOPIC)
+    solution = solution_lines(TOPIC)
     assert solution
     for result in results.values():
         for test in result.tests:

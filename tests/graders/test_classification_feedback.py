@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from graders import mutants
-from tests.conftest import failed_functions, grade_source
+from tests.conftest import failed_functions, grade_source, solution_lines
 
 TOPIC = "classification"
-
-
-def _solution_lines(topic: str) -> list[str]:
-    """The reference's code lines inside solution regions (long enough to be telling)."""
-    lines, inside = [], False
-    for line in mutants.reference_source(topic).splitlines():
-        text = line.strip()
-        if "BEGIN SOLUTION" in text or "END SOLUTION" in text:
-            inside = "BEGIN" in text
-        elif inside and len(text) > 15 and not text.startswith(("#", '"""')):
-            lines.append(text)
-    return lines
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +44,7 @@ def test_summed_cross_entropy_shows_got_and_expected(graded):
 
 def test_feedback_never_contains_reference_code(graded):
     """No line of the reference's solution code appears in any mutant's feedback."""
-    code = _solution_lines(TOPIC)
+    code = solution_lines(TOPIC)
     assert code
     for result in graded.values():
         for t in result.tests:

@@ -7,17 +7,9 @@ import re
 import pytest
 
 from graders import mutants
-from tests.conftest import grade_source
+from tests.conftest import grade_source, solution_lines
 
 TOPIC = "critical_points"
-
-
-def solution_lines(topic: str) -> set[str]:
-    """The non-trivial lines inside the reference's solution regions."""
-    text = mutants.reference_source(topic)
-    regions = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, flags=re.S)
-    lines = {ln.strip() for region in regions for ln in region.splitlines()}
-    return {ln for ln in lines if len(ln) >= 12 and not ln.startswith("#")}
 
 
 def public_failures(judge, mutant_id: str) -> dict[str, str]:
