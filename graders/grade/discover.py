@@ -124,8 +124,10 @@ def read_submission(student_id: str, folder: Path, module: str) -> Submission:
     wanted = f"{module}.py"
     py = [f for f in files if f[0].endswith(".py")]
     notebooks = [f for f in files if f[0].endswith(".ipynb")]
+    too_big: dict[str, int] = {}
     for rel, path, size in py:
         if size > MAX_FILE_BYTES:
+            too_big[rel] = size
             sub.notes.append(f"{rel} is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 1_000_000}"
                              " MB limit for a source file, and was ignored")
             continue
@@ -156,6 +158,10 @@ def read_submission(student_id: str, folder: Path, module: str) -> Submission:
         except UnicodeDecodeError:
             sub.problems.append(f"{wanted} is not UTF-8 text (is it really the Python file? "
                                 "save it as plain text / UTF-8)")
+    elif wanted in too_big:
+        sub.problems.append(f"{wanted} is {too_big[wanted] / 1e6:.1f} MB, over the "
+                            f"{MAX_FILE_BYTES // 1_000_000} MB limit for a source file "
+                            "(is it the right file?)")
     elif not sub.problems:
         names = sorted(rel for rel, _, _ in files)[:10]
         alike = [n for n in names if n.lower().replace(" ", "").startswith(module.lower())]

@@ -45,6 +45,9 @@ def _batch(root: Path) -> Path:
     (subs / "jack" / "classification.ipynb").write_text("{not json")
     (subs / "kim").mkdir()
     os.symlink("/etc/passwd", subs / "kim" / "classification.py")
+    (subs / "lou").mkdir()
+    with open(subs / "lou" / "classification.py", "wb") as fh:  # 100 MB, sparse
+        fh.truncate(100_000_000)
     return subs
 
 
@@ -81,6 +84,7 @@ def test_scores_and_messages(graded):
     assert "notebook" in rows["jack"]["message"]
     assert rows["kim"]["score"] == "0" and rows["kim"]["status"] == "not graded"
     assert rows["frank"]["score"] == "0"
+    assert "100.0 MB, over the 1 MB limit" in rows["lou"]["message"]
 
 
 def test_results_json_follows_gradescope_schema(graded):
