@@ -143,9 +143,12 @@ class BwrapLauncher:
             args += ["--unshare-user", "--disable-userns"]
         binds, links, hide_dirs, hide_files = python_mounts(self.python)
         etc = [p for p in ETC_FILES if os.path.exists(p)]
+        # the private /tmp first: mounted later, it would hide a venv that lives under /tmp
+        args += ["--perms", "1777", "--size", str(self.tmp_bytes), "--tmpfs", SANDBOX_TMP]
         # bwrap makes missing parents 0700: the session's uid could not pass through them
         for parent in _parents([*binds, *etc]):
-            args += ["--perms", "0755", "--dir", parent]
+            if parent != SANDBOX_TMP:
+                args += ["--perms", "0755", "--dir", parent]
         args += ["--ro-bind", "/usr", "/usr"]
         for link in ROOT_LINKS:
             if os.path.islink(link):
@@ -165,7 +168,6 @@ class BwrapLauncher:
         if worker_dir is not None:
             args += ["--ro-bind", str(worker_dir), SANDBOX_WORKER_DIR]
         args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
-                 "--perms", "1777", "--size", str(self.tmp_bytes), "--tmpfs", SANDBOX_TMP,
                  "--remount-ro", "/", "--chdir", SANDBOX_TMP, "--clearenv"]
         for key, value in worker_env(SANDBOX_TMP).items():
             args += ["--setenv", key, value]

@@ -588,6 +588,9 @@ def _reap(block_for: float = 0.0) -> None:
             time.sleep(0.002)
 
 
+_KEEP: set[str] = set()  # entries of a private /tmp that the sandbox made (mount points)
+
+
 def wipe(workroot: str, everything: bool) -> None:
     """Delete what earlier sessions wrote: their directories, or (in a private /tmp, with
     ``everything``) every entry of ``workroot`` and of /dev/shm.  Student code may have made
@@ -612,6 +615,8 @@ def wipe(workroot: str, everything: bool) -> None:
             if not everything and not name.startswith("submission-"):
                 continue
             path = os.path.join(root, name)
+            if path in _KEEP:  # e.g. the parents of a venv bound in under /tmp
+                continue
             try:
                 if os.path.isdir(path) and not os.path.islink(path):
                     shutil.rmtree(path, onerror=unlock)
@@ -678,6 +683,8 @@ def zygote_main(control_fd: int, workroot: str, private_tmp: bool = False,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if private_tmp:
         loopback_down()
+        # whatever is in the fresh /tmp now was made by the sandbox (mount points): keep it
+        _KEEP.update(os.path.join(workroot, name) for name in os.listdir(workroot))
     if run_as is not None:
         keep_capabilities(ZYGOTE_KEEPS)  # CAP_NET_ADMIN was for loopback_down only
     config = (workroot, private_tmp, run_as)
