@@ -8,6 +8,7 @@ failing student's shrink run replays before it starts shrinking.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import inspect
 import os
 import sys
@@ -73,12 +74,39 @@ def _source_of(obj: Any) -> bytes:
         return b""
 
 
+def _torch_version() -> str:
+    try:
+        return importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        return "no torch"
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` survives the wire codec unchanged in kind (no Unsupported inside)."""
+    from graders.grade import protocol
+
+    def walk(x: Any) -> bool:
+        if isinstance(x, protocol.Unsupported):
+            return False
+        if isinstance(x, (list, tuple)):
+            return all(walk(v) for v in x)
+        if isinstance(x, dict):
+            return all(walk(v) for v in x.values())
+        return True
+
+    try:
+        return walk(protocol.decode(protocol.encode(value)))
+    except protocol.ProtocolError:
+        return False
+
+
 class ExampleBank:
     """Property key -> its examples (with expected values), drawn once and reused.
 
-    Examples are frozen to disk as plain data (the wire codec, never pickle) under a key made
-    of everything that decides them: the property's module source, the strategies module,
-    the profile's count, and the hypothesis / NumPy / Python versions.  A batch therefore
+    Examples (and expected values) are frozen to disk as plain data (the wire codec, never
+    pickle) under a key made of everything that decides them: the property's module source,
+    the strategies and oracles modules, the topic's reference, the profile's count, and the
+    hypothesis / NumPy / torch / Python versions.  A batch therefore
     draws each example once per machine, and every student sees exactly the same ones.
     """
 
@@ -92,44 +120,54 @@ class ExampleBank:
     def _disk_key(self, prop: Property) -> str:
         from graders import strategies
 
+        graders_dir = Path(inspect.getfile(strategies)).parent
         h = hashlib.sha256()
         for part in (prop.key, str(prop.max_examples or self.profile.max_examples),
-                     hypothesis.__version__, np.__version__, sys.version):
+                     hypothesis.__version__, np.__version__, sys.version, _torch_version()):
             h.update(part.encode() + b"\0")
         h.update(_source_of(prop.check))
         h.update(_source_of(strategies))
-        # hidden properties draw with strategies defined in the topic's public module
-        public = Path(inspect.getfile(strategies)).parent / "public" / f"{prop.assignment}.py"
-        h.update(public.read_bytes() if public.exists() else b"")
+        for path in (graders_dir / "public" / f"{prop.assignment}.py",  # hidden properties
+                     graders_dir / "oracles.py",                          # draw with these;
+                     graders_dir.parent / "reference" / f"{prop.assignment}.py"):  # expect
+            h.update(path.read_bytes() if path.exists() else b"")
         return h.hexdigest()[:32]
 
-    def _cases(self, prop: Property) -> list[dict[str, Any]]:
+    def _load(self, prop: Property) -> list[Example]:
+        """Examples and their expected values: from disk, or drawn and computed now.
+
+        Expected values are frozen too when they are plain data (they usually are: arrays,
+        floats, tuples), so a batch need not import torch just to recompute oracle values.
+        """
         from graders.grade import protocol
 
         path = self.cache_dir / f"{self._disk_key(prop)}.bin" if self.use_disk else None
         if path is not None and path.exists():
             try:
-                cases = protocol.decode(path.read_bytes())
-                if isinstance(cases, list) and all(isinstance(c, dict) for c in cases):
-                    return cases
-            except (OSError, protocol.ProtocolError):
+                data = protocol.decode(path.read_bytes())
+                cases, expected = data["cases"], data["expected"]
+                if expected is None and prop.expect is not None:
+                    expected = [prop.expect(**c) for c in cases]
+                return [Example(c, e) for c, e in zip(cases, expected or [None] * len(cases))]
+            except (OSError, protocol.ProtocolError, KeyError, TypeError):
                 pass
-        cases = []
+        cases: list[dict[str, Any]] = []
         run_hypothesis(prop, self.profile, profiles.GENERATE, cases.append)
+        expected = [prop.expect(**c) for c in cases] if prop.expect else None
         if path is not None:
+            frozen = expected if expected is not None and _plain(expected) else None
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(protocol.encode(cases))
+                tmp.write_bytes(protocol.encode({"cases": cases, "expected": frozen}))
                 os.replace(tmp, path)
             except (OSError, protocol.ProtocolError):
                 pass
-        return cases
+        return [Example(c, e) for c, e in zip(cases, expected or [None] * len(cases))]
 
     def get(self, prop: Property) -> list[Example]:
         if prop.key not in self._cache:
-            self._cache[prop.key] = [Example(c, prop.expect(**c) if prop.expect else None)
-                                     for c in self._cases(prop)]
+            self._cache[prop.key] = self._load(prop)
         return self._cache[prop.key]
 
     def warm(self, props: list[Property]) -> None:

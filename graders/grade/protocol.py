@@ -165,45 +165,60 @@ def encode(message: Any) -> bytes:
     return b"".join([struct.pack("<II", len(header), len(bufs)), lens, header, *bufs])
 
 
+def _nd(x: dict, bufs: list[memoryview], depth: int) -> np.ndarray:
+    try:
+        dtype = _WIRE_DTYPES[x["dtype"]]
+        shape = tuple(int(s) for s in x["shape"])
+        raw = bufs[int(x["__nd__"])]
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise ProtocolError("malformed array") from exc
+    if any(s < 0 for s in shape) or math.prod(shape) * dtype.itemsize != len(raw):
+        raise ProtocolError("array size does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def _bytes(x: dict, bufs: list[memoryview], depth: int) -> bytes:
+    try:
+        return bytes(bufs[int(x["__bytes__"])])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ProtocolError("malformed bytes") from exc
+
+
+def _ref(x: dict, bufs: list[memoryview], depth: int) -> Ref:
+    call, item = x["__ref__"]
+    return Ref(int(call), None if item is None else int(item))
+
+
+_TAGS = {  # a tagged object's tag is its first key (as ``_encode`` writes it)
+    "__nd__": _nd,
+    "__bytes__": _bytes,
+    "__tuple__": lambda x, b, d: tuple(_decode(v, b, d + 1) for v in x["__tuple__"]),
+    "__dict__": lambda x, b, d: {str(k): _decode(v, b, d + 1) for k, v in x["__dict__"]},
+    "__float__": lambda x, b, d: {"nan": math.nan, "inf": math.inf,
+                                  "-inf": -math.inf}[x["__float__"]],
+    "__ref__": _ref,
+    "__callback__": lambda x, b, d: Callback(int(x["__callback__"])),
+    "__unsupported__": lambda x, b, d: Unsupported(str(x["__unsupported__"]),
+                                                   str(x.get("repr", ""))),
+}
+
+
 def _decode(x: Any, bufs: list[memoryview], depth: int) -> Any:
+    t = type(x)
+    if x is None or t is float or t is int or t is str or t is bool:
+        return x
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if x is None or type(x) in (bool, int, str):
-        return x
-    if type(x) is float:
-        return x
-    if type(x) is list:
+    if t is list:
         return [_decode(v, bufs, depth + 1) for v in x]
-    if type(x) is not dict or len(x) == 0:
+    if t is not dict or not x:
         raise ProtocolError("malformed value")
-    if "__nd__" in x:
+    handler = _TAGS.get(next(iter(x)))
+    if handler is not None:
         try:
-            dtype = _WIRE_DTYPES[x["dtype"]]
-            shape = tuple(int(s) for s in x["shape"])
-            raw = bufs[int(x["__nd__"])]
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            raise ProtocolError("malformed array") from exc
-        if any(s < 0 for s in shape) or math.prod(shape) * dtype.itemsize != len(raw):
-            raise ProtocolError("array size does not match its shape")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
-    if "__bytes__" in x:
-        try:
-            return bytes(bufs[int(x["__bytes__"])])
-        except (ValueError, TypeError, IndexError) as exc:
-            raise ProtocolError("malformed bytes") from exc
-    if "__tuple__" in x:
-        return tuple(_decode(v, bufs, depth + 1) for v in x["__tuple__"])
-    if "__dict__" in x:
-        return {str(k): _decode(v, bufs, depth + 1) for k, v in x["__dict__"]}
-    if "__float__" in x:
-        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[x["__float__"]]
-    if "__ref__" in x:
-        call, item = x["__ref__"]
-        return Ref(int(call), None if item is None else int(item))
-    if "__callback__" in x:
-        return Callback(int(x["__callback__"]))
-    if "__unsupported__" in x:
-        return Unsupported(str(x["__unsupported__"]), str(x.get("repr", "")))
+            return handler(x, bufs, depth)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ProtocolError("malformed tagged value") from exc
     return {str(k): _decode(v, bufs, depth + 1) for k, v in x.items()}
 
 
