@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graders import mutants
-from tests.conftest import grade_source, solution_lines
+from tests.conftest import grade_source
 
 TOPIC = "batchnorm"
 
@@ -46,12 +46,3 @@ def test_inference_without_eps_reports_non_finite_output(graded):
     """Inference without eps on a zero running variance is reported as a non-finite value."""
     out = _failed(graded["inference_no_eps"], "batchnorm_inference")[0].output
     assert "expected finite numbers" in out and "running_var = " in out
-
-
-def test_feedback_never_contains_reference_code(graded):
-    """No line of the reference's solution code appears in any mutant's feedback."""
-    code = solution_lines(TOPIC)
-    assert code
-    for result in graded.values():
-        for t in result.tests:
-            assert not [line for line in code if line in t.output], t.name

@@ -12,6 +12,7 @@ import pytest
 
 from graders import mutants, registry
 from graders.validate import Matrix, validate
+from tests.conftest import solution_lines
 
 TOPICS = list(registry.ASSIGNMENTS)
 
@@ -91,3 +92,16 @@ def test_catalog_is_big_enough(topic):
     assert sum(m.misconception is not None for m in ms) >= 3
     assert len(mutants.variants(topic)) >= 2
     assert len({m.id for m in ms}) == len(ms)
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_no_feedback_shows_reference_code(topic):
+    """No line of the reference's solutions appears in any feedback, hint or misconception
+    that any catalog submission (stub, mutants, variants) receives."""
+    secret = solution_lines(topic)
+    assert secret
+    for row in matrix(topic).rows:
+        for t in row.result.tests:
+            shown = t.output + (t.misconception or "")
+            leaked = [ln for ln in secret if ln in shown]
+            assert leaked == [], f"{row.name} / {t.name} shows reference code: {leaked}"
