@@ -177,18 +177,25 @@ class ExampleBank:
 
 
 def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], Any],
-           seconds: float) -> tuple[dict[str, Any], Any] | None:
+           seconds: float, max_calls: int = 100) -> tuple[dict[str, Any], Any] | None:
     """Replay and shrink; ``fails(case)`` returns a failure object or None.
 
     Returns the smallest failing case found (and its failure), or None when hypothesis did
-    not meet the failure again (e.g. an explicit example or a flaky submission).
+    not meet the failure again (e.g. an explicit example or a flaky submission).  Shrinking
+    stops after ``max_calls`` tries past the first failure — a count, so the feedback does
+    not depend on how busy the machine is; ``seconds`` is only a safety net for very slow
+    student code.
     """
     found: list[tuple[dict[str, Any], Any]] = []
     deadline = time.monotonic() + seconds
+    tries = 0
 
     def on_case(case: dict[str, Any]) -> None:
-        if found and time.monotonic() > deadline:
-            raise StopShrinking
+        nonlocal tries
+        if found:
+            tries += 1
+            if tries > max_calls or time.monotonic() > deadline:
+                raise StopShrinking
         failure = fails(case)
         if failure is not None:
             found.append((case, failure))

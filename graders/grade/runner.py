@@ -38,7 +38,7 @@ from graders.props import Property
 from graders.results import SubmissionResult, TestResult
 
 MAX_CALLS_PER_MESSAGE = 400
-SHRINK_SECONDS = 3.0
+SHRINK_SECONDS = 30.0  #: safety net only: shrinking is bounded by a count (deterministic)
 
 #: ``diagnose(prop, case, failure) -> str | None``: names a known misconception (issue 6).
 Diagnoser = Callable[[Property, dict[str, Any], Failure], "str | None"]
