@@ -39,6 +39,7 @@ def summary_png(results: Sequence[SubmissionResult], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     rates = pass_rates(results)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, max(4, 0.28 * len(rates) + 1.5)),
@@ -48,6 +49,7 @@ def summary_png(results: Sequence[SubmissionResult], path: Path) -> None:
     ax1.hist(scores, bins=min(20, max(5, len(scores))), range=(0, top), color="#4472c4")
     ax1.set_xlabel("score")
     ax1.set_ylabel("students")
+    ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.set_title("Scores")
     names = [n if len(n) < 60 else n[:57] + "..." for n, _, _ in rates]
     ax2.barh(range(len(rates)), [r for _, r, _ in rates], color="#70ad47")
