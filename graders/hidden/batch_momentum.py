@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from graders import compare
 from graders import strategies as gen
 from graders.props import Ref, prop, student
+from graders.public.batch_momentum import batch_count, structured_batches
 from reference import batch_momentum as ref
 
 EPOCHS = 30  #: seeds per example in the shuffling statistics
@@ -25,17 +26,6 @@ EPOCHS = 30  #: seeds per example in the shuffling statistics
 
 def _atol(expected: Any, rel: float = 1e-10) -> float:
     return rel * float(np.max(np.abs(np.asarray(expected, dtype=np.float64)), initial=0.0))
-
-
-def _batches(value: Any, what: str, count: int) -> list[np.ndarray]:
-    batches = compare.sequence(value, what, count)
-    out = []
-    for i, batch in enumerate(batches):
-        arr = compare.array(batch, f"batch {i} of {what}", dtype="int")
-        compare.holds(arr.ndim == 1, f"batch {i} of {what} has shape {arr.shape}; expected a "
-                                     "1-D array of sample indices")
-        out.append(arr)
-    return out
 
 
 # --- shuffled_batches ------------------------------------------------------------------
@@ -58,7 +48,7 @@ def wide_batch_plans(draw: Any) -> dict[str, int]:
                                           ref.shuffled_batches(n, batch_size, seed)])
 def batches_wide_range(n, batch_size, seed, expected):
     what = f"shuffled_batches({n}, {batch_size}, {seed})"
-    batches = _batches((yield student.shuffled_batches(n, batch_size, seed)), what,
+    batches = structured_batches((yield student.shuffled_batches(n, batch_size, seed)), what,
                        len(expected))
     compare.equal([len(b) for b in batches], expected, f"the batch sizes of {what}")
     compare.equal(np.sort(np.concatenate(batches)), np.arange(n),
@@ -82,9 +72,9 @@ def shuffle_plans(draw: Any) -> dict[str, int]:
            "permutation of range(n) into batches every epoch (every seed).")
 def batches_reshuffle(n, batch_size, seed):
     values = yield [student.shuffled_batches(n, batch_size, seed + e) for e in range(EPOCHS)]
-    count = -(-n // batch_size)
-    epochs = [_batches(v, f"shuffled_batches({n}, {batch_size}, {seed + e})", count)
-              for e, v in enumerate(values)]
+    count = batch_count(n, batch_size)
+    epochs = [structured_batches(v, f"shuffled_batches({n}, {batch_size}, {seed + e})",
+                                 count) for e, v in enumerate(values)]
     for e, batches in enumerate(epochs):
         compare.equal(np.sort(np.concatenate(batches)), np.arange(n),
                       f"the sorted indices of all batches of shuffled_batches({n}, "

@@ -122,9 +122,14 @@ BATCH_HINT = ("Shuffle range(n) once with a generator seeded by `seed`, then cut
               "order into consecutive pieces of batch_size; keep the last, shorter piece.")
 
 
-def _batches(value: Any, what: str, n: int, batch_size: int) -> list[np.ndarray]:
-    """The student's batches as int64 arrays, after the structural checks."""
-    count = -(-n // batch_size)
+def batch_count(n: int, batch_size: int) -> int:
+    """How many batches n samples make: ceil(n / batch_size)."""
+    return -(-n // batch_size)
+
+
+def structured_batches(value: Any, what: str, count: int) -> list[np.ndarray]:
+    """The student's ``count`` batches as 1-D int64 arrays, after the structural checks
+    (also used by the hidden properties)."""
     batches = compare.sequence(value, what, count)
     out = []
     for i, batch in enumerate(batches):
@@ -143,8 +148,8 @@ def _batches(value: Any, what: str, n: int, batch_size: int) -> list[np.ndarray]
                 {"n": 1, "batch_size": 1, "seed": 4}])
 def batches_partition_a_permutation(n, batch_size, seed):
     what = f"shuffled_batches({n}, {batch_size}, {seed})"
-    batches = _batches((yield student.shuffled_batches(n, batch_size, seed)), what, n,
-                       batch_size)
+    batches = structured_batches((yield student.shuffled_batches(n, batch_size, seed)), what,
+                                 batch_count(n, batch_size))
     count = len(batches)
     sizes = [len(b) for b in batches]
     compare.equal(sizes, [batch_size] * (count - 1) + [n - (count - 1) * batch_size],
@@ -162,10 +167,12 @@ def batches_depend_on_the_seed(n, batch_size, seed):
     first, again, other = yield [student.shuffled_batches(n, batch_size, seed),
                                  student.shuffled_batches(n, batch_size, seed),
                                  student.shuffled_batches(n, batch_size, seed + 1)]
-    first = _batches(first, f"shuffled_batches({n}, {batch_size}, {seed})", n, batch_size)
-    again = _batches(again, f"shuffled_batches({n}, {batch_size}, {seed}) called again", n,
-                     batch_size)
-    other = _batches(other, f"shuffled_batches({n}, {batch_size}, {seed + 1})", n, batch_size)
+    count = batch_count(n, batch_size)
+    first = structured_batches(first, f"shuffled_batches({n}, {batch_size}, {seed})", count)
+    again = structured_batches(again, f"shuffled_batches({n}, {batch_size}, {seed}) called "
+                               "again", count)
+    other = structured_batches(other, f"shuffled_batches({n}, {batch_size}, {seed + 1})",
+                               count)
     order, order_again, order_other = (np.concatenate(b) for b in (first, again, other))
     compare.equal(order_again, order, f"the order of shuffled_batches({n}, {batch_size}, "
                   f"{seed}) on a second call, compared with the first",
