@@ -238,9 +238,18 @@ class Session:
         sys.stdout, sys.stderr = self.out, self.err
         self.own_uid = False  # True: every other process of our uid is the student's
 
-    def kill_strays(self) -> None:
-        """No process outlives a call: kill whatever the student's code started (a fork
-        bomb's leftovers, a daemon) before it can slow down the student's next call."""
+    def kill_strays(self, cheap: bool = False) -> None:
+        """No process outlives a message: kill whatever the student's code started (a fork
+        bomb's leftovers, a daemon) before it can slow down the student's next message.
+
+        ``cheap`` (after each call inside a message): only when the call left a child of
+        this process (one ``waitpid``).  A double-forked daemon has no parent here any more;
+        the full sweep after the message finds it.  The full sweep as the session's own uid
+        is ``kill(-1)``, which the kernel answers by walking every process of the machine
+        (~0.1 ms): once per message, not once per call.
+        """
+        if cheap and not _has_children():
+            return
         if self.own_uid:
             try:
                 os.kill(-1, signal.SIGKILL)  # all of our uid but us; never pid 1 or the zygote
@@ -289,7 +298,7 @@ class Session:
             return _Failed(), report
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            self.kill_strays()
+            self.kill_strays(cheap=True)
         report: dict[str, Any] = {"seconds": time.perf_counter() - start}
         mutated = [i for i, (a, b) in enumerate(zip(inputs, before)) if not _same_array(a, b)]
         if mutated:
@@ -316,6 +325,7 @@ class Session:
                 results: list[Any] = []
                 value, report = self.run_one(request["fn"], request.get("args", []),
                                              request.get("kwargs", {}), results)
+                self.kill_strays()
                 self.reply(_entry(value, report))
             elif op == "map":
                 results = []
@@ -332,6 +342,7 @@ class Session:
                         timed_out = report.get("error", {}).get("type") == "Timeout"
                     results.append(value)
                     entries.append(_entry(value, report))
+                self.kill_strays()
                 self.reply({"results": entries})
             elif op == "bye":
                 return
