@@ -176,8 +176,66 @@ class ExampleBank:
             self.get(p)
 
 
+def same_case(a: Any, b: Any) -> bool:
+    """Whether two drawn cases are the same value, bit for bit (arrays, floats, containers)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_case(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_case(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return a == b or (a != a and b != b)
+    return bool(a == b)
+
+
+class _Node:
+    """A point of a shrink: the case hypothesis asks next, and where each answer leads."""
+
+    __slots__ = ("case", "after", "end")
+
+    def __init__(self) -> None:
+        self.case: dict[str, Any] | None = None
+        self.after: dict[bool, _Node] = {}  # failed? -> the next point
+        self.end = False                     # the run stopped here
+
+
+class ShrinkMemo:
+    """What earlier shrinks of each property asked, so a repeated bug is shrunk cheaply.
+
+    Under ``derandomize=True`` hypothesis is a deterministic function of the answers it gets:
+    every failure is the same ``AssertionError`` from the same line, so the only thing it
+    learns from a case is *passed* or *failed*, and the case it asks next depends on nothing
+    else.  A trie of those answers, per property, therefore replays hypothesis exactly: a
+    student whose answers follow a path an earlier student took costs only the student's own
+    calls on the path's cases, none of hypothesis' engine.  A new answer leaves the trie,
+    and hypothesis runs as usual (answering from what the student already said), adding
+    its path to the trie.  Paths cut by the clock (the safety net) are not recorded.
+    """
+
+    def __init__(self) -> None:
+        self.roots: dict[str, _Node] = {}
+        self.walked = 0   # shrinks served from the trie alone
+        self.searched = 0  # shrinks that ran hypothesis
+
+    def root(self, key: str) -> _Node:
+        return self.roots.setdefault(key, _Node())
+
+    def record(self, key: str, path: list[tuple[dict[str, Any], bool]]) -> None:
+        node = self.root(key)
+        for case, failed in path:
+            if node.case is None:
+                node.case = case
+            node = node.after.setdefault(failed, _Node())
+        node.end = True
+
+
 def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], Any],
-           seconds: float, max_calls: int = 100) -> tuple[dict[str, Any], Any] | None:
+           seconds: float, max_calls: int = 100,
+           known: list[tuple[dict[str, Any], Any]] | None = None,
+           memo: ShrinkMemo | None = None) -> tuple[dict[str, Any], Any] | None:
     """Replay and shrink; ``fails(case)`` returns a failure object or None.
 
     Returns the smallest failing case found (and its failure), or None when hypothesis did
@@ -185,20 +243,66 @@ def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], 
     stops after ``max_calls`` tries past the first failure — a count, so the feedback does
     not depend on how busy the machine is; ``seconds`` is only a safety net for very slow
     student code.
+
+    ``known``: the answers the caller already has for the first cases hypothesis replays
+    (the shared examples up to the first failure: passes, then that failure), so they are
+    not asked of the student again; each is used only if hypothesis asks exactly that case.
+    ``memo``: see :class:`ShrinkMemo`; the result is the same with or without it.
     """
-    found: list[tuple[dict[str, Any], Any]] = []
+    known = known or []
+    answers: list[tuple[dict[str, Any], Any]] = []  # the student's, in hypothesis' order
     deadline = time.monotonic() + seconds
+
+    def answer(case: dict[str, Any]) -> Any:
+        pos = len(answers)
+        if pos < len(known) and same_case(case, known[pos][0]):
+            failure = known[pos][1]
+        else:
+            failure = fails(case)
+        answers.append((case, failure))
+        return failure
+
+    def result() -> tuple[dict[str, Any], Any] | None:
+        failed = [(c, f) for c, f in answers if f is not None]
+        return failed[-1] if failed else None
+
+    if memo is not None:  # follow earlier students' paths while the answers agree
+        node = memo.root(prop.key)
+        while node.case is not None and not node.end:
+            if time.monotonic() > deadline:
+                return result()
+            nxt = node.after.get(answer(node.case) is not None)
+            if nxt is None:
+                break
+            node = nxt
+        if node.end:
+            memo.walked += 1
+            return result()
+        memo.searched += 1
+
+    walked = list(answers)  # already answered, in the order hypothesis will ask again
+    seen: list[tuple[dict[str, Any], Any]] = []
     tries = 0
+    clock = False
 
     def on_case(case: dict[str, Any]) -> None:
-        nonlocal tries
-        if found:
+        nonlocal tries, clock
+        if any(f is not None for _, f in seen):
             tries += 1
-            if tries > max_calls or time.monotonic() > deadline:
+            if tries > max_calls:
                 raise StopShrinking
-        failure = fails(case)
+            if time.monotonic() > deadline:
+                clock = True
+                raise StopShrinking
+        pos = len(seen)
+        if pos < len(walked) and same_case(case, walked[pos][0]):
+            failure = walked[pos][1]
+        elif pos < len(known) and same_case(case, known[pos][0]):
+            failure = known[pos][1]
+        else:
+            failure = fails(case)
+        seen.append((case, failure))
         if failure is not None:
-            found.append((case, failure))
             raise AssertionError("property failed")
 
     try:
@@ -207,4 +311,7 @@ def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], 
         pass
     except Exception:  # noqa: BLE001 - the replayed failure, or hypothesis' Flaky report
         pass
-    return found[-1] if found else None
+    if memo is not None and not clock:
+        memo.record(prop.key, [(c, f is not None) for c, f in seen])
+    failed = [(c, f) for c, f in seen if f is not None]
+    return failed[-1] if failed else None

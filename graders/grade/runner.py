@@ -32,7 +32,7 @@ from graders.grade.client import (
     WorkerDied,
     WorkerTimeout,
 )
-from graders.grade.examples import Example, ExampleBank, shrink
+from graders.grade.examples import Example, ExampleBank, ShrinkMemo, shrink
 from graders.grade.protocol import Ref
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
@@ -224,6 +224,7 @@ class Judge:
     diagnose: Diagnoser | None = None
     shrink_seconds: float = SHRINK_SECONDS
     grader_version: str = ""
+    shrink_memo: ShrinkMemo | None = field(default_factory=ShrinkMemo)  #: None: always search
 
     @classmethod
     def create(cls, profile: settings, worker: Worker | None = None,
@@ -348,7 +349,8 @@ class Judge:
         index, failure = found
         case = examples[index].case
         if not fatal and index >= len(prop.examples) and failure.kind not in ("internal",):
-            shrunk = self._shrink(prop, session)
+            known = [(ex.case, None) for ex in examples[:index]] + [(case, failure)]
+            shrunk = self._shrink(prop, session, known)
             if shrunk is not None:
                 case, failure = shrunk
         misconception = None
@@ -363,7 +365,8 @@ class Judge:
         test.seconds = time.monotonic() - t0
         return test, session, fatal
 
-    def _shrink(self, prop: Property, session: Session) -> tuple[dict, Failure] | None:
+    def _shrink(self, prop: Property, session: Session,
+                known: list[tuple[dict, Failure | None]]) -> tuple[dict, Failure] | None:
         def fails(case: dict[str, Any]) -> Failure | None:
             expected = prop.expect(**case) if prop.expect else None
             found = Driver(prop, session, self.worker.limits.call_seconds).run(
@@ -371,7 +374,8 @@ class Judge:
             return None if found is None else found[1]
 
         try:
-            return shrink(prop, self.profile, fails, self.shrink_seconds)
+            return shrink(prop, self.profile, fails, self.shrink_seconds, known=known,
+                          memo=self.shrink_memo)
         except _Fatal:
             return None
 
