@@ -172,6 +172,10 @@ class Session:
             cache_key: Any = None) -> list[Reply]:
         """Run calls in order in one message; Refs point into this same list.
 
+        The first call that fails (raises, times out, is missing) ends the message: every
+        later call is answered ``Skipped`` without running.  Callers order calls so that
+        nothing after a failure matters (the driver: by example, lowest index first).
+
         ``cache_key`` names a message that is the same for every student (a property's first
         round of calls on the shared examples): it is encoded once per worker and reused.
         """

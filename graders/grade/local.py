@@ -56,6 +56,11 @@ class LocalSession:
         results: list[Any] = []
         replies: list[Reply] = []
         for call in calls:
+            if replies and replies[-1].error is not None:  # the first failure ends the message
+                results.append(_Failed())
+                replies.append(Reply(error={"type": "Skipped", "message": "earlier call failed",
+                                            "traceback": ""}))
+                continue
             try:
                 args = _copy(_resolve(list(call.args), results))
                 kwargs = {k: _copy(_resolve(v, results)) for k, v in call.kwargs.items()}

@@ -328,18 +328,21 @@ class Session:
                 self.kill_strays()
                 self.reply(_entry(value, report))
             elif op == "map":
+                # The first error ends the message: the judge orders calls by example and
+                # keeps only the lowest failing example, so later calls could not change
+                # the result (and a stub or a timeout would repeat the same error 100 times).
                 results = []
                 entries = []
-                timed_out = False
+                failed = False
                 for call in request["calls"]:
-                    if timed_out:  # one timeout per message: the rest would only time out too
+                    if failed:
                         value, report = _Failed(), {"error": {
-                            "type": "Skipped", "message": "an earlier call timed out",
-                            "traceback": ""}}
+                            "type": "Skipped", "message": "an earlier call of the same batch "
+                            "failed", "traceback": ""}}
                     else:
                         value, report = self.run_one(call["fn"], call.get("args", []),
                                                      call.get("kwargs", {}), results)
-                        timed_out = report.get("error", {}).get("type") == "Timeout"
+                        failed = "error" in report
                     results.append(value)
                     entries.append(_entry(value, report))
                 self.kill_strays()

@@ -38,6 +38,11 @@ def daemon():
 def mutate(z):
     z[0] = 99.0
     return z
+def count():
+    global calls
+    calls = globals().get("calls", 0) + 1
+    return calls
+def fail(): raise ValueError("no")
 '''
 
 
@@ -63,6 +68,16 @@ def test_refs_thread_results_through_one_message(worker):
     s = worker.session({"m.py": SRC}, "m")
     r = s.map([Call("step", (np.ones(2), np.ones(2))), Call("step", (Ref(0, 0), Ref(0, 1)))])
     np.testing.assert_allclose(r[1].value[0], [0.7, 0.7])
+    s.close()
+
+
+def test_the_first_failure_ends_a_message(worker):
+    """Calls after a failing one are answered Skipped and never run."""
+    s = worker.session({"m.py": SRC}, "m")
+    r = s.map([Call("count"), Call("fail"), Call("count"), Call("double", (1.0,))])
+    assert r[0].value == 1 and r[1].error["type"] == "ValueError"
+    assert [x.error["type"] for x in r[2:]] == ["Skipped", "Skipped"]
+    assert s.call("count").value == 2  # the skipped count() never ran
     s.close()
 
 
