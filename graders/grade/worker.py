@@ -174,10 +174,10 @@ def _plain(x: Any, depth: int = 0) -> Any:
     return x
 
 
-def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
-    """Bit-for-bit equality through ndarray's own C methods (NumPy functions may be patched)."""
-    return (a.shape == b.shape and a.dtype == b.dtype
-            and np.ndarray.tobytes(a) == np.ndarray.tobytes(b))
+def _snapshot(a: np.ndarray) -> tuple[Any, ...]:
+    """What an input array is, through ndarray's own C methods (NumPy functions may be
+    patched): shape and dtype (both assignable in place) and every byte."""
+    return a.shape, a.dtype, np.ndarray.tobytes(a)
 
 
 def _arrays_in(x: Any, out: list[np.ndarray], depth: int = 0) -> list[np.ndarray]:
@@ -191,36 +191,40 @@ def _arrays_in(x: Any, out: list[np.ndarray], depth: int = 0) -> list[np.ndarray
     return out
 
 
-def _bind_callbacks(x: Any, sock: socket.socket, depth: int = 0) -> Any:
-    if isinstance(x, protocol.Callback):
-        key = x.key
+def _judge_function(key: int, sock: socket.socket) -> Any:
+    """A function argument of the student's function: evaluated by the judge, on request."""
+    def judge_function(*args: Any) -> Any:
+        protocol.send(sock, {"callback": key, "args": [_plain(a) for a in args]})
+        reply = protocol.recv(sock)
+        if "error" in reply:
+            raise ValueError(reply["error"])
+        return reply["value"]
 
-        def judge_function(*args: Any) -> Any:
-            protocol.send(sock, {"callback": key, "args": [_plain(a) for a in args]})
-            reply = protocol.recv(sock)
-            if "error" in reply:
-                raise ValueError(reply["error"])
-            return reply["value"]
-
-        judge_function.__name__ = f"f{key}"
-        return judge_function
-    if depth < 8 and isinstance(x, list):
-        return [_bind_callbacks(v, sock, depth + 1) for v in x]
-    if depth < 8 and isinstance(x, tuple):
-        return tuple(_bind_callbacks(v, sock, depth + 1) for v in x)
-    return x
+    judge_function.__name__ = f"f{key}"
+    return judge_function
 
 
-def _resolve(x: Any, results: list[Any], depth: int = 0) -> Any:
-    if isinstance(x, protocol.Ref):
+def _prepare(x: Any, results: list[Any], sock: socket.socket, arrays: list[np.ndarray],
+             depth: int = 0) -> Any:
+    """One walk over decoded arguments (exact built-in types only): Refs become earlier
+    results of the message, Callbacks become judge functions, and every input array is
+    collected in ``arrays`` (to tell, after the call, whether it was modified)."""
+    t = type(x)
+    if t is np.ndarray:
+        arrays.append(x)
+        return x
+    if (t is list or t is tuple) and depth < 8:
+        out = [_prepare(v, results, sock, arrays, depth + 1) for v in x]
+        return out if t is list else tuple(out)
+    if t is protocol.Ref:
         value = results[x.call]
         if isinstance(value, _Failed):
             raise _Failed("it depends on an earlier call that failed")
-        return value if x.item is None else value[x.item]
-    if depth < 8 and isinstance(x, list):
-        return [_resolve(v, results, depth + 1) for v in x]
-    if depth < 8 and isinstance(x, tuple):
-        return tuple(_resolve(v, results, depth + 1) for v in x)
+        value = value if x.item is None else value[x.item]
+        _arrays_in(value, arrays)
+        return value
+    if t is protocol.Callback:
+        return _judge_function(x.key, sock)
     return x
 
 
@@ -269,22 +273,17 @@ class Session:
 
     def run_one(self, fn: str, args: list, kwargs: dict, results: list[Any]) -> tuple[Any, dict]:
         """Call one student function; returns (value or _Failed, report)."""
+        inputs: list[np.ndarray] = []
         try:
-            args = _resolve(args, results)
-            kwargs = {k: _resolve(v, results) for k, v in kwargs.items()}
-        except _Failed as exc:
+            args = _prepare(args, results, self.sock, inputs)
+            kwargs = {k: _prepare(v, results, self.sock, inputs) for k, v in kwargs.items()}
+        except (_Failed, IndexError, KeyError, TypeError) as exc:
             return _Failed(), {"error": {"type": "Skipped", "message": str(exc), "traceback": ""}}
-        except (IndexError, KeyError, TypeError) as exc:
-            return _Failed(), {"error": {"type": "Skipped", "message": str(exc), "traceback": ""}}
-        args = _bind_callbacks(args, self.sock)
-        kwargs = {k: _bind_callbacks(v, self.sock) for k, v in kwargs.items()}
-        inputs = _arrays_in([args, list(kwargs.values())], [])
-        before = [a.copy() for a in inputs]
+        before = [_snapshot(a) for a in inputs]
         func = getattr(self.module, fn, None)
         if not callable(func):
             return _Failed(), {"error": {"type": "Missing", "message": f"no function {fn}",
                                          "traceback": ""}}
-        start = time.perf_counter()
         _signal.signal(_SIGALRM, _on_alarm)  # student code may have replaced it (C call: cheap)
         signal.setitimer(signal.ITIMER_REAL, self.call_seconds)
         try:
@@ -299,9 +298,8 @@ class Session:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             self.kill_strays(cheap=True)
-        report: dict[str, Any] = {"seconds": time.perf_counter() - start}
-        mutated = [i for i, (a, b) in enumerate(zip(inputs, before)) if not _same_array(a, b)]
-        if mutated:
+        report: dict[str, Any] = {}
+        if any(_snapshot(a) != b for a, b in zip(inputs, before)):
             report["mutated"] = True
         return value, report
 
