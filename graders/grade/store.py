@@ -49,7 +49,10 @@ class Store:
             def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
                 cur = conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=FULL")
+                # NORMAL in WAL mode: a commit survives any crash of the grader (kill -9
+                # included); only an OS crash or power cut may roll back the last commits,
+                # which a rerun regrades.  FULL would fsync every student (~10 ms each).
+                cur.execute("PRAGMA synchronous=NORMAL")
                 cur.close()
         Base.metadata.create_all(self.engine)
 
