@@ -80,7 +80,7 @@ def _make_judge(launcher: Launcher, limits: Limits, bank: ExampleBank, version: 
         except ImportError:
             diagnoser = None
     return Judge(Worker(launcher, limits), bank, bank.profile, diagnoser,
-                 grader_version=version)
+                 grader_version=version, shrink_memo=bank.shrink_memo())
 
 
 def _init_judge(launcher: Launcher, limits: Limits, version: str, diagnose: bool,

@@ -43,6 +43,9 @@ def _driver(case: dict[str, Any]) -> None:
     _Sink.target(case)
 
 
+SHRINK_TRIES = 100  #: cases a shrink may ask after the first failure (a count, not the clock)
+
+
 class StopShrinking(BaseException):
     """Raised from inside hypothesis to end a shrink that ran out of time."""
 
@@ -116,6 +119,7 @@ class ExampleBank:
         self.cache_dir = cache_dir or default_cache_dir()
         self.use_disk = use_disk
         self._cache: dict[str, list[Example]] = {}
+        self._shrink_keys: dict[str, str] = {}
 
     def _disk_key(self, prop: Property) -> str:
         from graders import strategies
@@ -165,6 +169,19 @@ class ExampleBank:
                 pass
         return [Example(c, e) for c, e in zip(cases, expected or [None] * len(cases))]
 
+    def shrink_key(self, prop: Property) -> str:
+        """The key of a property's shrink paths: its examples' key and the shrink budget."""
+        if prop.key not in self._shrink_keys:
+            self._shrink_keys[prop.key] = hashlib.sha256(
+                f"{self._disk_key(prop)}\0shrink\0{SHRINK_TRIES}".encode()).hexdigest()[:32]
+        return self._shrink_keys[prop.key]
+
+    def shrink_memo(self) -> ShrinkMemo:
+        """A memo of shrink paths kept next to the examples on disk (or in memory only)."""
+        if not self.use_disk:
+            return ShrinkMemo()
+        return ShrinkMemo(self.cache_dir.parent / "shrinks", self.shrink_key)
+
     def get(self, prop: Property) -> list[Example]:
         if prop.key not in self._cache:
             self._cache[prop.key] = self._load(prop)
@@ -213,27 +230,94 @@ class ShrinkMemo:
     calls on the path's cases, none of hypothesis' engine.  A new answer leaves the trie,
     and hypothesis runs as usual (answering from what the student already said), adding
     its path to the trie.  Paths cut by the clock (the safety net) are not recorded.
+
+    With a ``directory`` (and ``key_of``, the example bank's key: everything that decides a
+    property's cases), paths are also kept on disk as plain data, one file per path, so the
+    judges of a parallel batch and later batches share them.  Whatever the memo holds, a
+    shrink's result is always a case the student's own function failed on.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, directory: Path | None = None,
+                 key_of: Callable[[Property], str] | None = None,
+                 max_files: int = 2000) -> None:
+        self.directory, self.key_of, self.max_files = directory, key_of, max_files
         self.roots: dict[str, _Node] = {}
+        self._dirs: dict[str, Path | None] = {}
+        self._loaded: dict[str, set[str]] = {}
         self.walked = 0   # shrinks served from the trie alone
         self.searched = 0  # shrinks that ran hypothesis
 
-    def root(self, key: str) -> _Node:
-        return self.roots.setdefault(key, _Node())
+    def _dir(self, prop: Property) -> Path | None:
+        if prop.key not in self._dirs:
+            self._dirs[prop.key] = (self.directory / self.key_of(prop)
+                                    if self.directory is not None and self.key_of else None)
+        return self._dirs[prop.key]
 
-    def record(self, key: str, path: list[tuple[dict[str, Any], bool]]) -> None:
-        node = self.root(key)
+    def root(self, prop: Property) -> _Node:
+        if prop.key not in self.roots:
+            self.roots[prop.key] = _Node()
+            self.refresh(prop)
+        return self.roots[prop.key]
+
+    def _insert(self, key: str, path: list[tuple[dict[str, Any], bool]]) -> None:
+        node = self.roots.setdefault(key, _Node())
         for case, failed in path:
             if node.case is None:
                 node.case = case
             node = node.after.setdefault(failed, _Node())
         node.end = True
 
+    def refresh(self, prop: Property) -> bool:
+        """Load paths other judges wrote since; True when there were any."""
+        from graders.grade import protocol
+
+        folder = self._dir(prop)
+        if folder is None or not folder.is_dir():
+            return False
+        seen = self._loaded.setdefault(prop.key, set())
+        new = False
+        for file in sorted(folder.glob("*.bin")):
+            if file.name in seen:
+                continue
+            seen.add(file.name)
+            try:
+                path = [(case, bool(failed))
+                        for case, failed in protocol.decode(file.read_bytes())["path"]]
+            except (OSError, protocol.ProtocolError, KeyError, TypeError, ValueError):
+                continue
+            self._insert(prop.key, path)
+            new = True
+        return new
+
+    def record(self, prop: Property, path: list[tuple[dict[str, Any], bool]]) -> None:
+        from graders.grade import protocol
+
+        self._insert(prop.key, path)
+        folder = self._dir(prop)
+        if folder is None:
+            return
+        try:
+            frame = protocol.encode({"path": [[case, failed] for case, failed in path]})
+            back = protocol.decode(frame)["path"]
+        except protocol.ProtocolError:
+            return
+        if not all(same_case(case, b[0]) for (case, _), b in zip(path, back)):
+            return  # a case the codec cannot carry exactly stays in this process only
+        name = hashlib.sha256(frame).hexdigest()[:32] + ".bin"
+        self._loaded.setdefault(prop.key, set()).add(name)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if (folder / name).exists() or len(os.listdir(folder)) >= self.max_files:
+                return
+            tmp = folder / f".{name}.{os.getpid()}.tmp"
+            tmp.write_bytes(frame)
+            os.replace(tmp, folder / name)
+        except OSError:
+            pass
+
 
 def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], Any],
-           seconds: float, max_calls: int = 100,
+           seconds: float, max_calls: int = SHRINK_TRIES,
            known: list[tuple[dict[str, Any], Any]] | None = None,
            memo: ShrinkMemo | None = None) -> tuple[dict[str, Any], Any] | None:
     """Replay and shrink; ``fails(case)`` returns a failure object or None.
@@ -266,18 +350,35 @@ def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], 
         failed = [(c, f) for c, f in answers if f is not None]
         return failed[-1] if failed else None
 
-    if memo is not None:  # follow earlier students' paths while the answers agree
-        node = memo.root(prop.key)
+    def walk(node: _Node) -> _Node | None:
+        """Follow the trie, replaying the answers given so far, asking the rest."""
+        pos = 0
         while node.case is not None and not node.end:
+            if pos < len(answers):
+                if not same_case(node.case, answers[pos][0]):
+                    return None
+                failed = answers[pos][1] is not None
+            else:
+                if time.monotonic() > deadline:
+                    return None
+                failed = answer(node.case) is not None
+            pos += 1
+            nxt = node.after.get(failed)
+            if nxt is None:
+                return None
+            node = nxt
+        return node
+
+    if memo is not None:  # follow earlier students' paths while the answers agree
+        for attempt in range(2):
+            node = walk(memo.root(prop))
             if time.monotonic() > deadline:
                 return result()
-            nxt = node.after.get(answer(node.case) is not None)
-            if nxt is None:
+            if node is not None and node.end:
+                memo.walked += 1
+                return result()
+            if attempt or not memo.refresh(prop):  # another judge may know this path
                 break
-            node = nxt
-        if node.end:
-            memo.walked += 1
-            return result()
         memo.searched += 1
 
     walked = list(answers)  # already answered, in the order hypothesis will ask again
@@ -312,6 +413,6 @@ def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], 
     except Exception:  # noqa: BLE001 - the replayed failure, or hypothesis' Flaky report
         pass
     if memo is not None and not clock:
-        memo.record(prop.key, [(c, f is not None) for c, f in seen])
+        memo.record(prop, [(c, f is not None) for c, f in seen])
     failed = [(c, f) for c, f in seen if f is not None]
     return failed[-1] if failed else None

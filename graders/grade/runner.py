@@ -229,8 +229,9 @@ class Judge:
     @classmethod
     def create(cls, profile: settings, worker: Worker | None = None,
                diagnose: Diagnoser | None = None, grader_version: str = "") -> Judge:
-        return cls(worker or Worker(), ExampleBank(profile), profile, diagnose,
-                   grader_version=grader_version)
+        bank = ExampleBank(profile)
+        return cls(worker or Worker(), bank, profile, diagnose, grader_version=grader_version,
+                   shrink_memo=bank.shrink_memo())
 
     def close(self) -> None:
         self.worker.close()

@@ -2,9 +2,11 @@
 
 ``make bench`` (or ``python -m tests.bench.bench_grade [--assignment A] [-n N] [--reps R]``)
 builds a batch of N submissions — the reference, the catalog's correct variants and mutants,
-and the stub, repeated — grades it once to warm the example cache, then grades it R times at
-``--jobs 1`` and R times at ``--jobs 2`` (``regrade``), all in one run, and prints the medians:
-seconds per submission, seconds per submission per core, and the speed-up of two jobs.
+and the stub, repeated — grades it once with a cold cache (examples drawn, expected values
+computed, every shrink searched by hypothesis), then grades it R times at ``--jobs 1`` and R
+times at ``--jobs 2`` (``regrade``, warm cache: examples and shrink paths reused), all in one
+run, and prints the medians: seconds per submission, seconds per submission per core, and the
+speed-up of two jobs.
 Everything is the real pipeline: worker processes, sandbox, store, exports.
 """
 
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--sandbox", default="auto")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="propgrade-bench-"))
+    os.environ["PROPGRADE_CACHE"] = str(root / "cache")  # the first run is truly cold
     subs = build_batch(args.assignment, args.n, root)
     launcher = choose_launcher(args.sandbox)
     out = root / "out"
@@ -60,7 +63,8 @@ def main() -> None:
     per = {j: med[j] / args.n for j in med}
     print(f"assignment {args.assignment}, {args.n} submissions, sandbox {launcher.name}, "
           f"{os.cpu_count()} cores, {args.reps} repetitions (medians)")
-    print(f"  first run (cold example cache, jobs 1): {first:.2f} s")
+    print(f"  first run (cold cache: examples, expected values, shrinks; jobs 1): {first:.2f} s, "
+          f"{first / args.n:.3f} s per submission")
     for j in (1, 2):
         print(f"  --jobs {j}: {med[j]:.2f} s per batch, {per[j]:.3f} s per submission, "
               f"{per[j] * j:.3f} s per submission per core   runs: "

@@ -113,3 +113,25 @@ def test_a_repeated_bug_gets_the_same_feedback(judge, topic, mutant_id):
     assert plain.score < plain.max_score
     for r in (first, second):
         assert [t.output for t in r.tests] == [t.output for t in plain.tests]
+
+
+def test_paths_on_disk_are_shared_between_judges(tmp_path):
+    """A second judge (its own memo, the same folder) walks a path the first one wrote."""
+    bank = ExampleBank(PROFILE, cache_dir=tmp_path / "examples")
+    first, second = bank.shrink_memo(), bank.shrink_memo()
+    plain = shrink(PROP, PROFILE, _predicate(5.0)[0], 60)
+    shrink(PROP, PROFILE, _predicate(5.0)[0], 60, memo=first)
+    (tmp_path / "shrinks" / bank.shrink_key(PROP) / "garbage.bin").write_bytes(b"not a frame")
+    got = shrink(PROP, PROFILE, _predicate(5.0)[0], 60, memo=second)
+    assert (second.searched, second.walked) == (0, 1)
+    assert same_case(got[0], plain[0]) and got[1] == plain[1]
+
+
+def test_a_judge_picks_up_paths_written_after_it_started(tmp_path):
+    """Falling off its trie, a judge rereads the folder before running hypothesis."""
+    bank = ExampleBank(PROFILE, cache_dir=tmp_path / "examples")
+    early, writer = bank.shrink_memo(), bank.shrink_memo()
+    shrink(PROP, PROFILE, _predicate(300.0)[0], 60, memo=early)  # loads the (empty) folder
+    shrink(PROP, PROFILE, _predicate(5.0)[0], 60, memo=writer)
+    shrink(PROP, PROFILE, _predicate(5.0)[0], 60, memo=early)
+    assert (early.searched, early.walked) == (1, 1)
