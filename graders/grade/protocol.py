@@ -14,7 +14,9 @@ cannot say are tagged objects:
 - ``{"__nd__": i, "dtype": "f8" | "i8" | "b1", "shape": [...]}`` — a NumPy array whose
   little-endian bytes are buffer ``i`` (only these three dtypes ever cross);
 - ``{"__bytes__": i}`` — raw bytes (a submission's files on their way in);
-- ``{"__tuple__": [...]}``, ``{"__dict__": [[key, value], ...]}`` (keys are strings);
+- ``{"__tuple__": [...]}``, ``{"__dict__": [[key, value], ...]}`` (keys are strings; a dict
+  with no key starting ``__`` is written as a plain JSON object, which cannot be mistaken
+  for a tag);
 - ``{"__ref__": [call, item]}`` — in a batch of calls, "the result of call ``call``"
   (element ``item`` of it when ``item`` is not null): lets a worker thread optimizer state
   through a whole trajectory in one message;
@@ -39,6 +41,7 @@ import numpy as np
 MAX_FRAME_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
 _WIRE_DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8"), "b1": np.dtype("?")}
+_NATIVE = {code: dtype.newbyteorder("=") for code, dtype in _WIRE_DTYPES.items()}
 _F8 = np.dtype("<f8")
 
 
@@ -99,20 +102,25 @@ def _array_dtype(a: np.ndarray) -> str | None:
 def _encode(x: Any, bufs: list[bytes], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if x is None or type(x) in (bool, int, str):
-        return x
-    if type(x) is float:
-        return _float(x)
-    if type(x) is bytes:
-        bufs.append(x)
-        return {"__bytes__": len(bufs) - 1}
-    if isinstance(x, Ref):
-        return {"__ref__": [x.call, x.item]}
-    if isinstance(x, Callback):
-        return {"__callback__": x.key}
-    if type(x) is np.ndarray and x.dtype == _F8 and x.flags.c_contiguous:  # the common case
+    t = type(x)
+    if t is np.ndarray and x.dtype == _F8 and x.flags.c_contiguous:  # the common case
         bufs.append(x.tobytes())
         return {"__nd__": len(bufs) - 1, "dtype": "f8", "shape": list(x.shape)}
+    if x is None or t is bool or t is int or t is str:
+        return x
+    if t is float:
+        return _float(x)
+    if t is dict and all(type(k) is str and not k.startswith("__") for k in x):
+        return {k: _encode(v, bufs, depth + 1) for k, v in x.items()}  # cannot look tagged
+    if t is list:
+        return [_encode(v, bufs, depth + 1) for v in x]
+    if t is bytes:
+        bufs.append(x)
+        return {"__bytes__": len(bufs) - 1}
+    if t is Ref:
+        return {"__ref__": [x.call, x.item]}
+    if t is Callback:
+        return {"__callback__": x.key}
     if isinstance(x, np.ndarray):
         code = _array_dtype(x)
         if code is None:
@@ -167,14 +175,22 @@ def encode(message: Any) -> bytes:
 
 def _nd(x: dict, bufs: list[memoryview], depth: int) -> np.ndarray:
     try:
-        dtype = _WIRE_DTYPES[x["dtype"]]
-        shape = tuple(int(s) for s in x["shape"])
-        raw = bufs[int(x["__nd__"])]
-    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        code, shape, index = x["dtype"], x["shape"], x["__nd__"]
+        dtype = _WIRE_DTYPES[code]
+        raw = bufs[index] if type(index) is int and index >= 0 else None
+    except (KeyError, TypeError, IndexError) as exc:
         raise ProtocolError("malformed array") from exc
-    if any(s < 0 for s in shape) or math.prod(shape) * dtype.itemsize != len(raw):
+    if raw is None or type(shape) is not list:
+        raise ProtocolError("malformed array")
+    size = dtype.itemsize
+    for n in shape:
+        if type(n) is not int or n < 0:
+            raise ProtocolError("malformed array shape")
+        size *= n
+    if size != len(raw):
         raise ProtocolError("array size does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    # a copy in native byte order: writable, and owning its memory (not the frame's)
+    return np.frombuffer(raw, dtype=dtype).astype(_NATIVE[code]).reshape(shape)
 
 
 def _bytes(x: dict, bufs: list[memoryview], depth: int) -> bytes:
@@ -211,8 +227,10 @@ def _decode(x: Any, bufs: list[memoryview], depth: int) -> Any:
         raise ProtocolError("value nested too deeply")
     if t is list:
         return [_decode(v, bufs, depth + 1) for v in x]
-    if t is not dict or not x:
+    if t is not dict:
         raise ProtocolError("malformed value")
+    if not x:
+        return {}
     handler = _TAGS.get(next(iter(x)))
     if handler is not None:
         try:

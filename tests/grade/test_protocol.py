@@ -23,6 +23,14 @@ def test_round_trip_of_plain_values():
     assert math.isnan(protocol.decode(protocol.encode(math.nan)))
 
 
+def test_dicts_that_look_like_tags_stay_dicts():
+    """Plain dicts travel as JSON objects; one with a ``__`` key cannot pose as a tag."""
+    for value in ({}, {"fn": "f", "kwargs": {}}, {"__nd__": 0, "dtype": "f8", "shape": [9]},
+                  {"x": {"__ref__": [0, None]}}, {"a": 1, "__float__": "nan"}):
+        back = protocol.decode(protocol.encode(value))
+        assert back == value and type(back) is dict
+
+
 def test_subclasses_arrive_as_plain_ndarrays():
     """An ndarray subclass (which could lie in comparisons) decodes as a base ndarray."""
     class Liar(np.ndarray):
