@@ -28,6 +28,8 @@ from graders.grade.sandbox import Launcher, Limits, PlainLauncher, stage_worker_
 
 MAX_CALLBACKS = 200_000
 MAX_REPLY_BYTES = 64 * 1024 * 1024
+MAX_PRELOADS = 1024  #: messages a zygote holds decoded for every session (see Worker.preload)
+MAX_PRELOAD_BYTES = 64 * 1024 * 1024
 
 
 class WorkerDied(Exception):
@@ -82,6 +84,7 @@ class Session:
         self.worker, self.sock, self.module, self.pid = worker, sock, module, pid
         self.ready: dict | None = None
         self.import_error: dict | None = None
+        self.preloads: dict[Any, int] = {}  # what this session's child inherited
         self.output: list[str] = []
         self.alive = True
 
@@ -190,11 +193,17 @@ class Session:
                 self.worker.frames[cache_key] = cached
         frame, callbacks = cached
         budget = seconds if seconds is not None else self.worker.limits.message_seconds
-        reply = self._request(frame, callbacks, budget)
+        inherited = self.preloads.get(cache_key) if cache_key is not None else None
+        if inherited is not None:  # the child already holds this message, decoded
+            reply = self._request({"op": "preloaded", "id": inherited}, callbacks, budget)
+        else:
+            reply = self._request(frame, callbacks, budget)
         entries = reply.get("results")
         if not isinstance(entries, list) or len(entries) != len(calls):
             self.kill()
             raise SessionBroken(str(reply.get("fatal", "malformed reply"))[:300])
+        if cache_key in self.worker.frames and inherited is None:
+            self.worker.preload(cache_key, frame)  # for the sessions forked from now on
         return [_reply(e) for e in entries]
 
     def call(self, fn: str, *args: Any, **kwargs: Any) -> Reply:
@@ -273,6 +282,8 @@ class Worker:
         self.starts = 0
         self.exits: dict[int, dict] = {}
         self.frames: dict[Any, tuple[bytes, list[Callable]]] = {}  # see Session.map
+        self.preloaded: dict[Any, int] = {}  # frames the running zygote holds decoded
+        self._preloaded_bytes = 0
 
     def _note_event(self, message: Any) -> bool:
         """Record an asynchronous 'child exited' report; True when ``message`` was one."""
@@ -331,6 +342,7 @@ class Worker:
         theirs.close()
         self.control = ours
         self.starts += 1
+        self.preloaded, self._preloaded_bytes = {}, 0  # a new zygote holds nothing yet
         ours.settimeout(60)
         try:
             hello = protocol.recv(ours)
@@ -378,8 +390,25 @@ class Worker:
         pid = reply["pid"] if isinstance(reply["pid"], int) else -1
         self.exits.pop(pid, None)
         session = Session(self, ours, module, pid)
+        session.preloads = dict(self.preloaded)  # the zygote held these when it forked
         session.wait_ready()
         return session
+
+    def preload(self, key: Any, frame: bytes) -> None:
+        """Have the zygote decode a message every student is sent (a property's first
+        round on the shared examples) once, so that each session forked afterwards inherits
+        it and is sent only its number.  Best effort: any trouble just means full frames."""
+        if (key in self.preloaded or len(self.preloaded) >= MAX_PRELOADS
+                or self._preloaded_bytes + len(frame) > MAX_PRELOAD_BYTES):
+            return
+        number = len(self.preloaded)
+        try:
+            reply = self._control({"op": "preload", "id": number, "frame": frame})
+        except WorkerDied:
+            return
+        if reply.get("preloaded") == number:
+            self.preloaded[key] = number
+            self._preloaded_bytes += len(frame)
 
     def sweep(self) -> None:
         """Kill everything that student code left behind in the sandbox."""

@@ -319,6 +319,12 @@ class Session:
             except EOFError:
                 return
             op = request.get("op")
+            if op == "preloaded":
+                request = _take_preloaded(request.get("id"))
+                if request is None:
+                    self.reply({"fatal": "unknown preloaded message"})
+                    continue
+                op = "map"
             if op == "call":
                 results: list[Any] = []
                 value, report = self.run_one(request["fn"], request.get("args", []),
@@ -347,6 +353,38 @@ class Session:
                 self.reply({"results": entries})
             elif op == "bye":
                 return
+
+
+#: Messages every session is sent (a property's first round of calls on the shared examples),
+#: decoded once by the zygote; forked sessions inherit them and are sent only their number.
+#: They hold the judge's inputs, never expected values.  number -> (frame, decoded or None)
+_PRELOADED: dict[int, tuple[bytes, dict | None]] = {}
+
+
+def _take_preloaded(number: Any) -> dict | None:
+    """The preloaded message ``number``: the decoded copy the first time, then (should the
+    judge send it again) a fresh decoding, so student code never sees an input it changed."""
+    entry = _PRELOADED.get(number) if type(number) is int else None
+    if entry is None:
+        return None
+    frame, decoded = entry
+    _PRELOADED[number] = (frame, None)
+    return decoded if decoded is not None else protocol.decode(frame)
+
+
+def _preload(request: dict) -> dict:
+    """Zygote side of a preload: decode the judge's frame now, keep it for future forks."""
+    number, frame = request.get("id"), request.get("frame")
+    if type(number) is not int or type(frame) is not bytes:
+        return {"error": "preload needs an id and a frame"}
+    try:
+        message = protocol.decode(frame)
+    except protocol.ProtocolError as exc:
+        return {"error": f"preload: {exc}"}
+    if not isinstance(message, dict) or message.get("op") != "map":
+        return {"error": "preload: not a map message"}
+    _PRELOADED[number] = (frame, message)
+    return {"preloaded": number}
 
 
 def _entry(value: Any, report: dict) -> dict:
@@ -735,6 +773,10 @@ def zygote_main(control_fd: int, workroot: str, private_tmp: bool = False,
                 for fd in fds:
                     os.close(fd)
                 protocol.send(control, {"swept": sweep()})
+            elif op == "preload":
+                for fd in fds:
+                    os.close(fd)
+                protocol.send(control, _preload(request))
             elif op == "exit":
                 sweep()
                 return

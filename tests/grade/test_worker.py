@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from graders.grade import protocol
 from graders.grade.client import Call, Worker, WorkerDied, WorkerTimeout
 from graders.grade.protocol import Ref
 from graders.grade.sandbox import Limits, PlainLauncher
@@ -43,6 +44,10 @@ def count():
     calls = globals().get("calls", 0) + 1
     return calls
 def fail(): raise ValueError("no")
+def grab(z):
+    old = z.copy()
+    z += 1
+    return old
 '''
 
 
@@ -79,6 +84,26 @@ def test_the_first_failure_ends_a_message(worker):
     assert [x.error["type"] for x in r[2:]] == ["Skipped", "Skipped"]
     assert s.call("count").value == 2  # the skipped count() never ran
     s.close()
+
+
+def test_shared_first_rounds_are_preloaded_for_later_sessions(worker, monkeypatch):
+    """A cached message is decoded once by the zygote; later sessions get only its number,
+    and the same answers; an input changed in place is never seen again."""
+    calls = [Call("grab", (np.arange(3.0),)), Call("double", (np.ones(2),))]
+    first = worker.session({"m.py": SRC}, "m")
+    want = [r.value.tolist() for r in first.map(calls, cache_key="preload-test")]
+    first.close()
+    assert "preload-test" in worker.preloaded
+    sent: list[int] = []
+    real = protocol.send_frame
+    monkeypatch.setattr(protocol, "send_frame", lambda sock, f: (sent.append(len(f)),
+                                                                  real(sock, f))[1])
+    later = worker.session({"m.py": SRC}, "m")
+    for _ in range(2):  # again in the same session: a fresh copy, not the grabbed one
+        got = [r.value.tolist() for r in later.map(calls, cache_key="preload-test")]
+        assert got == want == [[0.0, 1.0, 2.0], [2.0, 2.0]]
+    assert max(sent) < 200  # a number, not the arrays
+    later.close()
 
 
 def test_callbacks_are_evaluated_by_the_judge(worker):
