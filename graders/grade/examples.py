@@ -229,7 +229,8 @@ class ShrinkMemo:
     student whose answers follow a path an earlier student took costs only the student's own
     calls on the path's cases, none of hypothesis' engine.  A new answer leaves the trie,
     and hypothesis runs as usual (answering from what the student already said), adding
-    its path to the trie.  Paths cut by the clock (the safety net) are not recorded.
+    its path to the trie.  Paths cut by the clock (the safety net), or by a call that
+    raised instead of answering (a worker that died), are not recorded.
 
     With a ``directory`` (and ``key_of``, the example bank's key: everything that decides a
     property's cases), paths are also kept on disk as plain data, one file per path, so the
@@ -384,16 +385,16 @@ def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], 
     walked = list(answers)  # already answered, in the order hypothesis will ask again
     seen: list[tuple[dict[str, Any], Any]] = []
     tries = 0
-    clock = False
+    found = spoiled = False  # spoiled: cut by the clock, or a call that broke the session
 
     def on_case(case: dict[str, Any]) -> None:
-        nonlocal tries, clock
-        if any(f is not None for _, f in seen):
+        nonlocal tries, found, spoiled
+        if found:
             tries += 1
             if tries > max_calls:
                 raise StopShrinking
             if time.monotonic() > deadline:
-                clock = True
+                spoiled = True
                 raise StopShrinking
         pos = len(seen)
         if pos < len(walked) and same_case(case, walked[pos][0]):
@@ -401,9 +402,14 @@ def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], 
         elif pos < len(known) and same_case(case, known[pos][0]):
             failure = known[pos][1]
         else:
-            failure = fails(case)
+            try:
+                failure = fails(case)
+            except BaseException:
+                spoiled = True
+                raise
         seen.append((case, failure))
         if failure is not None:
+            found = True
             raise AssertionError("property failed")
 
     try:
@@ -412,7 +418,7 @@ def shrink(prop: Property, profile: settings, fails: Callable[[dict[str, Any]], 
         pass
     except Exception:  # noqa: BLE001 - the replayed failure, or hypothesis' Flaky report
         pass
-    if memo is not None and not clock:
+    if memo is not None and not spoiled:
         memo.record(prop, [(c, f is not None) for c, f in seen])
     failed = [(c, f) for c, f in seen if f is not None]
     return failed[-1] if failed else None

@@ -135,3 +135,17 @@ def test_a_judge_picks_up_paths_written_after_it_started(tmp_path):
     shrink(PROP, PROFILE, _predicate(5.0)[0], 60, memo=writer)
     shrink(PROP, PROFILE, _predicate(5.0)[0], 60, memo=early)
     assert (early.searched, early.walked) == (1, 1)
+
+
+def test_a_shrink_broken_by_the_student_is_not_recorded():
+    """A call that raises instead of answering (a dead worker) leaves no path behind."""
+    fails, asked = _predicate(5.0)
+
+    def breaks(case: dict) -> str | None:
+        if len(asked) >= 3:
+            raise RuntimeError("the worker died")
+        return fails(case)
+
+    memo = ShrinkMemo()
+    shrink(PROP, PROFILE, breaks, 60, memo=memo)
+    assert memo.root(PROP).case is None and not memo.root(PROP).end
