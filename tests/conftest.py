@@ -50,5 +50,25 @@ def mutant(topic: str, mutant_id: str):
     return next(m for m in mutants.mutants(topic) if m.id == mutant_id)
 
 
+def grade_mutant(judge: Judge, topic: str, mutant_id: str,
+                 hidden: bool = True) -> SubmissionResult:
+    """Grade one catalog mutant as a submission."""
+    from graders import mutants
+
+    return grade_source(judge, topic, mutants.mutant_source(topic, mutant(topic, mutant_id)),
+                        hidden=hidden)
+
+
+def public_failures(judge: Judge, topic: str, mutant_id: str) -> dict[str, str]:
+    """Test name -> output of the public tests a catalog mutant fails."""
+    result = grade_mutant(judge, topic, mutant_id, hidden=False)
+    return {t.name: t.output for t in result.tests if t.status == "failed"}
+
+
+def failed_tests(result: SubmissionResult, function: str) -> list:
+    """The failed tests of one function, in grading order."""
+    return [t for t in result.tests if t.function == function and t.status == "failed"]
+
+
 def failed_functions(result: SubmissionResult) -> set[str]:
     return {t.function for t in result.tests if t.status == "failed"}

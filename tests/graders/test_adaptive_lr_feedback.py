@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graders import mutants
-from tests.conftest import grade_source, mutant
+from tests.conftest import grade_mutant
 
 TOPIC = "adaptive_lr"
 
@@ -15,8 +14,7 @@ TOPIC = "adaptive_lr"
 def results(judge):
     ids = ["adam_eps_inside_sqrt", "adam_returns_corrected_moments", "cosine_missing_half",
            "noam_max_for_min"]
-    return {i: grade_source(judge, TOPIC, mutants.mutant_source(TOPIC, mutant(TOPIC, i)))
-            for i in ids}
+    return {i: grade_mutant(judge, TOPIC, i) for i in ids}
 
 
 def _test(result, function: str, title_part: str):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graders import mutants
-from tests.conftest import grade_source, mutant
+from tests.conftest import failed_tests, grade_mutant
 
 TOPIC = "batch_momentum"
 
@@ -15,17 +14,12 @@ TOPIC = "batch_momentum"
 def results(judge):
     ids = ["momentum_velocity_sign_flipped", "shuffle_drops_last_partial", "gd_missing_theta0",
            "gd_gradient_at_theta0"]
-    return {i: grade_source(judge, TOPIC, mutants.mutant_source(TOPIC, mutant(TOPIC, i)))
-            for i in ids}
-
-
-def _failed(result, function: str) -> list:
-    return [t for t in result.tests if t.status == "failed" and t.function == function]
+    return {i: grade_mutant(judge, TOPIC, i) for i in ids}
 
 
 def test_velocity_sign_feedback_shows_input_and_got_expected(results):
     """A flipped velocity is reported on momentum_step with the input, got/expected and the convention."""
-    failed = _failed(results["momentum_velocity_sign_flipped"], "momentum_step")
+    failed = failed_tests(results["momentum_velocity_sign_flipped"], "momentum_step")
     assert failed
     out = failed[0].output
     assert failed[0].name.startswith("momentum_step: ")
@@ -36,7 +30,7 @@ def test_velocity_sign_feedback_shows_input_and_got_expected(results):
 
 def test_dropped_last_batch_reports_the_batch_count(results):
     """Dropping the short last batch is reported as too few batches, with the input that shows it."""
-    failed = _failed(results["shuffle_drops_last_partial"], "shuffled_batches")
+    failed = failed_tests(results["shuffle_drops_last_partial"], "shuffled_batches")
     out = failed[0].output
     assert "Failing input: n = " in out
     assert "items; expected" in out
@@ -45,13 +39,13 @@ def test_dropped_last_batch_reports_the_batch_count(results):
 
 def test_missing_theta0_reports_the_shape(results):
     """A trajectory without theta0 fails on its shape (steps + 1 rows) before any value."""
-    out = _failed(results["gd_missing_theta0"], "gradient_descent")[0].output
+    out = failed_tests(results["gd_missing_theta0"], "gradient_descent")[0].output
     assert "gradient_descent(grad_fn, theta0" in out
     assert "has shape" in out and "expected shape" in out
 
 
 def test_stale_gradient_shows_the_trajectory_against_torch(results):
     """A gradient evaluated only at theta0 is reported as trajectory rows got/expected vs torch."""
-    out = _failed(results["gd_gradient_at_theta0"], "gradient_descent")[0].output
+    out = failed_tests(results["gd_gradient_at_theta0"], "gradient_descent")[0].output
     assert "(row = step) on the quadratic with gradient A @ theta - b" in out
     assert "got " in out and "expected " in out and "at index (" in out

@@ -12,7 +12,7 @@ import pytest
 
 from graders import mutants, registry
 from graders.validate import Matrix, validate
-from tests.conftest import solution_lines
+from tests.conftest import public_failures, solution_lines
 
 TOPICS = list(registry.ASSIGNMENTS)
 
@@ -105,3 +105,23 @@ def test_no_feedback_shows_reference_code(topic):
             shown = t.output + (t.misconception or "")
             leaked = [ln for ln in secret if ln in shown]
             assert leaked == [], f"{row.name} / {t.name} shows reference code: {leaked}"
+
+
+@pytest.mark.parametrize("topic,mutant_id", [
+    ("backprop", "backward_missing_sigmoid_prime"), ("backprop", "backward_mean_over_batch"),
+    ("backprop", "forward_sigmoid_on_output"), ("backprop", "sigmoid_derivative_of_z"),
+    ("critical_points", "numerical_hessian_one_sided"), ("critical_points", "taylor_missing_half"),
+    ("critical_points", "minimum_ratio_counts_zeros"),
+    ("critical_points", "escape_eigenvector_row"),
+])
+def test_public_failures_name_the_function_and_show_no_reference_code(judge, topic, mutant_id):
+    """A mutant fails a public test whose message names the function, at the full example
+    count, and no line of the reference's solutions appears in it."""
+    failed = public_failures(judge, topic, mutant_id)
+    assert failed, f"{mutant_id} should fail a public test"
+    secret = solution_lines(topic)
+    for name, output in failed.items():
+        function = name.split(":")[0]
+        assert f"{function}(" in output, f"{name}: the message does not name {function}"
+        leaked = [ln for ln in secret if ln in output]
+        assert leaked == [], f"{name} shows reference code: {leaked}"
