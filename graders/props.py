@@ -55,6 +55,12 @@ class Property:
     max_examples: int | None = None                #: override of the profile's count
     key: str = ""                                  #: "classification.softmax.<check name>"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: a relation between calls (invariance, symmetry, independence): a constant satisfies
+    #: it, so it earns its points only when a defining property of the same function passes
+    relational: bool = False
+    #: SPEC forbids warnings here (e.g. "no overflow warnings"): a call that emits a
+    #: RuntimeWarning in the worker fails the example
+    forbid_warnings: bool = False
 
     @property
     def assignment(self) -> str:
@@ -81,8 +87,17 @@ def prop(exercise: str, title: str, *, points: float = 1.0,
          given: Mapping[str, st.SearchStrategy[Any]] | st.SearchStrategy[dict[str, Any]],
          examples: tuple[Mapping[str, Any], ...] | list[Mapping[str, Any]] = (),
          expect: Callable[..., Any] | None = None, hint: str = "",
-         max_examples: int | None = None) -> Callable[[Check], Property]:
-    """Declare a property; the decorated generator function becomes its check."""
+         max_examples: int | None = None, relational: bool = False,
+         forbid_warnings: bool = False) -> Callable[[Check], Property]:
+    """Declare a property; the decorated generator function becomes its check.
+
+    ``relational=True`` marks a property that relates calls to each other (shift invariance,
+    symmetry, independence of samples) rather than defining the answer: it scores only when
+    at least one defining (non-relational) property of the same function passes in the same
+    grading, because a constant or the input returned unchanged satisfies it.
+    ``forbid_warnings=True``: a RuntimeWarning (overflow, invalid value) raised by the
+    student's call in the worker fails the example, where SPEC says the function gives none.
+    """
     strategy = given if isinstance(given, st.SearchStrategy) else st.fixed_dictionaries(
         dict(given))
 
@@ -94,7 +109,8 @@ def prop(exercise: str, title: str, *, points: float = 1.0,
                         visibility=visibility, check=check, strategy=strategy,
                         examples=tuple(examples), expect=expect, hint=hint,
                         max_examples=max_examples,
-                        key=f"{exercise}.{check.__name__}")
+                        key=f"{exercise}.{check.__name__}", relational=relational,
+                        forbid_warnings=forbid_warnings)
 
     return wrap
 
