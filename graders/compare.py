@@ -9,6 +9,18 @@ part in a comparison except its numbers.
 Tolerance convention (``close``): an entry passes when
 ``|got - expected| <= atol + rtol * |expected|`` (NumPy's ``isclose``); the message reports
 the largest absolute error, where it is, and both values there.
+
+Error models (``within``): a comparison of two float64 computations of the same formula, in
+different orders or forms (a loop vs a vectorised sum, PyTorch's lerp form vs the textbook
+update), may differ by the rounding of both: for a computation that is forward stable with
+respect to a *scale* ``S`` (the magnitude of the intermediate quantities it adds or
+multiplies, e.g. ``sum |terms|`` for a sum, ``max |z|`` for a shifted exponential), each side
+is within ``c·n·u·S`` of the exact value, where ``u = 2**-53`` is the unit roundoff and ``n``
+the number of dependent operations.  ``within`` takes ``S`` (an array, broadcast entrywise,
+or a number) and a budget ``ulps`` standing for ``2·c·n`` with a safety factor, and accepts
+``|got - expected| <= ulps · u · S``.  A grader states its model in the property's comment:
+what ``S`` is, why ``ulps`` suffices, and which wrong answer it still rejects (a wrong
+answer is off by a relative O(1), not by a few thousand ulps).
 """
 
 from __future__ import annotations
@@ -153,6 +165,41 @@ def close(got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float
     if g.ndim and g.size > 1:
         msg += f"; {n_bad} of {g.size} entries differ"
     raise Failure(msg, hint=hint)
+
+
+U = float(np.finfo(np.float64).eps) / 2  #: unit roundoff of float64, 2**-53
+
+
+def within(got: Any, expected: Any, what: str, *, scale: Any, ulps: float = 256.0,
+           hint: str = "") -> None:
+    """Values agree entrywise within ``ulps · u · scale`` (the error model in the module
+    docstring); ``scale`` is the magnitude the computation's rounding is relative to."""
+    g = np.asarray(got, dtype=np.float64)
+    e = np.broadcast_to(np.asarray(expected, dtype=np.float64), g.shape)
+    bound = ulps * U * np.broadcast_to(np.abs(np.asarray(scale, dtype=np.float64)), g.shape)
+    with np.errstate(all="ignore"):
+        err = np.abs(g - e)
+        ok = (err <= bound) | (g == e)
+    if np.all(ok):
+        return
+    err = np.where(np.isnan(err), np.inf, err)
+    idx = np.unravel_index(int(np.argmax(np.where(ok, -1.0, err))), g.shape) if g.ndim else ()
+    where = f" at index {tuple(int(i) for i in idx)}" if g.ndim else ""
+    msg = (f"{what}: got {float(g[idx])!r}, expected {float(e[idx])!r}{where} "
+           f"(error {fmt(float(err[idx]), 3)}; tolerance {fmt(float(bound[idx]), 3)} = "
+           f"{ulps:g} rounding errors of the scale {fmt(float(bound[idx]) / (ulps * U), 3)})")
+    if g.ndim and g.size > 1:
+        msg += f"; {int(np.sum(~ok))} of {g.size} entries differ"
+    raise Failure(msg, hint=hint)
+
+
+def magnitude(*values: Any) -> float:
+    """The largest finite ``|v|`` over all values (1.0 when there is none): a global scale."""
+    flat = [np.abs(np.ravel(np.asarray(v, dtype=np.float64))) for v in values]
+    v = np.concatenate(flat) if flat else np.zeros(0)
+    v = v[np.isfinite(v)]
+    m = float(v.max()) if v.size else 0.0
+    return m if m > 0 else 1.0
 
 
 def equal(got: Any, expected: Any, what: str, *, hint: str = "") -> None:

@@ -24,7 +24,7 @@ passed to the check as ``expected``; examples and expectations are cached for a 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -58,6 +58,9 @@ class Property:
     #: a relation between calls (invariance, symmetry, independence): a constant satisfies
     #: it, so it earns its points only when a defining property of the same function passes
     relational: bool = False
+    #: the defining checks (names in this function's grader modules) that open the gate;
+    #: default: every defining property of the same function
+    gated_on: tuple[str, ...] = ()
     #: SPEC forbids warnings here (e.g. "no overflow warnings"): a call that emits a
     #: RuntimeWarning in the worker fails the example
     forbid_warnings: bool = False
@@ -88,13 +91,14 @@ def prop(exercise: str, title: str, *, points: float = 1.0,
          examples: tuple[Mapping[str, Any], ...] | list[Mapping[str, Any]] = (),
          expect: Callable[..., Any] | None = None, hint: str = "",
          max_examples: int | None = None, relational: bool = False,
-         forbid_warnings: bool = False) -> Callable[[Check], Property]:
+         gated_on: Sequence[str] = (), forbid_warnings: bool = False) -> Callable[[Check], Property]:
     """Declare a property; the decorated generator function becomes its check.
 
     ``relational=True`` marks a property that relates calls to each other (shift invariance,
     symmetry, independence of samples) rather than defining the answer: it scores only when
     at least one defining (non-relational) property of the same function passes in the same
-    grading, because a constant or the input returned unchanged satisfies it.
+    grading, because a constant or the input returned unchanged satisfies it; ``gated_on``
+    names those defining checks instead (graders/grade/gate.py).
     ``forbid_warnings=True``: a RuntimeWarning (overflow, invalid value) raised by the
     student's call in the worker fails the example, where SPEC says the function gives none.
     """
@@ -110,7 +114,7 @@ def prop(exercise: str, title: str, *, points: float = 1.0,
                         examples=tuple(examples), expect=expect, hint=hint,
                         max_examples=max_examples,
                         key=f"{exercise}.{check.__name__}", relational=relational,
-                        forbid_warnings=forbid_warnings)
+                        gated_on=tuple(gated_on), forbid_warnings=forbid_warnings)
 
     return wrap
 

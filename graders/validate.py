@@ -2,20 +2,26 @@
 
 Grades, through the real pipeline (worker process, grading profile), the reference (must get
 full marks), the generated stub (must get zero), every catalog mutant (must lose points on the
-function it breaks, and only there) and every correct variant (must get full marks).  The
+function it breaks, and only there), every degenerate entry (must score exactly 0 on its
+function — a constant, zeros or the input returned unchanged earns nothing — and lose nothing
+elsewhere) and every correct variant (must get full marks).  The
 matrix has one row per submission and one column per exercise function; the mutation score
 of a function's graders is the fraction of its mutants they catch.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.table import Table
 
 from graders import mutants, profiles, registry
 from graders.assign.stubs import stub_for
 from graders.grade.client import Worker
+from graders.grade.examples import ExampleBank
 from graders.grade.runner import Judge, Submission
 from graders.grade.sandbox import choose_launcher
 from graders.results import SubmissionResult
@@ -24,7 +30,7 @@ from graders.results import SubmissionResult
 @dataclass
 class Row:
     name: str
-    kind: str                       #: reference | stub | mutant | variant
+    kind: str                       #: reference | stub | mutant | degenerate | variant
     target: str | None              #: the function a mutant breaks
     result: SubmissionResult
     misconception_named: bool = False
@@ -34,21 +40,30 @@ class Row:
         return {t.function for t in self.result.tests if t.status == "failed"}
 
     @property
+    def target_score(self) -> float:
+        """Points earned on the function this entry breaks."""
+        return sum(t.score for t in self.result.tests if t.function == self.target)
+
+    @property
     def ok(self) -> bool:
         r = self.result
         if self.kind in ("reference", "variant"):
             return r.score == r.max_score and not self.failed
         if self.kind == "stub":
             return r.score == 0
+        if self.kind == "degenerate" and self.target_score != 0:
+            return False
         return self.target in self.failed and self.failed <= {self.target}
 
     @property
     def verdict(self) -> str:
         if self.ok:
-            return "caught" if self.kind == "mutant" else "ok"
-        if self.kind == "mutant" and self.target not in self.failed:
+            return {"mutant": "caught", "degenerate": "scores 0"}.get(self.kind, "ok")
+        if self.kind == "degenerate" and self.target_score != 0:
+            return f"EARNED {self.target_score:g} POINTS"
+        if self.kind in ("mutant", "degenerate") and self.target not in self.failed:
             return "SURVIVED"
-        if self.kind == "mutant":
+        if self.kind in ("mutant", "degenerate"):
             return "caught, but also failed " + ", ".join(sorted(self.failed - {self.target}))
         return "WRONG SCORE"
 
@@ -72,37 +87,76 @@ class Matrix:
         return out
 
 
-def validate(assignment: str, profile: str = "grading", sandbox: str = "auto",
-             diagnose: bool = True) -> Matrix:
-    spec = registry.get(assignment)
-    props = registry.properties(assignment)
+def entries(assignment: str) -> list[tuple[str, str, str | None, str]]:
+    """``(name, kind, target function, whole source)`` of every submission validate grades."""
+    out: list[tuple[str, str, str | None, str]] = [
+        ("reference", "reference", None, mutants.reference_source(assignment)),
+        ("stub", "stub", None, stub_for(assignment)),
+    ]
+    out += [(m.id, "mutant", m.function, mutants.mutant_source(assignment, m))
+            for m in mutants.mutants(assignment)]
+    out += [(d.id, "degenerate", d.function, mutants.mutant_source(assignment, d))
+            for d in mutants.degenerates(assignment)]
+    out += [(v.id, "variant", None, mutants.mutant_source(assignment, v))
+            for v in mutants.variants(assignment)]
+    return out
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _judge(profile: str, sandbox: str, diagnose: bool, assignment: str) -> Judge:
     diagnoser = None
     if diagnose:
         from graders.diagnose import diagnoser_for
 
         diagnoser = diagnoser_for(assignment)
-    judge = Judge.create(profiles.get(profile), Worker(choose_launcher(sandbox)),
-                         diagnose=diagnoser)
-    entries: list[tuple[str, str, str | None, str]] = [
-        ("reference", "reference", None, mutants.reference_source(assignment)),
-        ("stub", "stub", None, stub_for(assignment)),
-    ]
-    entries += [(m.id, "mutant", m.function, mutants.mutant_source(assignment, m))
-                for m in mutants.mutants(assignment)]
-    entries += [(v.id, "variant", None, mutants.mutant_source(assignment, v))
-                for v in mutants.variants(assignment)]
+    return Judge.create(profiles.get(profile), Worker(choose_launcher(sandbox)),
+                        diagnose=diagnoser)
+
+
+def _grade_entry(args: tuple[str, str, str, str, bool]) -> dict[str, Any]:
+    """In a forked validator process: grade one catalog entry with that process's judge."""
+    assignment, name, source, sandbox, diagnose = args
+    if "judge" not in _STATE:
+        _STATE["judge"] = _judge(_STATE["profile"], sandbox, diagnose, assignment)
+    spec = registry.get(assignment)
+    sub = Submission(name, spec.module, {f"{spec.module}.py": source.encode()})
+    return _STATE["judge"].grade(sub, assignment, _STATE["props"], spec.total_points).to_dict()
+
+
+def validate(assignment: str, profile: str = "grading", sandbox: str = "auto",
+             diagnose: bool = True, jobs: int = 1) -> Matrix:
+    """The matrix for ``assignment``; ``jobs`` judges (each with its own worker) share it."""
+    spec = registry.get(assignment)
+    props = registry.properties(assignment)
+    todo = entries(assignment)
     by_id = {m.id: m for m in mutants.mutants(assignment)}
+    if jobs <= 1:
+        judge = _judge(profile, sandbox, diagnose, assignment)
+        try:
+            results = [judge.grade(Submission(name, spec.module,
+                                              {f"{spec.module}.py": source.encode()}),
+                                   assignment, props, spec.total_points)
+                       for name, _, _, source in todo]
+        finally:
+            judge.close()
+    else:
+        ExampleBank(profiles.get(profile)).warm(props)  # drawn once, inherited by the forks
+        _STATE.update(profile=profile, props=props)
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+                data = list(pool.map(_grade_entry, [(assignment, name, source, sandbox,
+                                                     diagnose) for name, _, _, source in todo]))
+        finally:
+            _STATE.clear()
+        results = [SubmissionResult.from_dict(d) for d in data]
     matrix = Matrix(assignment)
-    try:
-        for name, kind, target, source in entries:
-            sub = Submission(name, spec.module, {f"{spec.module}.py": source.encode()})
-            result = judge.grade(sub, assignment, props, spec.total_points)
-            named = False
-            if kind == "mutant" and by_id[name].misconception:
-                named = any(t.misconception == by_id[name].misconception for t in result.tests)
-            matrix.rows.append(Row(name, kind, target, result, named))
-    finally:
-        judge.close()
+    for (name, kind, target, _), result in zip(todo, results):
+        named = False
+        if kind == "mutant" and by_id[name].misconception:
+            named = any(t.misconception == by_id[name].misconception for t in result.tests)
+        matrix.rows.append(Row(name, kind, target, result, named))
     return matrix
 
 

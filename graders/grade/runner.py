@@ -33,6 +33,7 @@ from graders.grade.client import (
     WorkerTimeout,
 )
 from graders.grade.examples import Example, ExampleBank, ShrinkMemo, shrink
+from graders.grade.gate import apply_gate
 from graders.grade.protocol import Ref
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
@@ -298,7 +299,7 @@ class Judge:
             if session is not None:
                 result.printed = "".join(session.output)[:16_384]
                 session.close()
-        return _finish(result, start)
+        return _finish(apply_gate(result, props), start)
 
     def _open(self, sub: Submission, result: SubmissionResult) -> Session | None:
         try:

@@ -1,17 +1,20 @@
 """The catalog of known-wrong and correct-but-different implementations, per topic.
 
-``graders/mutants/<topic>.py`` defines ``MUTANTS`` (plausible single bugs a student makes)
-and ``VARIANTS`` (correct implementations written differently).  Each entry holds only the
+``graders/mutants/<topic>.py`` defines ``MUTANTS`` (plausible single bugs a student makes),
+``VARIANTS`` (correct implementations written differently) and ``DEGENERATES`` (code of the
+right form that computes nothing: constants, zeros, the input unchanged, the uniform
+distribution, shape-right noise; see ``degenerate.py``).  Each entry holds only the
 function(s) it changes, as source; ``splice`` puts them into the reference module's source in
 place of the reference's definitions, giving a whole submission.  The catalog proves the
-graders (``propgrade validate``: every mutant loses points on its function, every variant gets
-full marks) and feeds misconception diagnosis.  Staff-only: never shipped to students.
+graders (``propgrade validate``: every mutant loses points on its function, every degenerate
+entry scores exactly 0 on its function, every variant gets full marks) and feeds misconception diagnosis.  Staff-only: never shipped to students.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import re
 import textwrap
 import types
 from dataclasses import dataclass
@@ -35,6 +38,16 @@ class Mutant:
 @dataclass(frozen=True)
 class Variant:
     """A correct implementation of ``function`` that differs from the reference's."""
+
+    id: str
+    function: str
+    title: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Degenerate:
+    """Code of the right form for ``function`` that does not compute it; must score 0 there."""
 
     id: str
     function: str
@@ -90,7 +103,52 @@ def variants(topic: str) -> list[Variant]:
     return list(catalog(topic).VARIANTS)
 
 
-def mutant_source(topic: str, entry: Mutant | Variant) -> str:
+def degenerates(topic: str) -> list[Degenerate]:
+    return list(getattr(catalog(topic), "DEGENERATES", []))
+
+
+def _calls(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+               for n in ast.walk(node))
+
+
+def isolate(topic: str, name: str, wrong: str) -> str:
+    """``wrong`` (a new definition of ``name``) kept to that one function.
+
+    The reference's own functions may call ``name`` (``cross_entropy`` calls
+    ``log_softmax``); spliced in as it is, a wrong ``name`` would break them too, and the
+    catalog could not say which function a failure belongs to.  So the result also holds a
+    private copy of the reference's ``name`` as ``_reference_<name>`` and the reference's
+    callers rewired to it (their code otherwise unchanged).
+    """
+    base = reference_source(topic)
+    lines = [line if "### BEGIN SOLUTION" not in line else "\n"
+             for line in base.splitlines(keepends=True)]
+    private = f"_reference_{name}"
+    call = re.compile(rf"(?<![\w.]){name}\(")
+    parts = [textwrap.dedent(wrong).strip("\n") + "\n"]
+    for node in ast.parse(base).body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        text = "".join(lines[node.lineno - 1:node.end_lineno])
+        if node.name == name:
+            parts.append(text.replace(f"def {name}(", f"def {private}(", 1))
+        elif _calls(node, name):
+            head, body = text.split("\n", 1)  # keep the caller's own `def` line
+            parts.append(head + "\n" + call.sub(f"{private}(", body))
+    return "\n\n".join(parts)
+
+
+def degenerate_family(topic: str, kinds: dict[str, list[str]]) -> list[Degenerate]:
+    """The generic degenerate entries of ``topic``: ``{function: [kind, ...]}`` with kinds
+    from ``degenerate.KINDS`` (zeros, ones, uniform, noise, identity)."""
+    from graders.mutants.degenerate import family
+
+    return [Degenerate(id=i, function=f, title=title, source=isolate(topic, f, src))
+            for f, ks in kinds.items() for i, title, src in family(f, ks)]
+
+
+def mutant_source(topic: str, entry: Mutant | Variant | Degenerate) -> str:
     """The whole submission for a catalog entry."""
     return splice(reference_source(topic), entry.source)
 

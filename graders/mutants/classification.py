@@ -1,46 +1,17 @@
 """Known-wrong and correct-but-different ``classification`` implementations (staff only).
 
-In the reference, ``cross_entropy`` calls ``log_softmax`` and ``cross_entropy_grad``,
-``softmax_mse`` and ``softmax_mse_grad`` call ``softmax``.  A mutant of ``softmax`` or
-``log_softmax`` spliced in as it is would therefore break those callers too, and the
-catalog could not say which function a failure belongs to.  ``_alone`` keeps such a mutant
-to its one function: it adds a private copy of the reference's definition and points the
-reference's callers at that copy (their code is otherwise unchanged).
+A mutant of ``softmax`` or ``log_softmax`` would break their callers in the reference
+(``cross_entropy`` calls ``log_softmax``), so such mutants go through ``isolate``, which keeps
+them to their one function.
 """
 
 from __future__ import annotations
 
-import ast
-import re
-import textwrap
-
-from graders.mutants import Mutant, Variant, reference_source
-
-
-def _calls(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
-               for n in ast.walk(node))
+from graders.mutants import Mutant, Variant, isolate
 
 
 def _alone(name: str, wrong: str) -> str:
-    """``wrong`` (a new definition of ``name``), plus the reference's functions that call
-    ``name`` rewired to ``_reference_<name>``, a private copy of the reference's version."""
-    base = reference_source("classification")
-    lines = [line if "### BEGIN SOLUTION" not in line else "\n"
-             for line in base.splitlines(keepends=True)]
-    private = f"_reference_{name}"
-    call = re.compile(rf"(?<![\w.]){name}\(")
-    parts = [textwrap.dedent(wrong).strip("\n") + "\n"]
-    for node in ast.parse(base).body:
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        text = "".join(lines[node.lineno - 1:node.end_lineno])
-        if node.name == name:
-            parts.append(text.replace(f"def {name}(", f"def {private}(", 1))
-        elif _calls(node, name):
-            head, body = text.split("\n", 1)  # keep the caller's own `def` line
-            parts.append(head + "\n" + call.sub(f"{private}(", body))
-    return "\n\n".join(parts)
+    return isolate("classification", name, wrong)
 
 
 MUTANTS = [

@@ -1,7 +1,8 @@
 """Every grader proven on the catalog, through `propgrade validate`'s own code.
 
-Reference full marks, stub zero, every mutant caught on exactly its function, every correct
-variant full marks — for all six assignments (this is how `make test` runs validate).
+Reference full marks, stub zero, every mutant caught on exactly its function, every degenerate
+entry exactly zero on its function, every correct variant full marks — for every assignment
+(this is how `make test` runs validate).
 """
 
 from __future__ import annotations
@@ -57,6 +58,37 @@ def test_mutant_loses_points_on_exactly_its_function(topic, name):
     """A single-bug mutant fails at least one property of its function and no other's."""
     row = _row(topic, name)
     assert row.ok, f"{row.verdict}\n{_detail(row)}"
+
+
+@pytest.mark.parametrize(("topic", "name"), _entries("degenerates"))
+def test_degenerate_entry_scores_exactly_zero_on_its_function(topic, name):
+    """Zeros, ones, the input unchanged, the uniform distribution or shape-right noise earn
+    nothing on the function they stand in for, and cost nothing elsewhere."""
+    row = _row(topic, name)
+    assert row.target_score == 0, f"{row.verdict}\n{_detail(row)}"
+    assert row.ok, f"{row.verdict}\n{_detail(row)}"
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_function_has_degenerate_entries(topic):
+    """Each exercise function has at least two degenerate entries in the catalog."""
+    counts = {f: 0 for f in registry.get(topic).functions}
+    for d in mutants.degenerates(topic):
+        counts[d.function] += 1
+    assert min(counts.values()) >= 2, counts
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_function_has_a_public_defining_property(topic):
+    """Relational properties are gated on defining ones, so each function needs a public
+    defining (non-relational) property: otherwise the student checker could never score it."""
+    props = registry.properties(topic)
+    defining = {p.function for p in props if p.visibility == "public" and not p.relational}
+    assert defining == set(registry.get(topic).functions)
+    keys = {p.key for p in props}
+    for p in props:
+        for name in p.gated_on:
+            assert f"{p.exercise}.{name}" in keys, f"{p.key}: unknown gate {name}"
 
 
 @pytest.mark.parametrize(("topic", "name"), _entries("variants"))
