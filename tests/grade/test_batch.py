@@ -200,3 +200,13 @@ def test_removed_students_output_is_removed_and_exports_list_the_batch(tmp_path)
     assert "Students: 1;" in (out / "summary.md").read_text()
     (line,) = [w for w in report.warnings if "removed" in w]
     assert "1 " in line and "\n" not in line
+
+
+def test_an_empty_batch_removes_no_output(tmp_path):
+    """Pointing a rerun at an empty folder by mistake deletes nobody's feedback."""
+    out = tmp_path / "out"
+    _quick_batch(DISCOVERY / "student_removed_between_runs" / "after", out)
+    (tmp_path / "empty").mkdir()
+    report = _quick_batch(tmp_path / "empty", out)
+    assert (out / "alice" / "results.json").exists()
+    assert not [w for w in report.warnings if "removed" in w]
