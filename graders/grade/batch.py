@@ -28,7 +28,7 @@ from graders.export.gradescope import dumps as results_json
 from graders.export.html import feedback_html
 from graders.export.summary import write_summary
 from graders.grade.client import Worker
-from graders.grade.discover import discover, safe_name
+from graders.grade.discover import discover, remove_stale_output, safe_name
 from graders.grade.examples import ExampleBank
 from graders.grade.runner import Judge, Submission
 from graders.grade.sandbox import Launcher, Limits, choose_launcher
@@ -171,7 +171,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                     submission_seconds=submission_seconds)
     version = grader_version(assignment, profile)
     store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
-    subs = discover(submissions, spec.module)
+    subs = discover(submissions, spec.module, report.warnings, exclude=[out],
+                    functions=spec.functions)
     props = registry.properties(assignment)
     todo = [s for s in subs if regrade or store.get(
         s.student_id, assignment, s.content_hash, version) is None]
@@ -217,6 +218,14 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     store.close()
     write_atomic(out / "grades.csv", grades_csv(spec, report.results))
     write_summary(report.results, out)
+    # OUT/<student>/ of students no longer in the batch would be taken for this batch's
+    # output; their rows stay in the store (history).  An empty batch removes nothing.
+    removed = remove_stale_output(out, [s.student_id for s in subs]) if subs else []
+    if removed:
+        report.warnings.append(f"removed OUT/<student>/ of {len(removed)} student(s) no longer "
+                               f"in {submissions} ({', '.join(removed[:5])}"
+                               f"{', ...' if len(removed) > 5 else ''}); the store keeps "
+                               "their results")
     report.seconds = time.monotonic() - start
     return report
 

@@ -6,21 +6,45 @@ Layout (SPEC.md): one sub-folder per student, named by the student id, holding
 present).  Reading is defensive: symlinks are never followed, large files are skipped, at most
 ``MAX_FILES`` Python files are taken, and every anomaly becomes a message the student can act on
 ("expected classification.py, found Classification.py") rather than an exception.
+
+Who is a student: every sub-folder of the batch except junk (``__MACOSX``, ``__pycache__``,
+any dot-folder such as ``.ipynb_checkpoints``) and the output folder.  An nbgrader course root
+(``submitted/`` beside ``nbgrader_config.py``, ``gradebook.db``, ``source/`` or ``release/``),
+or a folder whose only sub-folder is ``submitted/``, is read through its ``submitted/``, with
+one warning line.
+
+What is graded (the rule): the candidates are the module ``<assignment>.py`` and every
+notebook's solution code (``notebook_source``).  Each is given the number of the assignment's
+functions it implements: bound at module level by its last ``def`` (or an assignment or
+import), and not a bare stub, i.e. a body that is only a docstring plus ``pass``, ``...`` or
+``raise NotImplementedError(...)`` (decided on the AST, so no stub or reference file is
+needed: it works inside a student release).  The candidate implementing the most functions
+is graded; a tie goes to ``<assignment>.py``, then to ``<assignment>.ipynb``, then to the first
+notebook by name.  Whenever there is more than one candidate, a note shown to the student says
+which file was graded and how many functions each one implements — never silently.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from graders import registry
 from graders.grade.runner import Submission
 
 MAX_FILE_BYTES = 1_000_000
+MAX_NOTEBOOK_BYTES = 20 * MAX_FILE_BYTES
 MAX_TOTAL_BYTES = 5_000_000
 MAX_FILES = 50
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX"}
+#: beside ``submitted/``, any of these makes a folder an nbgrader course root
+NBGRADER_MARKERS = ("nbgrader_config.py", "gradebook.db", "source", "release")
+#: the files a batch writes into OUT/<student>/ (``results.json`` marks the folder as ours)
+STUDENT_OUTPUTS = ("results.json", "feedback.html")
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -30,15 +54,41 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
 
 
-def student_dirs(root: Path) -> list[Path]:
-    """Sub-folders of ``root`` (not links, not hidden), sorted by name."""
-    out = []
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        st = _lstat(entry)
-        if st is None or not stat.S_ISDIR(st.st_mode) or entry.name.startswith("."):
-            continue
-        out.append(entry)
-    return out
+def _is_dir(path: Path) -> bool:
+    st = _lstat(path)
+    return st is not None and stat.S_ISDIR(st.st_mode)
+
+
+def _is_junk(name: str) -> bool:
+    """Folders that archivers, Jupyter and Python leave behind: never a student."""
+    return name.startswith(".") or name in SKIP_DIRS
+
+
+def student_dirs(root: Path, exclude: Iterable[Path] = ()) -> list[Path]:
+    """Sub-folders of ``root`` (not links, not junk, not ``exclude``), sorted by name."""
+    skip = {p.resolve() for p in exclude}
+    return [entry for entry in sorted(root.iterdir(), key=lambda p: p.name)
+            if _is_dir(entry) and not _is_junk(entry.name) and entry.resolve() not in skip]
+
+
+def batch_root(root: Path) -> tuple[Path, str | None]:
+    """The folder whose sub-folders are the students, and the warning when it is not ``root``.
+
+    A student named ``submitted`` would be nbgrader's folder graded as one student (with
+    somebody's notebook); so a course root, or a folder holding nothing but ``submitted/``, is
+    read through ``submitted/``.
+    """
+    submitted = root / "submitted"
+    if not _is_dir(submitted):
+        return root, None
+    markers = [m for m in NBGRADER_MARKERS if _lstat(root / m) is not None]
+    if markers:
+        why = f"an nbgrader course root ({', '.join(markers)} beside submitted/)"
+    elif [d.name for d in student_dirs(root)] == ["submitted"]:
+        why = "a folder holding only submitted/ (nbgrader's layout)"
+    else:
+        return root, None
+    return submitted, f"{root} is {why}: grading the students in {submitted}"
 
 
 def _walk(base: Path, notes: list[str]) -> list[tuple[str, Path, int]]:
@@ -46,9 +96,11 @@ def _walk(base: Path, notes: list[str]) -> list[tuple[str, Path, int]]:
     found: list[tuple[str, Path, int]] = []
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
+        dirnames[:] = sorted(d for d in dirnames if not _is_junk(d)
                              and not (here / d).is_symlink())
         for name in sorted(filenames):
+            if name.startswith("._"):
+                continue  # macOS' AppleDouble resource files, never the student's code
             path = here / name
             st = _lstat(path)
             rel = path.relative_to(base).as_posix()
@@ -112,12 +164,136 @@ def notebook_source(raw: bytes, name: str) -> tuple[str | None, str | None]:
     return assemble(body), None
 
 
-def read_submission(student_id: str, folder: Path, module: str) -> Submission:
-    """Collect one student's files; problems and notes are student-readable sentences."""
+# --- what is graded ---------------------------------------------------------------------
+
+def _is_placeholder(stmt: ast.stmt) -> bool:
+    """``pass``, ``...`` or ``raise NotImplementedError[(...)]``: what a stub's body holds."""
+    if isinstance(stmt, ast.Pass):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return stmt.value.value is Ellipsis
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
+
+
+def _holds_work(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]  # the docstring
+    return not all(_is_placeholder(stmt) for stmt in body)
+
+
+def _bound_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for elt in target.elts for n in _bound_names(elt)]
+    return []
+
+
+def implemented_functions(source: str | bytes,
+                          functions: Iterable[str] | None = None) -> set[str] | None:
+    """The ``functions`` (all module-level names when ``None``) that ``source`` implements,
+    by the rule in the module docstring; ``None`` when ``source`` does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):  # ValueError: null bytes
+        return None
+    work: dict[str, bool] = {}  # name -> does its last module-level binding hold work
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            work[node.name] = _holds_work(node)
+        elif isinstance(node, ast.Assign):
+            work.update((n, True) for t in node.targets for n in _bound_names(t))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            work.update(((a.asname or a.name).split(".")[0], True) for a in node.names)
+    wanted = set(work) if functions is None else set(functions)
+    return {name for name, holds in work.items() if holds and name in wanted}
+
+
+def _functions_of(module: str) -> tuple[str, ...] | None:
+    try:
+        return registry.get(module).functions
+    except KeyError:  # not a registered assignment: count every module-level name
+        return None
+
+
+def pick(module: str, functions: Sequence[str] | None, module_source: bytes | None,
+         notebooks: Sequence[tuple[str, bytes]], unreadable: Sequence[str] = (),
+         ) -> tuple[bytes | None, list[str], list[str]]:
+    """What to grade as ``<module>.py``: ``(source, notes, problems)`` by the module's rule.
+
+    ``module_source`` is the module file's bytes (``None`` when there is none); ``notebooks``
+    are ``(name, raw bytes)`` in name order; ``unreadable`` says why other notebooks were
+    not read.  ``source`` is ``None`` only when no candidate could be read (``problems``
+    then says why).
+    """
+    wanted, own_notebook = f"{module}.py", f"{module}.ipynb"
+    unreadable = list(unreadable)
+    #: (name, source, the functions it implements, or None when it does not parse)
+    candidates: list[tuple[str, bytes, set[str] | None]] = []
+    if module_source is not None:
+        candidates.append((wanted, module_source, implemented_functions(module_source,
+                                                                        functions)))
+    for name, raw in notebooks:
+        code, reason = notebook_source(raw, name)
+        if code is None:
+            unreadable.append(str(reason))
+        else:
+            candidates.append((name, code.encode(), implemented_functions(code, functions)))
+    if not candidates:
+        return None, [], unreadable
+    # a tie goes to the module, then to <id>.ipynb; max() keeps the first (by name) of equals
+    name, source, done = max(candidates, key=lambda c: (len(c[2] or ()), c[0] == wanted,
+                                                        c[0] == own_notebook))
+    if len(candidates) == 1 and not unreadable:
+        return source, ([] if name == wanted else [f"graded the code of the notebook {name}"]), []
+    of = f" of {len(functions)}" if functions is not None else ""
+
+    def count(label: str, impl: set[str] | None) -> str:
+        if impl is None:
+            return f"{label} does not parse (a SyntaxError)"
+        return f"{label} implements {len(impl)}{of}" + ("" if impl else
+                                                        " (every function is still a stub)")
+
+    parts = [f"graded {name}: it implements {len(done or ())}{of} functions"]
+    parts += [count(other, impl) for other, _, impl in candidates if other != name]
+    parts += unreadable
+    if any(other != name and len(impl or ()) == len(done or ()) for other, _, impl in candidates):
+        parts.append("on a tie " + ("the module file" if name == wanted else own_notebook
+                                    if name == own_notebook else "the first notebook by name")
+                     + " is graded")
+    return source, ["; ".join(parts + ["only one file is graded"])], []
+
+
+def read_notebooks(found: Iterable[tuple[str, Path, int]]
+                    ) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """``(name, bytes)`` of each notebook that can be read, and why the others cannot."""
+    readable, unreadable = [], []
+    for rel, path, size in found:
+        if size > MAX_NOTEBOOK_BYTES:
+            unreadable.append(f"{rel} is too large to be a notebook of this assignment")
+            continue
+        try:
+            readable.append((rel, path.read_bytes()))
+        except OSError as exc:
+            unreadable.append(f"{rel} could not be read ({exc.strerror})")
+    return readable, unreadable
+
+
+def read_submission(student_id: str, folder: Path, module: str,
+                    functions: Sequence[str] | None = None) -> Submission:
+    """Collect one student's files; problems and notes are student-readable sentences.
+
+    ``functions`` are the assignment's (looked up in the registry when not given).
+    """
     sub = Submission(student_id=student_id, module=module)
+    functions = functions if functions is not None else _functions_of(module)
     nested = folder / module
-    st = _lstat(nested)
-    if st is not None and stat.S_ISDIR(st.st_mode):
+    if _is_dir(nested):
         folder = nested  # nbgrader: submitted/<student>/<assignment>/
     files = _walk(folder, sub.notes)
     total = 0
@@ -140,18 +316,13 @@ def read_submission(student_id: str, folder: Path, module: str) -> Submission:
             sub.notes.append(f"{rel} could not be read ({exc.strerror})")
             continue
         total += size
-    if wanted not in sub.files:
-        for rel, path, size in notebooks:
-            if size > 20 * MAX_FILE_BYTES:
-                sub.notes.append(f"{rel} is too large to be a notebook of this assignment")
-                continue
-            source, reason = notebook_source(path.read_bytes(), rel)
-            if source is None:
-                sub.problems.append(str(reason))
-                continue
-            sub.files[wanted] = source.encode()
-            sub.notes.append(f"graded the code of the notebook {rel}")
-            break
+    readable, unreadable = read_notebooks(notebooks)
+    source, notes, problems = pick(module, functions, sub.files.get(wanted), readable,
+                                   unreadable)
+    sub.notes += notes
+    sub.problems += problems
+    if source is not None:
+        sub.files[wanted] = source
     if wanted in sub.files:
         try:
             sub.files[wanted].decode("utf-8")
@@ -176,11 +347,44 @@ def read_submission(student_id: str, folder: Path, module: str) -> Submission:
     return sub
 
 
-def discover(root: Path, module: str) -> list[Submission]:
-    """Every student of the batch under ``root``, in name order."""
+def discover(root: Path, module: str, warnings: list[str] | None = None, *,
+             exclude: Iterable[Path] = (),
+             functions: Sequence[str] | None = None) -> list[Submission]:
+    """Every student of the batch under ``root``, in name order.
+
+    A line for the person running the batch (e.g. "this is an nbgrader course root") is
+    appended to ``warnings``; ``exclude`` are folders that are never students (the output).
+    """
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder of submissions")
-    return [read_submission(d.name, d, module) for d in student_dirs(root)]
+    root, warning = batch_root(root)
+    if warning and warnings is not None:
+        warnings.append(warning)
+    functions = functions if functions is not None else _functions_of(module)
+    return [read_submission(d.name, d, module, functions) for d in student_dirs(root, exclude)]
+
+
+def remove_stale_output(out: Path, students: Iterable[str]) -> list[str]:
+    """Delete what a batch wrote into ``out/<folder>/`` for every folder not of ``students``
+    (student ids); returns the folders' names.  Only folders holding ``results.json`` are
+    propgrade's, and only its own files are deleted: a folder keeps anything else put there.
+    """
+    keep = {safe_name(s) for s in students}
+    removed = []
+    for folder in student_dirs(out):
+        if folder.name in keep or not (folder / "results.json").is_file():
+            continue
+        for entry in folder.iterdir():
+            # write_atomic's temporary files (.results.json.XXXX) left by a killed run too
+            if entry.name in STUDENT_OUTPUTS or entry.name.startswith(
+                    tuple(f".{n}." for n in STUDENT_OUTPUTS)):
+                entry.unlink(missing_ok=True)
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # it holds someone else's files: those stay
+        removed.append(folder.name)
+    return removed
 
 
 def safe_name(student_id: str) -> str:

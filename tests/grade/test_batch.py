@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -146,3 +147,66 @@ def test_a_dying_judge_process_costs_only_its_student(tmp_path, monkeypatch):
     assert rows["kills-judge"]["status"] == "not graded"
     assert "grader itself crashed" in rows["kills-judge"]["message"]
     assert report.graded == 4
+
+
+# --- discovery at batch level (tests/fixtures/discovery/<situation>/) --------------------
+
+DISCOVERY = Path(__file__).resolve().parents[1] / "fixtures" / "discovery"
+
+
+def _quick_batch(subs: Path, out: Path):
+    return grade_batch(subs, "classification", out, sandbox="plain", profile="quick",
+                       diagnose=False)
+
+
+def test_a_solved_notebook_beside_the_stub_scores_full_marks_and_says_why(tmp_path):
+    """The release's untouched stub handed in with the solved notebook: 20/20, with the note."""
+    shutil.copytree(DISCOVERY / "solved_notebook_beside_stub", tmp_path / "subs" / "ada")
+    report = _quick_batch(tmp_path / "subs", tmp_path / "out")
+    (result,) = report.results
+    assert result.score == result.max_score == 20
+    data = json.loads((tmp_path / "out" / "ada" / "results.json").read_text())
+    assert "graded classification.ipynb: it implements 7 of 7 functions" in data["output"]
+    assert "graded classification.ipynb" in _rows(tmp_path / "out")["ada"]["message"]
+
+
+def test_junk_folders_get_no_row(tmp_path):
+    """__MACOSX, .ipynb_checkpoints, __pycache__ and dot-folders never become students."""
+    report = _quick_batch(DISCOVERY / "macosx_junk", tmp_path / "out")
+    assert list(_rows(tmp_path / "out")) == ["alice"]
+    assert [r.student_id for r in report.results] == ["alice"]
+    assert report.results[0].score == 20
+
+
+def test_an_nbgrader_course_root_grades_its_submitted_students_with_one_warning(tmp_path):
+    """A course root as SUBMISSIONS grades submitted/'s students; no 'submitted' or 'source'."""
+    report = _quick_batch(DISCOVERY / "nbgrader_course_root", tmp_path / "out")
+    rows = _rows(tmp_path / "out")
+    assert sorted(rows) == ["alice", "bob"]
+    assert rows["alice"]["score"] == "20" and rows["bob"]["score"] == "0"
+    assert len([w for w in report.warnings if "submitted" in w]) == 1
+
+
+def test_removed_students_output_is_removed_and_exports_list_the_batch(tmp_path):
+    """A rerun without bob deletes OUT/bob/, keeps other folders, and lists alice alone."""
+    case, out = DISCOVERY / "student_removed_between_runs", tmp_path / "out"
+    _quick_batch(case / "before", out)
+    assert (out / "bob" / "results.json").exists()
+    (out / "notes").mkdir()
+    (out / "notes" / "ta.txt").write_text("not propgrade's")
+    report = _quick_batch(case / "after", out)
+    assert not (out / "bob").exists() and (out / "notes" / "ta.txt").exists()
+    assert list(_rows(out)) == ["alice"] and [r.student_id for r in report.results] == ["alice"]
+    assert "Students: 1;" in (out / "summary.md").read_text()
+    (line,) = [w for w in report.warnings if "removed" in w]
+    assert "1 " in line and "\n" not in line
+
+
+def test_an_empty_batch_removes_no_output(tmp_path):
+    """Pointing a rerun at an empty folder by mistake deletes nobody's feedback."""
+    out = tmp_path / "out"
+    _quick_batch(DISCOVERY / "student_removed_between_runs" / "after", out)
+    (tmp_path / "empty").mkdir()
+    report = _quick_batch(tmp_path / "empty", out)
+    assert (out / "alice" / "results.json").exists()
+    assert not [w for w in report.warnings if "removed" in w]
