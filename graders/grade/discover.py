@@ -15,6 +15,7 @@ import os
 import stat
 from pathlib import Path
 
+from graders.errors import InputError
 from graders.grade.runner import Submission
 
 MAX_FILE_BYTES = 1_000_000
@@ -179,7 +180,7 @@ def read_submission(student_id: str, folder: Path, module: str) -> Submission:
 def discover(root: Path, module: str) -> list[Submission]:
     """Every student of the batch under ``root``, in name order."""
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} is not a folder of submissions")
+        raise InputError(f"{root} is not a folder of submissions")
     return [read_submission(d.name, d, module) for d in student_dirs(root)]
 
 
