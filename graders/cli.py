@@ -1,23 +1,63 @@
 """``propgrade``: a thin command line over the Python API.
 
 Option defaults are read from the API functions' own keyword defaults, so the two cannot
-drift.  Exit codes: 0 success (for ``grade``: the batch was graded, whatever the scores; for
-``check``: every property passed), 1 a check failed / validation found a miss, 2 usage or
-input errors (with a "Try --help" hint).
+drift, and every ``--help`` shows them.  A user's mistake is one line, ``error: <message>``
+(plus a "Try 'propgrade CMD --help'" hint for usage errors), never a traceback; anything else
+that escapes is a bug and is reported as one.  Exit codes (2-4 are the ``exit_code`` of the
+``UserError`` classes in graders/errors.py):
+
+* 0 success (``grade``: the batch was graded, whatever the scores; ``check``: all passed)
+* 1 a check failed (``check``), or ``validate`` found a miss
+* 2 ``UsageError``: an unknown assignment, a bad option value, a ``--db`` that is not a URL
+* 3 ``InputError``: a path that cannot be used as asked (SUBMISSIONS missing, ``--out`` a file)
+* 4 ``EnvironmentProblem``: something missing here (a database driver or server, bubblewrap
+  when asked for, a staff command in the student checker)
+* 70 internal error: a bug in propgrade; its traceback follows, please report it
+* 130 interrupted (Ctrl-C)
+
+In a student release (the ``checker/`` of ``propgrade generate``: no hidden graders, no
+reference) only ``check`` and ``doctor`` are offered; a staff command says it is for staff.
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from graders import registry, report
+from graders.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EnvironmentProblem,
+    InputError,
+    UsageError,
+    UserError,
+)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130  # BSD sysexits' EX_SOFTWARE; the shell's 128 + SIGINT
+
+STUDENT_COMMANDS = ("check", "doctor")
+#: need what a student release does not ship (hidden graders, reference, catalog, nbgrader);
+#: ``grade`` there would silently award the public points only
+STAFF_COMMANDS = ("grade", "generate", "validate", "autograder", "demo")
+
+CACHE_EPILOG = """\
+example cache:
+  The examples every submission is checked on are drawn once per machine and kept on
+  disk with the shrink paths of earlier failures, in $PROPGRADE_CACHE (default:
+  $XDG_CACHE_HOME/propgrade, else ~/.cache/propgrade); here: {here}
+  Entries are keyed by everything that decides them (graders, reference, versions), so
+  the cache never goes stale; delete it at any time with rm -rf ~/.cache/propgrade (or
+  your $PROPGRADE_CACHE): the next run draws the examples again, once, more slowly."""
+EXIT_EPILOG = """\
+exit codes: 0 ok, 1 a check failed, 2 usage error, 3 input error (a path),
+  4 environment problem (a driver, a server, a staff command here), 70 internal error (a bug)"""
 
 
 def _default(func: Callable[..., Any], name: str) -> Any:
@@ -25,72 +65,173 @@ def _default(func: Callable[..., Any], name: str) -> Any:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # click-style: the message and a hint, exit 2
-        self.print_usage(sys.stderr)
-        report.fail(f"{message}\nTry '{self.prog} --help' for help.")
-        raise SystemExit(EXIT_USAGE)
+    def error(self, message: str) -> None:  # click-style: one line and a hint, exit 2
+        raise UsageError(message, hint=f"Try '{self.prog} --help' for help.")
+
+
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Each option's help ends with its default (the API's) or "(required)"."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if not action.option_strings or "default:" in text or action.default is argparse.SUPPRESS:
+            return text
+        if action.required:
+            return f"{text} (required)"
+        return f"{text} (default: {'none' if action.default is None else '%(default)s'})"
 
 
 def _assignment(value: str) -> str:
-    if value not in registry.ASSIGNMENTS:
-        raise argparse.ArgumentTypeError(
-            f"unknown assignment {value!r}; choose from {', '.join(registry.ASSIGNMENTS)}")
-    return value
+    try:
+        return registry.get(value).id
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from graders.check import run_check
-    from graders.grade.batch import grade_batch
+def _at_least_1(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, at least 1; got {value!r}")
+    return int(value)
 
-    parser = _Parser(prog="propgrade", description=__doc__.splitlines()[0])
+
+def _seconds(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        x = float("nan")
+    if not x > 0:  # NaN included
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0; got {value!r}")
+    return x
+
+
+HELP = {
+    "check": "check your own files with the public properties",
+    "grade": "grade a folder of submissions (one sub-folder per student)",
+    "generate": "write the student release of an assignment",
+    "validate": "prove the graders on the reference, stubs and mutants",
+    "autograder": "build a Gradescope autograder.zip",
+    "doctor": "what this machine provides for sandboxing student code",
+    "demo": "grade the bundled example submissions of every assignment",
+}
+
+
+def build_parser(staff: bool | None = None) -> argparse.ArgumentParser:
+    """The parser; without ``staff`` (default: the hidden graders are importable here), only
+    the student commands."""
+    from graders.grade.examples import default_cache_dir
+
+    staff = registry.hidden_available() if staff is None else staff
+    parser = _Parser(prog="propgrade", formatter_class=_Help, epilog=EXIT_EPILOG,
+                     description="property-based grading of the course's NumPy assignments"
+                     if staff else "propgrade's student checker: check your own files with "
+                     "the public properties\n(the course staff's commands are not part of it)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    which = f"the assignment: {', '.join(registry.ASSIGNMENTS)}"
+    cache = CACHE_EPILOG.format(here=default_cache_dir().parent)
+    for name in COMMANDS:  # in the order of COMMANDS, the student's first
+        if staff or name in STUDENT_COMMANDS:
+            p = sub.add_parser(name, help=HELP[name], description=HELP[name],
+                               formatter_class=_Help,
+                               epilog=cache if name in ("check", "grade") else None)
+            ARGUMENTS[name](p, which, staff)
+    return parser
 
-    p = sub.add_parser("check", help="check your own files with the public properties")
-    p.add_argument("assignment", type=_assignment)
-    p.add_argument("path", nargs="?", type=Path,
+
+def _check_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    from graders.check import run_check
+
+    p.add_argument("assignment", type=_assignment, metavar="ASSIGNMENT", help=which)
+    p.add_argument("path", nargs="?", type=Path, metavar="PATH",
                    help="your module, notebook or folder (default: ./<assignment>.py)")
     p.add_argument("--hidden", action="store_true", default=_default(run_check, "hidden"),
-                   help="staff: also run the hidden properties")
+                   help="staff: also run the hidden properties" if staff else argparse.SUPPRESS)
     p.add_argument("--sandbox", choices=["auto", "bwrap", "plain"],
-                   default=_default(run_check, "sandbox"))
+                   default=_default(run_check, "sandbox"),
+                   help="how to contain your code: bubblewrap when it runs here (auto), "
+                        "always (bwrap) or never (plain)")
 
-    g = sub.add_parser("grade", help="grade a folder of submissions (one sub-folder per student)")
-    g.add_argument("submissions", type=Path)
-    g.add_argument("--assignment", "-a", type=_assignment, required=True)
-    g.add_argument("--out", "-o", type=Path, required=True)
-    g.add_argument("--jobs", "-j", type=int, default=_default(grade_batch, "jobs"))
+
+def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    from graders.grade.batch import grade_batch
+
+    g.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
+                   help="the batch: one sub-folder per student, named by the student id")
+    g.add_argument("--assignment", "-a", type=_assignment, required=True, help=which)
+    g.add_argument("--out", "-o", type=Path, required=True,
+                   help="folder for grades.csv, <student>/results.json, feedback, summary")
+    g.add_argument("--jobs", "-j", type=_at_least_1, default=_default(grade_batch, "jobs"),
+                   help="students graded in parallel (one judge and sandbox each)")
     g.add_argument("--regrade", action="store_true", default=_default(grade_batch, "regrade"),
                    help="grade again even students whose submission and graders are unchanged")
     g.add_argument("--db", default=_default(grade_batch, "db"),
-                   help="SQLAlchemy URL of the results store (default: OUT/propgrade.sqlite)")
+                   help="SQLAlchemy URL of the results store, e.g. "
+                        "postgresql+psycopg://user@host/db (default: OUT/propgrade.sqlite)")
     g.add_argument("--sandbox", choices=["auto", "bwrap", "plain"],
-                   default=_default(grade_batch, "sandbox"))
-    g.add_argument("--memory-mb", type=int, default=_default(grade_batch, "memory_mb"))
-    g.add_argument("--call-seconds", type=float, default=_default(grade_batch, "call_seconds"))
-    g.add_argument("--submission-seconds", type=float,
-                   default=_default(grade_batch, "submission_seconds"))
+                   default=_default(grade_batch, "sandbox"),
+                   help="bubblewrap when it runs here (auto), always (bwrap) or never (plain)")
+    g.add_argument("--memory-mb", type=_at_least_1, default=_default(grade_batch, "memory_mb"),
+                   help="memory limit of a student's process, in MB")
+    g.add_argument("--call-seconds", type=_seconds,
+                   default=_default(grade_batch, "call_seconds"),
+                   help="time limit of one call of a student's function")
+    g.add_argument("--submission-seconds", type=_seconds,
+                   default=_default(grade_batch, "submission_seconds"),
+                   help="time limit of one student's whole grading")
     g.add_argument("--gradebook", type=Path, default=None,
                    help="also write the scores into this nbgrader gradebook.db")
 
-    gen = sub.add_parser("generate", help="write the student release of an assignment")
-    gen.add_argument("assignment", type=_assignment)
-    gen.add_argument("--out", "-o", type=Path, required=True)
 
-    v = sub.add_parser("validate", help="prove the graders on the reference, stubs and mutants")
-    v.add_argument("assignment", nargs="?", type=_assignment)
-    v.add_argument("--all", action="store_true")
-    v.add_argument("--jobs", "-j", type=int, default=1)
+def _generate_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    p.add_argument("assignment", type=_assignment, metavar="ASSIGNMENT", help=which)
+    p.add_argument("--out", "-o", type=Path, required=True,
+                   help="folder for the notebook, the stub and checker/")
 
-    a = sub.add_parser("autograder", help="build a Gradescope autograder.zip")
-    a.add_argument("assignment", type=_assignment)
-    a.add_argument("--out", "-o", type=Path, required=True)
 
-    sub.add_parser("doctor", help="what this machine provides for sandboxing student code")
+def _validate_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    p.add_argument("assignment", nargs="?", type=_assignment, metavar="ASSIGNMENT",
+                   help=f"{which} (or --all)")
+    p.add_argument("--all", action="store_true", default=False, help="every assignment")
+    # validate()'s own default, written out: importing graders.validate here would import
+    # the staff-only catalog while building the parser (test_cli holds the two equal)
+    p.add_argument("--jobs", "-j", type=_at_least_1, default=1,
+                   help="submissions graded in parallel")
 
-    d = sub.add_parser("demo", help="grade the bundled example submissions of every assignment")
-    d.add_argument("--out", "-o", type=Path, default=Path("demo-out"))
-    d.add_argument("--jobs", "-j", type=int, default=2)
-    return parser
+
+def _autograder_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    p.add_argument("assignment", type=_assignment, metavar="ASSIGNMENT", help=which)
+    p.add_argument("--out", "-o", type=Path, required=True,
+                   help="the .zip to write, or a folder for <assignment>-autograder.zip")
+
+
+def _demo_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    from graders.demo import run_demo
+
+    p.add_argument("--out", "-o", type=Path, default=Path("demo-out"),
+                   help="folder for the examples and their grades")
+    p.add_argument("--jobs", "-j", type=_at_least_1, default=_default(run_demo, "jobs"),
+                   help="students graded in parallel")
+
+
+ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, str, bool], None]] = {
+    "check": _check_arguments, "grade": _grade_arguments, "generate": _generate_arguments,
+    "validate": _validate_arguments, "autograder": _autograder_arguments,
+    "doctor": lambda p, which, staff: None, "demo": _demo_arguments}
+
+
+# --- checks of what the user named --------------------------------------------------------
+
+def _output(path: Path, option: str = "--out", folder: bool = True) -> None:
+    """Refuse, in one line, an output path that cannot be written as asked: a folder that is
+    a file, a file that is a folder, or a path inside a file.  What is missing is created."""
+    if not folder and path.is_dir():
+        raise InputError(f"{option} {path} is a folder; name the file to write")
+    start = path if folder else path.parent
+    for p in (start, *start.parents):
+        if p.is_dir():
+            return
+        if os.path.lexists(p):  # a file, or a link to nowhere
+            where = "" if p == path else f": {p}"
+            raise InputError(f"{option} {path}{where} is a file, not a folder")
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -98,9 +239,20 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_check(ns: argparse.Namespace) -> int:
     from graders.check import run_check
 
+    if ns.hidden and not registry.hidden_available():
+        raise EnvironmentProblem("--hidden is for course staff: the student checker has no "
+                                 "hidden properties")
+    if ns.path is not None and not os.path.lexists(ns.path):
+        raise InputError(f"{ns.path} does not exist")
     result = run_check(ns.assignment, ns.path, hidden=ns.hidden, sandbox=ns.sandbox)
     report.show_result(result)
     return EXIT_OK if result.score == result.max_score and result.tests else EXIT_FAILED
+
+
+def progress_line(grading: frozenset[str], last: str) -> str:
+    """The progress bar's text: the students being graded now, then the last one finished."""
+    parts = [", ".join(sorted(grading))] if grading else []
+    return " · ".join(parts + ([f"last: {last}"] if last else []))
 
 
 def _progress_bar() -> tuple[Callable[..., None], Callable[[], None]]:
@@ -110,25 +262,35 @@ def _progress_bar() -> tuple[Callable[..., None], Callable[[], None]]:
                    TimeElapsedColumn(), TextColumn("{task.description}"),
                    console=report.err, transient=False)
     task = bar.add_task("", total=None)
-    bar.start()
+    state = {"last": "", "started": False}
 
-    def update(done: int, total: int, result: Any) -> None:
-        desc = "" if result is None else f"{result.student_id}: {result.score:g}/{result.max_score:g}"
-        bar.update(task, completed=done, total=total, description=report.escape(desc[:40]))
+    def update(done: int, total: int, result: Any, grading: frozenset[str]) -> None:
+        if not state["started"]:  # shown from the first student on: a refused --db stays 1 line
+            bar.start()
+            state["started"] = True
+        if result is not None:
+            state["last"] = f"{result.student_id} {result.score:g}/{result.max_score:g}"
+        text = progress_line(grading, str(state["last"]))
+        text = text if len(text) <= 60 else text[:59] + "…"
+        bar.update(task, completed=done, total=total, description=report.escape(text))
 
-    return update, bar.stop
+    def stop() -> None:
+        if state["started"]:
+            bar.stop()
+
+    return update, stop
 
 
 def cmd_grade(ns: argparse.Namespace) -> int:
     from graders.grade.batch import grade_batch
 
     if not ns.submissions.is_dir():
-        report.fail(f"{ns.submissions} is not a folder of submissions\n"
-                    "Try 'propgrade grade --help' for help.")
-        return EXIT_USAGE
-    if ns.jobs < 1:
-        report.fail("--jobs must be at least 1")
-        return EXIT_USAGE
+        what = "is a file" if os.path.lexists(ns.submissions) else "does not exist"
+        raise InputError(f"SUBMISSIONS {ns.submissions} {what}: expected a folder with one "
+                         "sub-folder per student")
+    _output(ns.out)
+    if ns.gradebook is not None:
+        _output(ns.gradebook, "--gradebook", folder=False)
     update, stop = _progress_bar()
     try:
         result = grade_batch(ns.submissions, ns.assignment, ns.out, jobs=ns.jobs,
@@ -154,6 +316,7 @@ def cmd_grade(ns: argparse.Namespace) -> int:
 def cmd_generate(ns: argparse.Namespace) -> int:
     from graders.assign.release import generate
 
+    _output(ns.out)
     written = generate(ns.assignment, ns.out)
     for path in written:
         report.console.print(f"wrote {path}")
@@ -163,13 +326,12 @@ def cmd_generate(ns: argparse.Namespace) -> int:
 def cmd_validate(ns: argparse.Namespace) -> int:
     from graders.validate import render, validate
 
-    if not ns.all and ns.assignment is None:
-        report.fail("name an assignment or pass --all\nTry 'propgrade validate --help' for help.")
-        return EXIT_USAGE
+    if ns.all == (ns.assignment is not None):  # neither, or both
+        raise UsageError("name one assignment or pass --all" + (", not both" if ns.all else ""))
     ids = list(registry.ASSIGNMENTS) if ns.all else [ns.assignment]
     ok = True
     for assignment in ids:
-        matrix = validate(assignment)
+        matrix = validate(assignment, jobs=ns.jobs)
         report.console.print(render(matrix))
         ok &= matrix.ok
     return EXIT_OK if ok else EXIT_FAILED
@@ -178,6 +340,7 @@ def cmd_validate(ns: argparse.Namespace) -> int:
 def cmd_autograder(ns: argparse.Namespace) -> int:
     from graders.assign.autograder import build_autograder
 
+    _output(ns.out, folder=ns.out.suffix != ".zip")  # build_autograder's rule for a file
     path = build_autograder(ns.assignment, ns.out)
     report.console.print(f"wrote {path}")
     return EXIT_OK
@@ -194,6 +357,7 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
 def cmd_demo(ns: argparse.Namespace) -> int:
     from graders.demo import run_demo
 
+    _output(ns.out)
     return run_demo(ns.out, jobs=ns.jobs)
 
 
@@ -203,13 +367,29 @@ COMMANDS = {"check": cmd_check, "grade": cmd_grade, "generate": cmd_generate,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    ns = parser.parse_args(argv)
+    """Run one command; a ``UserError`` is one line and its exit code, anything else a bug."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    name = next((a for a in args if not a.startswith("-")), "")
+    prog = f"propgrade {name}" if name in COMMANDS else "propgrade"
     try:
+        staff = registry.hidden_available()
+        if name in STAFF_COMMANDS and not staff:
+            raise EnvironmentProblem(
+                f"'propgrade {name}' is for course staff; this student checker offers "
+                f"{' and '.join(f'propgrade {c}' for c in STUDENT_COMMANDS)}")
+        ns = build_parser(staff).parse_args(args)
         return COMMANDS[ns.command](ns)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        report.fail(f"{exc}\nTry 'propgrade {ns.command} --help' for help.")
-        return EXIT_USAGE
+    except UserError as exc:
+        hint = exc.hint or (f"Try '{prog} --help' for help." if isinstance(exc, UsageError)
+                            else "")
+        report.fail(exc.message, hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        report.fail("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception:  # noqa: BLE001 - not the user's mistake: say it is ours, show everything
+        report.internal_error(traceback.format_exc())
+        return EXIT_INTERNAL
 
 
 def entry() -> None:

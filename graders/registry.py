@@ -13,6 +13,8 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from graders.errors import UsageError
+
 if TYPE_CHECKING:
     from graders.props import Property
 
@@ -65,12 +67,24 @@ ASSIGNMENTS: dict[str, Assignment] = {a.id: a for a in [
 ]}
 
 
+class UnknownAssignment(UsageError, KeyError):
+    """An assignment id the registry does not know: a usage error (exit 2).
+
+    Also a ``KeyError``, so callers that looked an id up like a mapping key (the HTML export
+    falls back to the bare id) keep working; ``str()`` is the message, not KeyError's repr.
+    """
+
+    __str__ = Exception.__str__
+
+
 def get(assignment_id: str) -> Assignment:
+    """The assignment ``assignment_id``; :class:`UnknownAssignment` names the known ids."""
     try:
         return ASSIGNMENTS[assignment_id]
     except KeyError:
         known = ", ".join(ASSIGNMENTS)
-        raise KeyError(f"unknown assignment {assignment_id!r} (known: {known})") from None
+        raise UnknownAssignment(f"unknown assignment {assignment_id!r} (known: {known})") \
+            from None
 
 
 def properties(assignment_id: str, *, hidden: bool = True) -> list[Property]:

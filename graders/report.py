@@ -50,8 +50,17 @@ def warn(message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}")
 
 
-def fail(message: str) -> None:
-    err.print(f"[red]error:[/] {escape(message)}")
+def fail(message: str, hint: str = "") -> None:
+    """A user's mistake: ``error: <message>`` on one line (never wrapped), then the hint."""
+    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
+    if hint:
+        err.print(escape(hint), soft_wrap=True)
+
+
+def internal_error(trace: str) -> None:
+    """A bug in propgrade (not the user's mistake): say so, then the whole traceback."""
+    err.print("[red]propgrade: internal error (a bug, please report it)[/]", soft_wrap=True)
+    err.print(escape(trace.rstrip()), soft_wrap=True, highlight=False)
 
 
 def isatty() -> bool:

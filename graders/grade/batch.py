@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,23 +111,37 @@ def _crashed(sub: Submission, assignment: str, props: Sequence[Property], max_sc
 
 
 def _run_pool(subs: list[Submission], assignment: str, max_score: float, jobs: int,
-              init_args: tuple, on_result: Callable[[SubmissionResult], None]
-              ) -> list[Submission]:
-    """Grade ``subs`` in a fresh pool; returns those whose judge process died under them."""
+              init_args: tuple, on_result: Callable[[SubmissionResult], None],
+              on_start: Callable[[Submission], None]) -> list[Submission]:
+    """Grade ``subs`` in a fresh pool; returns those whose judge process died under them.
+
+    At most ``jobs`` are submitted at a time (a pool queues one more than it runs), so the
+    students passed to ``on_start`` and not yet to ``on_result`` are those being graded now."""
     lost: list[Submission] = []
+    queue = deque(subs)
+    pending: dict[Future, Submission] = {}
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
                                initializer=_init_judge, initargs=init_args)
     try:
-        futures = {pool.submit(_grade_in_judge, sub, assignment, max_score): sub
-                   for sub in subs}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        while queue or pending:
+            while queue and len(pending) < jobs:
+                try:
+                    fut = pool.submit(_grade_in_judge, queue[0], assignment, max_score)
+                except BrokenProcessPool:  # a judge died: what is left goes to the retry
+                    lost += queue
+                    queue.clear()
+                    break
+                pending[fut] = queue.popleft()
+                on_start(pending[fut])
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
+                sub = pending.pop(fut)
                 try:
                     data = fut.result()
                 except Exception:  # noqa: BLE001 - a dead judge (BrokenProcessPool) or worse
-                    lost.append(futures[fut])
+                    lost.append(sub)
                 else:
                     on_result(SubmissionResult.from_dict(data))
     finally:
@@ -135,15 +151,16 @@ def _run_pool(subs: list[Submission], assignment: str, max_score: float, jobs: i
 
 def _run_parallel(todo: list[Submission], assignment: str, max_score: float, jobs: int,
                   init_args: tuple, on_result: Callable[[SubmissionResult], None],
-                  props: Sequence[Property], version: str) -> None:
+                  props: Sequence[Property], version: str,
+                  on_start: Callable[[Submission], None]) -> None:
     """A dead judge fails every future of its pool, so the lost are retried together once,
     then each alone in a pool of one: only a student whose grading kills a judge on its own
     is recorded as not graded."""
-    lost = _run_pool(todo, assignment, max_score, jobs, init_args, on_result)
+    lost = _run_pool(todo, assignment, max_score, jobs, init_args, on_result, on_start)
     if lost:
-        lost = _run_pool(lost, assignment, max_score, jobs, init_args, on_result)
+        lost = _run_pool(lost, assignment, max_score, jobs, init_args, on_result, on_start)
     for sub in lost:
-        if _run_pool([sub], assignment, max_score, 1, init_args, on_result):
+        if _run_pool([sub], assignment, max_score, 1, init_args, on_result, on_start):
             on_result(_crashed(sub, assignment, props, max_score, version))
 
 
@@ -153,13 +170,16 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 regrade: bool = False, db: str | None = None, sandbox: str = "auto",
                 profile: str = "grading", memory_mb: int = 2048, call_seconds: float = 5.0,
                 submission_seconds: float = 180.0, diagnose: bool = True,
-                progress: Callable[[int, int, SubmissionResult | None], None] | None = None,
+                progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
+                | None = None,
                 ) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
 
     Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
     (default: SQLite at ``out/propgrade.sqlite``).  A student whose submission and graders are
-    unchanged since a previous run is not graded again unless ``regrade``.
+    unchanged since a previous run is not graded again unless ``regrade``.  ``progress(done,
+    total, last_result_or_None, ids_being_graded_now)`` is called when a student starts and
+    when one is finished.
     """
     start = time.monotonic()
     spec = registry.get(assignment)
@@ -178,8 +198,14 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
         s.student_id, assignment, s.content_hash, version) is None]
     report.skipped = len(subs) - len(todo)
     done = report.skipped
+    grading: set[str] = set()
     if progress:
-        progress(done, len(subs), None)
+        progress(done, len(subs), None, frozenset())
+
+    def on_start(sub: Submission) -> None:
+        grading.add(sub.student_id)
+        if progress:
+            progress(done, len(subs), None, frozenset(grading))
 
     def on_result(result: SubmissionResult) -> None:
         nonlocal done
@@ -187,8 +213,9 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
         _write_student(out, result)
         done += 1
         report.graded += 1
+        grading.discard(result.student_id)
         if progress:
-            progress(done, len(subs), result)
+            progress(done, len(subs), result, frozenset(grading))
 
     if todo:
         bank = ExampleBank(profiles.get(profile))
@@ -197,6 +224,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
             judge = _make_judge(launcher, limits, bank, version, diagnose, assignment)
             try:
                 for sub in todo:
+                    on_start(sub)
                     on_result(judge.grade(sub, assignment, props, spec.total_points))
             finally:
                 judge.close()
@@ -205,7 +233,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
             try:
                 _run_parallel(todo, assignment, spec.total_points, jobs,
                               (launcher, limits, version, diagnose, assignment), on_result,
-                              props, version)
+                              props, version, on_start)
             finally:
                 _STATE.clear()
     # every export is regenerated from the store: a rerun after a kill gives the same files

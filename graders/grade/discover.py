@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from graders import registry
+from graders.errors import InputError
 from graders.grade.runner import Submission
 
 MAX_FILE_BYTES = 1_000_000
@@ -356,7 +357,7 @@ def discover(root: Path, module: str, warnings: list[str] | None = None, *,
     appended to ``warnings``; ``exclude`` are folders that are never students (the output).
     """
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} is not a folder of submissions")
+        raise InputError(f"{root} is not a folder of submissions")
     root, warning = batch_root(root)
     if warning and warnings is not None:
         warnings.append(warning)

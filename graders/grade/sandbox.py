@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from graders.errors import EnvironmentProblem
+
 WORKER_FILES = ("worker.py", "protocol.py")
 HERE = Path(__file__).resolve().parent
 
@@ -119,8 +121,8 @@ def choose_launcher(kind: str = "auto") -> Launcher:
         if launcher is not None:
             return launcher
         if kind == "bwrap":
-            raise RuntimeError("bubblewrap was requested but cannot run on this machine "
-                               "(see 'propgrade doctor')")
+            raise EnvironmentProblem("bubblewrap was requested but cannot run on this machine "
+                                     "(see 'propgrade doctor')")
     plain = PlainLauncher()
     plain.warnings.append("bubblewrap is not available: student code runs without a "
                           "namespace sandbox (rlimits and a process group only)")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from graders.errors import EnvironmentProblem
 from graders.grade import bwrap, doctor, protocol, sandbox
 from graders.grade.bwrap import BwrapLauncher
 from graders.grade.client import Worker
@@ -205,7 +206,7 @@ def test_choose_launcher_falls_back_to_plain_and_says_so(monkeypatch):
     launcher = sandbox.choose_launcher()
     assert launcher.name == "plain" and launcher.warnings
     assert any("NO filesystem" in p for p in launcher.protections())
-    with pytest.raises(RuntimeError, match="doctor"):
+    with pytest.raises(EnvironmentProblem, match="doctor"):
         sandbox.choose_launcher("bwrap")
 
 
