@@ -1,116 +1,138 @@
-"""Misconception diagnosis: does a failing student answer exactly like a known mistake?
+"""Misconception diagnosis, staff side: the catalog replayed, and the data a release ships.
 
-When a property fails, the student's answers on the failing input (the values the check
-received, in order) are compared with what each named mutant of the same function answers on
-the same input, replayed in-process (mutants are our own code).  When every answer agrees
-(float64 within 1e-9 relative, NaNs equal), the feedback names that misconception.  Diagnosis
-runs only after a failure, so it can never turn a pass into a fail, and its text is the
-catalog's misconception sentence — never code.  Staff-only: not shipped to students.
+One rule for both (stated in :mod:`graders.check.misconceptions`): a failing student is named
+a misconception when, on the first failing example before shrinking, their answers (the
+values the check received, in order: the runner's ``trace``) are the answers a named catalog
+mutant gives there, and that mutant fails there too.  Mutants are our own code, so they run
+in-process, judge side, through the runner's own ``Driver`` (the same code that records a
+student's trace), on a :class:`~graders.grade.local.LocalSession`.
+
+* :func:`diagnoser_for` replays the catalog at the failing example (``grade``, ``validate``,
+  and ``check`` inside the repository).
+* :func:`freeze` records every named mutant's answers on the ``student`` profile's examples
+  of every public property, for ``propgrade generate`` to ship as data: the student's own
+  ``propgrade check`` then names the mistake with no implementation, right or wrong, shipped.
+
+Staff-only: this module and the catalog are not shipped to students.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from graders import mutants
+from graders import mutants, profiles, registry
+from graders.check.misconceptions import NOT_ANSWERS, Frozen, Mistake, matches, same
 from graders.compare import Failure
+from graders.grade import protocol
+from graders.grade.client import Call, Reply
+from graders.grade.examples import Example, ExampleBank, same_case
 from graders.grade.local import LocalSession
+from graders.grade.runner import Diagnoser, Driver
 from graders.props import Property
 
-
-def same(a: Any, b: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
-    """Structural, numeric equality of two plain values.
-
-    Scale-aware: the absolute tolerance is ``atol`` times the larger magnitude of the two
-    values, so answers of size 1e-24 (tiny gradients) are told apart as well as size-1 ones.
-    """
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y, rtol, atol) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        try:
-            x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-        except (TypeError, ValueError):
-            return False
-        if x.shape != y.shape:
-            return False
-        return bool(np.allclose(x, y, rtol=rtol, atol=atol * _scale(x, y), equal_nan=True))
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        x, y = float(a), float(b)
-        return bool(np.isclose(x, y, rtol=rtol, atol=atol * _scale(x, y), equal_nan=True))
-    return type(a) is type(b) and a == b
+__all__ = ["same", "answers_of", "diagnoser_for", "freeze"]
 
 
-def _scale(x: Any, y: Any) -> float:
-    """The larger finite magnitude of two answers (1.0 when there is none)."""
-    v = np.abs(np.concatenate([np.ravel(x), np.ravel(y)]).astype(np.float64))
-    v = v[np.isfinite(v)]
-    m = float(v.max()) if v.size else 0.0
-    return m if m > 0 else 1.0
+class _Replay(LocalSession):
+    """A LocalSession with the worker session's ``map`` signature, for the runner's Driver."""
+
+    def map(self, calls: Sequence[Call], seconds: float | None = None,
+            cache_key: Any = None) -> list[Reply]:
+        return super().map(calls, seconds)
 
 
-def replay(prop: Property, case: dict[str, Any], session: LocalSession) -> list[Any]:
-    """The answers ``session`` gives to the check's calls on ``case`` (until it stops)."""
-    expected = prop.expect(**case) if prop.expect else None
-    gen = prop.run(case, expected)
-    answers: list[Any] = []
+def answers_of(prop: Property, example: Example, session: LocalSession) -> list[Any] | None:
+    """A mutant's answers on one example where it fails from its answers; None otherwise
+    (it passes, raises, or fails for a reason that is not an answer)."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _drive(gen, session, answers)
-    return answers
-
-
-def _drive(gen: Any, session: LocalSession, answers: list[Any]) -> None:
-    value: Any = None
-    try:
-        while True:
-            yielded = gen.send(value)
-            calls = [yielded] if not isinstance(yielded, list) else yielded
-            replies = session.map(calls)
-            if any(r.error is not None for r in replies):
-                break
-            value = replies[0].value if not isinstance(yielded, list) else [
-                r.value for r in replies]
-            answers.append(value)
-    except (StopIteration, Failure):
-        pass
-    except Exception:  # noqa: BLE001 - a mutant that trips the check is just no match
-        pass
-    finally:
-        gen.close()
+        warnings.simplefilter("ignore")  # a mutant's overflow is not the judge's concern
+        try:
+            found = Driver(prop, session, call_seconds=0.0).run([example])
+        except Exception:  # noqa: BLE001 - a mutant that trips the check is just no answer
+            return None
+    if found is None or found[1].kind in NOT_ANSWERS or not found[1].trace:
+        return None
+    return list(found[1].trace)
 
 
 @cache
 def _sessions(assignment: str) -> list[tuple[mutants.Mutant, LocalSession]]:
-    out = []
+    """Each named mutant of ``assignment`` (catalog order), loaded in-process."""
+    out: list[tuple[mutants.Mutant, LocalSession]] = []
     for m in mutants.mutants(assignment):
         if m.misconception:
             module = mutants.load_module(f"mutant_{m.id}", mutants.mutant_source(assignment, m))
-            out.append((m, LocalSession(module)))
+            out.append((m, _Replay(module)))
     return out
 
 
-def diagnoser_for(assignment: str) -> Callable[[Property, dict[str, Any], Failure], str | None]:
-    """A diagnoser for the runner; raises ImportError when there is no catalog."""
+def diagnoser_for(assignment: str) -> Diagnoser:
+    """A diagnoser for the runner that replays the catalog; ImportError without a catalog."""
     try:
         mutants.catalog(assignment)
     except ModuleNotFoundError as exc:
         raise ImportError(str(exc)) from exc
 
-    def diagnose(prop: Property, case: dict[str, Any], failure: Failure) -> str | None:
+    def diagnose(prop: Property, index: int, case: dict[str, Any],
+                 failure: Failure) -> str | None:
         trace = getattr(failure, "trace", [])
-        if not trace:
+        if failure.kind in NOT_ANSWERS or not trace:
             return None
+        example = Example(case, prop.expect(**case) if prop.expect else None)
         for mutant, session in _sessions(assignment):
             if mutant.function != prop.function:
                 continue
-            answers = replay(prop, case, session)
-            if len(answers) >= len(trace) and all(same(a, b) for a, b in zip(trace, answers)):
+            answers = answers_of(prop, example, session)
+            if answers is not None and matches(trace, answers):
                 return mutant.misconception
         return None
 
     return diagnose
+
+
+def _freezable(value: Any) -> bool:
+    """Whether the wire codec carries ``value`` back bit for bit (a case holding a function,
+    or an int32 array, is not frozen: the checker then draws that property itself)."""
+    try:
+        back = protocol.decode(protocol.encode(value))
+    except protocol.ProtocolError:
+        return False
+    return same_case(value, back)
+
+
+def freeze(assignment: str, profile: str = "student",
+           bank: ExampleBank | None = None) -> Frozen:
+    """The misconception data of ``assignment``'s release (see the module docstring).
+
+    Every public property's examples are frozen (so the checker sees exactly the examples
+    the answers belong to); for each named mutant of the property's function, its answers
+    are kept on the examples where it fails.  Plain data only: cases, answers, sentences.
+    """
+    bank = bank or ExampleBank(profiles.get(profile))
+    frozen = Frozen(assignment, profile)
+    for prop in registry.properties(assignment, hidden=False):
+        if prop.visibility != "public":
+            continue
+        examples = bank.get(prop)
+        cases = [dict(ex.case) for ex in examples]
+        if not _freezable(cases):
+            continue
+        frozen.cases[prop.key] = cases
+        frozen.mistakes[prop.key] = []
+        for mutant, session in _sessions(assignment):
+            if mutant.function != prop.function:
+                continue
+            answers = {}
+            for i, ex in enumerate(examples):
+                trace = answers_of(prop, ex, session)
+                if trace is not None and _freezable(trace):
+                    answers[i] = trace
+            if answers:
+                frozen.mistakes[prop.key].append(Mistake(mutant.id, answers))
+                frozen.sentences[mutant.id] = str(mutant.misconception)
+    return frozen

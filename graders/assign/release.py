@@ -9,7 +9,12 @@
 * ``checker/`` — what ``propgrade check`` needs, as a pip-installable project: the ``graders``
   package without the hidden graders, the mutant catalog and the staff-only modules, with no
   reference code at all.  ``pip install ./checker`` gives the ``propgrade`` command and the
-  notebook's ``check`` cells.
+  notebook's ``check`` cells;
+* ``checker/graders/check/data/<id>.bin`` — what lets that checker name a known mistake
+  ("Likely mistake: ...") with no implementation shipped, right or wrong: the public
+  properties' examples on the ``student`` profile, frozen, and each named catalog mutant's
+  answers on the examples where it fails, with the catalog's misconception sentences
+  (:func:`graders.diagnose.freeze`; plain data in the wire codec, never pickle or code).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 from graders import registry
 from graders.assign.notebooks import ROOT, load_manifest
 from graders.assign.stubs import stub_for
+from graders.check import misconceptions
 
 GRADERS_DIR = ROOT / "graders"
 #: never shipped to students: answers, hidden graders and what is built from them
@@ -95,7 +101,7 @@ def copy_checker(out: Path) -> Path:
         '[project.scripts]\npropgrade = "graders.cli:main"\n\n'
         '[tool.setuptools.packages.find]\ninclude = ["graders*"]\n\n'
         '[tool.setuptools.package-data]\n'
-        '"graders" = ["**/*.html", "**/*.j2", "**/*.sh", "**/*.txt"]\n')
+        '"graders" = ["**/*.html", "**/*.j2", "**/*.sh", "**/*.txt", "**/*.bin"]\n')
     return target
 
 
@@ -109,4 +115,15 @@ def generate(assignment: str, out: Path) -> list[Path]:
     stub.write_text(stub_for(assignment))
     checker = copy_checker(out)
     (checker / "README.txt").write_text(CHECKER_README.format(id=assignment))
+    write_misconceptions(assignment, checker)
     return [notebook, stub, checker]
+
+
+def write_misconceptions(assignment: str, checker: Path) -> Path:
+    """The checker's misconception data (``graders/check/data/<id>.bin``)."""
+    from graders.diagnose import freeze  # staff-only: the catalog never leaves this process
+
+    target = misconceptions.data_path(assignment, checker / "graders" / "check" / "data")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(freeze(assignment).to_bytes())
+    return target

@@ -2,6 +2,8 @@
 
 Same engine and same worker as ``grade`` (the student's code runs in a separate process
 here too), on the ``student`` profile.  Staff inside the repository may add ``hidden=True``.
+A failure is diagnosed ("Likely mistake: ...") from the release's shipped data, or inside the
+repository from the mutant catalog (see ``_diagnosis``).
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from graders import profiles, registry
+from graders.check import misconceptions
 from graders.grade.client import Worker
 from graders.grade.discover import notebook_source, pick, read_notebooks, read_submission
-from graders.grade.runner import Judge, Submission
+from graders.grade.examples import ExampleBank
+from graders.grade.runner import Diagnoser, Judge, Submission
 from graders.grade.sandbox import Limits, choose_launcher
 from graders.results import SubmissionResult
 
@@ -85,16 +89,29 @@ def run_check(assignment: str, path: Path | None = None, hidden: bool = False,
     if not hidden:
         props = [p for p in props if p.visibility == "public"]
     sub = load_submission(assignment, path)
-    diagnoser = None
-    try:
-        from graders.diagnose import diagnoser_for
-
-        diagnoser = diagnoser_for(assignment)
-    except ImportError:  # a student release ships no mutant catalog
-        diagnoser = None
-    judge = Judge.create(profiles.get(profile), Worker(choose_launcher(sandbox), Limits()),
-                         diagnose=diagnoser)
+    bank, diagnoser = _diagnosis(assignment, profile)
+    judge = Judge(Worker(choose_launcher(sandbox), Limits()), bank, bank.profile, diagnoser,
+                  shrink_memo=bank.shrink_memo())
     try:
         return judge.grade(sub, assignment, props)
     finally:
         judge.close()
+
+
+def _diagnosis(assignment: str, profile: str) -> tuple[ExampleBank, Diagnoser | None]:
+    """The examples and the diagnoser: a release's shipped data, else the staff catalog.
+
+    A release ships its frozen examples and the catalog's answers on them as data
+    (:mod:`graders.check.misconceptions`); they apply on the profile they were recorded on.
+    Inside the repository the catalog itself is replayed (:mod:`graders.diagnose`).
+    """
+    settings = profiles.get(profile)
+    frozen = misconceptions.load(assignment)
+    if frozen is not None and frozen.profile == profile:
+        return misconceptions.FrozenBank(frozen, settings), misconceptions.diagnoser(frozen)
+    try:
+        from graders.diagnose import diagnoser_for
+
+        return ExampleBank(settings), diagnoser_for(assignment)
+    except ImportError:  # a release without data, or without this assignment's data
+        return ExampleBank(settings), None

@@ -41,8 +41,10 @@ from graders.results import SubmissionResult, TestResult
 MAX_CALLS_PER_MESSAGE = 400
 SHRINK_SECONDS = 30.0  #: safety net only: shrinking is bounded by a count (deterministic)
 
-#: ``diagnose(prop, case, failure) -> str | None``: names a known misconception (issue 6).
-Diagnoser = Callable[[Property, dict[str, Any], Failure], "str | None"]
+#: ``diagnose(prop, index, case, failure) -> str | None``: names a known misconception, from
+#: the first failing example *before* shrinking (``index`` into the property's examples,
+#: ``failure.trace`` the student's answers there): the examples a release ships answers for.
+Diagnoser = Callable[[Property, int, dict[str, Any], Failure], "str | None"]
 
 
 @dataclass
@@ -350,17 +352,17 @@ class Judge:
             return test, session, fatal
         index, failure = found
         case = examples[index].case
+        misconception = None
+        if self.diagnose is not None and not fatal:
+            try:
+                misconception = self.diagnose(prop, index, case, failure)
+            except Exception:  # noqa: BLE001 - diagnosis must never change a grade
+                misconception = None
         if not fatal and index >= len(prop.examples) and failure.kind not in ("internal",):
             known = [(ex.case, None) for ex in examples[:index]] + [(case, failure)]
             shrunk = self._shrink(prop, session, known)
             if shrunk is not None:
                 case, failure = shrunk
-        misconception = None
-        if self.diagnose is not None and not fatal:
-            try:
-                misconception = self.diagnose(prop, case, failure)
-            except Exception:  # noqa: BLE001 - diagnosis must never change a grade
-                misconception = None
         test = _failed(prop, _feedback(prop, case, failure, misconception))
         test.misconception = misconception
         test.staff = failure.details if failure.kind == "internal" else ""

@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from graders import mutants, registry
 from graders.assign.notebooks import build_notebook, fill_solutions, solution_regions
 from graders.assign.release import STAFF_ONLY, generate
 from graders.assign.stubs import stub_for
+from graders.check import misconceptions
+from graders.grade import protocol
 from graders.grade.batch import grade_batch
+from tests.conftest import mutant, solution_lines
 
 TOPICS = list(registry.ASSIGNMENTS)
 
@@ -161,3 +166,58 @@ def test_grade_reads_notebooks_in_nbgraders_submitted_layout(releases, tmp_path)
     failed = {t.function for t in scores["bob"].tests if t.status == "failed"}
     assert wrong.function in failed and scores["bob"].score < 20
     assert scores["cyd"].score == 0
+
+
+def _data(release: Path, topic: str) -> Path:
+    return misconceptions.data_path(topic, release / "checker" / "graders" / "check" / "data")
+
+
+def _leaves(value) -> list:
+    """Every scalar, string and array inside a decoded value."""
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in [k, *_leaves(v)]]
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_release_ships_misconceptions_as_plain_data_without_code(topic, releases):
+    """The checker's misconception data is small plain data (numbers, arrays, sentences) with
+    every public property's examples, and no line of the reference's solutions."""
+    path = _data(releases[topic], topic)
+    assert path.stat().st_size < 200_000, path.stat().st_size
+    frame = zlib.decompress(path.read_bytes())
+    leaves = _leaves(protocol.decode(frame))
+    assert all(isinstance(x, (np.ndarray, float, int, str, type(None))) for x in leaves)
+    frozen = misconceptions.Frozen.from_bytes(path.read_bytes())
+    public = {p.key for p in registry.properties(topic, hidden=False)
+              if p.visibility == "public"}
+    assert set(frozen.cases) == public
+    named = {m.id: m.misconception for m in mutants.mutants(topic) if m.misconception}
+    assert frozen.sentences and all(named[k] == v for k, v in frozen.sentences.items())
+    text = frame.decode("utf-8", errors="replace")
+    strings = [x for x in leaves if isinstance(x, str)]
+    for line in solution_lines(topic):
+        assert line not in text and not any(line in x for x in strings), line
+
+
+def test_checker_from_the_release_names_the_students_misconception(releases):
+    """The release's own checker says "Likely mistake: <sentence>" for a catalog mistake, and
+    nothing of the kind for a correct variant or for a wrong answer the catalog does not name."""
+    topic, release = "batchnorm", releases["batchnorm"]
+    wrong = mutant(topic, "forward_unbiased_variance")
+    (release / "wrong.py").write_text(mutants.mutant_source(topic, wrong))
+    named = _check(release, topic, "wrong.py")
+    assert named.returncode == 1, named.stderr
+    assert f"Likely mistake: {wrong.misconception}" in named.stdout, named.stdout
+    variant = next(v for v in mutants.variants(topic) if v.id == "forward_naive_centring")
+    (release / "variant.py").write_text(mutants.mutant_source(topic, variant))
+    good = _check(release, topic, "variant.py")
+    assert good.returncode == 0 and "Likely mistake" not in good.stdout, good.stdout
+    other = mutant(topic, "backward_no_mean_path")  # a mistake the catalog does not name,
+    assert other.misconception is None              # in a function it names others for
+    (release / "other.py").write_text(mutants.mutant_source(topic, other))
+    unnamed = _check(release, topic, "other.py")
+    assert unnamed.returncode == 1 and "batchnorm_backward" in unnamed.stdout, unnamed.stdout
+    assert "Likely mistake" not in unnamed.stdout, unnamed.stdout
