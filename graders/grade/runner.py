@@ -294,16 +294,19 @@ class Judge:
             max_score=max_score if max_score is not None else sum(p.points for p in props),
             content_hash=sub.content_hash, grader_version=self.grader_version,
             messages=list(sub.notes))
+        # why nothing was graded is said once, in the submission's messages; each test
+        # only points there (it would repeat the whole reason in every output otherwise)
         if sub.problems:
             result.messages += sub.problems
             result.status = "not graded"
-            result.tests = [_failed(p, "not graded: " + "; ".join(sub.problems)) for p in props]
+            result.tests = [_failed(p, "not graded: the submission could not be graded "
+                                       "(see the message above)") for p in props]
             return _finish(result, start)
         session = self._open(sub, result)
         if session is None:
-            reason = result.messages[-1].splitlines()[0]
             result.status = "not graded"
-            result.tests = [_failed(p, f"not graded: {reason}") for p in props]
+            result.tests = [_failed(p, f"not graded: {sub.module}.py could not be imported "
+                                       "(see the message above)") for p in props]
             return _finish(result, start)
         dead: dict[str, str] = {}  # function -> why it is not called again
         deadline = start + self.worker.limits.submission_seconds

@@ -81,6 +81,25 @@ def test_syntax_error_gets_a_row_and_a_message(judge):
     assert "SyntaxError" in r.messages[0]
 
 
+def test_an_import_failure_is_said_once(judge):
+    """The import error is the submission's message; each test only points to it."""
+    r = grade_source(judge, "classification", "def softmax(:\n")
+    assert len(r.messages) == 1 and "SyntaxError" in r.messages[0]
+    assert {t.output for t in r.tests} == {
+        "not graded: classification.py could not be imported (see the message above)"}
+
+
+def test_a_submission_problem_is_said_once(judge):
+    """Why a submission cannot be graded at all is said once, not in every test."""
+    why = "no classification.py (or notebook) in the submission; found notes.txt"
+    props = registry.properties("classification")
+    r = judge.grade(Submission("student", "classification", problems=[why]),
+                    "classification", props)
+    assert r.status == "not graded" and r.messages == [why]
+    assert {t.output for t in r.tests} == {
+        "not graded: the submission could not be graded (see the message above)"}
+
+
 def test_grading_is_deterministic(judge):
     """Grading the same submission twice gives identical tests and feedback."""
     a = grade_source(judge, "classification", NO_SHIFT)
