@@ -121,6 +121,15 @@ def _error_failure(call: Call, reply: Reply, limits_call: float) -> Failure:
                    details=tb.strip())
 
 
+def _warning_failure(call: Call, reply: Reply) -> Failure | None:
+    """A RuntimeWarning (overflow, invalid value, division by zero) the call emitted."""
+    said = next((w for w in reply.warnings if w.startswith("RuntimeWarning")), None)
+    if said is None:
+        return None
+    return Failure(f"{call.fn} emitted {said}; the docstring says {call.fn} gives no such "
+                   "warnings", kind="warning")
+
+
 class Driver:
     """Runs checks for one property against one session.
 
@@ -188,6 +197,12 @@ class Driver:
                         "must return new arrays and leave their arguments unchanged",
                         kind="mutation", hint="Copy before updating (e.g. x = x.copy()), or "
                         "build the result with out-of-place operations (x - lr*g, not x -= ...).")
+                    gens[i].close()
+                    continue
+                warned = self.prop.forbid_warnings and next(
+                    filter(None, (_warning_failure(c, r) for c, r in zip(calls, mine))), None)
+                if warned:
+                    failures[i] = warned
                     gens[i].close()
                     continue
                 values = [r.value for r in mine]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import strategies as st
 
 from graders import compare, mutants, profiles, registry
+from graders import strategies as gen
 from graders.grade.client import Session, Worker, WorkerTimeout
 from graders.grade.runner import Judge, Submission
 from graders.grade.sandbox import Limits, PlainLauncher
@@ -270,3 +273,46 @@ def test_a_timeout_while_shrinking_ends_the_shrink(loop_judge, calls):
     assert later == "not run: h already timed out on an earlier check"
     assert calls.timeouts["h"] == 1
 
+
+# --- warnings SPEC forbids ----------------------------------------------------------------
+
+@prop("classification.sigmoid", "no overflow warnings for large |z|", forbid_warnings=True,
+      given={"z": gen.arrays(st.tuples(st.integers(1, 6)), -1e3, 1e3)},
+      examples=[{"z": np.array([-1000.0, 0.0, 1000.0])}])
+def sigmoid_without_warnings(z):
+    got = compare.array((yield student.sigmoid(z)), "sigmoid(z)", shape=z.shape)
+    compare.close(got, np.exp(-np.logaddexp(0.0, -z)), "sigmoid(z)", rtol=1e-9, atol=1e-300)
+
+
+#: the same property where SPEC says nothing about warnings
+SIGMOID_WARNINGS_ALLOWED = dataclasses.replace(
+    sigmoid_without_warnings, forbid_warnings=False, key="classification.sigmoid.allowed")
+NAIVE_SIGMOID = "sigmoid_overflow_warning"
+
+
+def test_a_forbidden_warning_fails_the_example(judge):
+    """1 / (1 + exp(-z)) emits an overflow RuntimeWarning: a forbid_warnings property fails
+    on it with the warning named; the reference passes."""
+    naive = _spliced(NAIVE_SIGMOID, "sigmoid.py")
+    r = judge.grade(Submission("s", "classification", {"classification.py": naive.encode()}),
+                    "classification", [sigmoid_without_warnings])
+    out = r.tests[0].output
+    assert r.tests[0].status == "failed"
+    assert ("sigmoid emitted RuntimeWarning: overflow encountered in exp; the docstring says "
+            "sigmoid gives no such warnings") in out
+    assert "Failing input: z = array([-1000.,     0.,  1000.])" in out
+    ok = grade_source(judge, "classification", REF, hidden=False)
+    ref = judge.grade(Submission("s", "classification", {"classification.py": REF.encode()}),
+                      "classification", [sigmoid_without_warnings])
+    assert ok.score == ok.max_score and ref.tests[0].status == "passed"
+
+
+def test_warnings_never_fail_other_properties(judge):
+    """The same warning costs nothing where the property does not forbid it: the graders'
+    properties (none forbid warnings here) and the twin property give full marks."""
+    naive = _spliced(NAIVE_SIGMOID, "sigmoid.py")
+    r = grade_source(judge, "classification", naive)
+    assert r.score == r.max_score
+    twin = judge.grade(Submission("s", "classification", {"classification.py": naive.encode()}),
+                       "classification", [SIGMOID_WARNINGS_ALLOWED])
+    assert twin.tests[0].status == "passed"
