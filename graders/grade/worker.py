@@ -66,7 +66,10 @@ CAP_DAC_OVERRIDE, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP = 1, 5, 6, 7, 8
 ZYGOTE_KEEPS = (CAP_DAC_OVERRIDE, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP)
 _NUMPY_SCALARS = frozenset(np.sctypeDict.values())
 MAX_WARNINGS, MAX_WARNING_CHARS = 5, 300  #: distinct warnings reported per call
-# bound before any student code runs (a module may rebind the names in ``warnings``)
+# bound before any student code runs (a module may rebind the names in ``warnings``).
+# ``_filters_mutated`` (CPython 3.11-3.13) resets the "already shown" registries; without it
+# they are reset once per message (by catch_warnings), which still reports the first call
+# of a message to emit each warning: the lowest failing example, all the judge keeps.
 _catch_warnings = warnings.catch_warnings
 _filters_mutated = getattr(warnings, "_filters_mutated", None)
 
