@@ -30,6 +30,7 @@ MAX_CALLBACKS = 200_000
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 MAX_PRELOADS = 1024  #: messages a zygote holds decoded for every session (see Worker.preload)
 MAX_PRELOAD_BYTES = 64 * 1024 * 1024
+MAX_WARNINGS, MAX_WARNING_CHARS = 5, 300  #: per call: the worker's caps, enforced again here
 
 
 class WorkerDied(Exception):
@@ -55,12 +56,17 @@ class Call:
 
 @dataclass
 class Reply:
-    """What one call produced: a value, or an error reported by the worker."""
+    """What one call produced: a value, or an error reported by the worker.
+
+    ``warnings``: the warnings the call emitted (those Python's warnings machinery would show
+    under the student's own settings), distinct, each as ``"Category: message"``.
+    """
 
     value: Any = None
     error: dict | None = None
     mutated: bool = False
     seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
 
 
 def _sanitize_callback_arg(x: Any) -> Any:
@@ -260,8 +266,11 @@ def _reply(entry: Any) -> Reply:
         return Reply(error={k: str(err.get(k, ""))[:4000] for k in ("type", "message",
                                                                     "traceback")})
     seconds = entry.get("seconds", 0.0)
+    said = entry.get("warnings")
     return Reply(value=entry.get("value"), mutated=bool(entry.get("mutated", False)),
-                 seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0)
+                 seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
+                 warnings=tuple(w[:MAX_WARNING_CHARS] for w in said[:MAX_WARNINGS]
+                                if isinstance(w, str)) if isinstance(said, list) else ())
 
 
 def _has_data(sock: socket.socket) -> bool:

@@ -7,7 +7,9 @@ what was checked, the (shrunk) input, got vs expected, a hint.
 
 Student errors never stop anything: a missing function, an import error, an exception, a
 crash or a timeout each become failed tests with a readable message.  A function that timed
-out or crashed the worker is not called again for the rest of the submission.
+out (the worker's per-call timer, or the judge's per-message backstop) or crashed the worker
+is not called again for the rest of the submission, and a property in which a call timed out
+is neither shrunk nor replayed: an endless loop in k functions costs k time limits.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +34,7 @@ from graders.grade.client import (
     WorkerDied,
     WorkerTimeout,
 )
-from graders.grade.examples import Example, ExampleBank, ShrinkMemo, shrink
+from graders.grade.examples import Example, ExampleBank, ShrinkMemo, StopShrinking, shrink
 from graders.grade.gate import apply_gate
 from graders.grade.protocol import Ref
 from graders.props import Property
@@ -71,6 +73,10 @@ class _Fatal(Exception):
     def __init__(self, message: str, kind: str) -> None:
         super().__init__(message)
         self.message, self.kind = message, kind
+
+
+#: function -> why it is not called again ("timed out" or "crashed"); see Judge._grade
+Stopped = dict[str, str]
 
 
 # --- driving checks ---------------------------------------------------------------------
@@ -118,11 +124,28 @@ def _error_failure(call: Call, reply: Reply, limits_call: float) -> Failure:
                    details=tb.strip())
 
 
-class Driver:
-    """Runs checks for one property against one session."""
+def _warning_failure(call: Call, reply: Reply) -> Failure | None:
+    """A RuntimeWarning (overflow, invalid value, division by zero) the call emitted."""
+    said = next((w for w in reply.warnings if w.startswith("RuntimeWarning")), None)
+    if said is None:
+        return None
+    return Failure(f"{call.fn} emitted {said}; the docstring says {call.fn} gives no such "
+                   "warnings", kind="warning")
 
-    def __init__(self, prop: Property, session: Session, call_seconds: float) -> None:
+
+class Driver:
+    """Runs checks for one property against one session.
+
+    ``dead``: functions not to call again (function -> the student's message); an example
+    that needs one fails with that message, unsent.  A call that times out ends the run at
+    once (no further message is sent); its function is added to ``timed_out``.
+    """
+
+    def __init__(self, prop: Property, session: Session, call_seconds: float,
+                 dead: Mapping[str, str] | None = None) -> None:
         self.prop, self.session, self.call_seconds = prop, session, call_seconds
+        self.dead = dead or {}
+        self.timed_out: set[str] = set()
 
     def run(self, examples: Sequence[Example],
             shared: bool = False) -> tuple[int, Failure] | None:
@@ -140,6 +163,10 @@ class Driver:
             self._advance(i, gen, None, pending, failures)
             gens[i] = gen
         while pending:
+            if self.dead:
+                self._skip_dead(gens, pending, failures)
+                if not pending:
+                    break
             order = sorted(pending)
             # one message for as many examples as fit; Refs shifted to their batch offsets
             chunk: list[int] = []
@@ -162,6 +189,8 @@ class Driver:
                 bad = next(((c, r) for c, r in zip(calls, mine) if r.error is not None), None)
                 if bad is not None:
                     failures[i] = _error_failure(bad[0], bad[1], self.call_seconds)
+                    if failures[i].kind == "timeout":
+                        self.timed_out.add(bad[0].fn)
                     gens[i].close()
                     continue
                 mutated = next((c for c, r in zip(calls, mine) if r.mutated), None)
@@ -173,9 +202,17 @@ class Driver:
                         "build the result with out-of-place operations (x - lr*g, not x -= ...).")
                     gens[i].close()
                     continue
+                warned = self.prop.forbid_warnings and next(
+                    filter(None, (_warning_failure(c, r) for c, r in zip(calls, mine))), None)
+                if warned:
+                    failures[i] = warned
+                    gens[i].close()
+                    continue
                 values = [r.value for r in mine]
                 self.trace.setdefault(i, []).append(values[0] if single else values)
                 self._advance(i, gens[i], values[0] if single else values, pending, failures)
+            if self.timed_out:
+                break  # a timed-out function is never called again: no further message
             if failures and min(failures) < min(pending, default=len(examples)):
                 break  # the lowest failing index is settled
         for gen in gens.values():
@@ -185,6 +222,13 @@ class Driver:
         first = min(failures)
         failures[first].trace = self.trace.get(first, [])
         return first, failures[first]
+
+    def _skip_dead(self, gens: dict, pending: dict, failures: dict) -> None:
+        for i in [i for i, (calls, _) in pending.items()
+                  if any(c.fn in self.dead for c in calls)]:
+            fn = next(c.fn for c in pending.pop(i)[0] if c.fn in self.dead)
+            failures[i] = Failure(self.dead[fn], kind="skipped")
+            gens[i].close()
 
     def _advance(self, i: int, gen: Any, value: Any, pending: dict, failures: dict) -> None:
         try:
@@ -205,6 +249,7 @@ class Driver:
         try:
             return self.session.map(calls, cache_key=key)
         except WorkerTimeout as exc:
+            self.timed_out.update(c.fn for c in calls)  # which one looped is not known
             raise _Fatal(f"{self.prop.function} did not finish within the time limit and was "
                          "stopped (it may loop forever, or ignore the time-limit signal)",
                          "timeout") from exc
@@ -267,16 +312,19 @@ class Judge:
             max_score=max_score if max_score is not None else sum(p.points for p in props),
             content_hash=sub.content_hash, grader_version=self.grader_version,
             messages=list(sub.notes))
+        # why nothing was graded is said once, in the submission's messages; each test
+        # only points there (it would repeat the whole reason in every output otherwise)
         if sub.problems:
             result.messages += sub.problems
             result.status = "not graded"
-            result.tests = [_failed(p, "not graded: " + "; ".join(sub.problems)) for p in props]
+            result.tests = [_failed(p, "not graded: the submission could not be graded "
+                                       "(see the message above)") for p in props]
             return _finish(result, start)
         session = self._open(sub, result)
         if session is None:
-            reason = result.messages[-1].splitlines()[0]
             result.status = "not graded"
-            result.tests = [_failed(p, f"not graded: {reason}") for p in props]
+            result.tests = [_failed(p, f"not graded: {sub.module}.py could not be imported "
+                                       "(see the message above)") for p in props]
             return _finish(result, start)
         dead: dict[str, str] = {}  # function -> why it is not called again
         deadline = start + self.worker.limits.submission_seconds
@@ -291,12 +339,10 @@ class Judge:
                 if why is not None:
                     result.tests.append(_failed(prop, why))
                     continue
-                test, session, fatal = self._run(prop, sub, session)
+                test, session, stopped = self._run(prop, sub, session, dead)
                 result.tests.append(test)
-                if fatal:
-                    dead[prop.function] = (f"not run: {prop.function} already "
-                                           f"{'timed out' if fatal == 'timeout' else 'crashed'}"
-                                           " on an earlier check")
+                for fn, how in stopped.items():
+                    dead.setdefault(fn, f"not run: {fn} already {how} on an earlier check")
         finally:
             if session is not None:
                 result.printed = "".join(session.output)[:16_384]
@@ -324,32 +370,39 @@ class Judge:
             return None
         return session
 
-    def _run(self, prop: Property, sub: Submission,
-             session: Session) -> tuple[TestResult, Session, str]:
+    def _run(self, prop: Property, sub: Submission, session: Session,
+             dead: Mapping[str, str]) -> tuple[TestResult, Session, Stopped]:
+        """One property; also the functions that timed out or crashed while it ran."""
         t0 = time.monotonic()
         examples = self.bank.get(prop)
-        driver = Driver(prop, session, self.worker.limits.call_seconds)
+        driver = Driver(prop, session, self.worker.limits.call_seconds, dead)
         fatal = ""
+        stopped: Stopped = {}
         try:
             found = driver.run(examples, shared=True)
         except _Fatal as exc:
             fatal = exc.kind
             found = None
             failure = Failure(exc.message, kind=exc.kind)
-            index = self._locate_crash(prop, sub, examples) if exc.kind == "crash" else None
+            stopped.update(dict.fromkeys(driver.timed_out, "timed out"))
+            index = None
+            if exc.kind == "crash":
+                index = self._locate_crash(prop, sub, examples, dead, stopped)
+                stopped.setdefault(prop.function, "crashed")
             session = self._reopen(sub)  # (each spawn ends the previous session)
             if index is not None:
                 found = (index, failure)
             else:
                 test = _failed(prop, _feedback(prop, None, failure, None))
                 test.seconds = time.monotonic() - t0
-                return test, session, fatal
+                return test, session, stopped
+        stopped.update(dict.fromkeys(driver.timed_out, "timed out"))
         if found is None:
             test = TestResult(key=prop.key, exercise=prop.exercise, name=prop.test_name,
                               score=prop.points, max_score=prop.points,
                               visibility=prop.visibility, status="passed")
             test.seconds = time.monotonic() - t0
-            return test, session, fatal
+            return test, session, stopped
         index, failure = found
         case = examples[index].case
         misconception = None
@@ -358,47 +411,73 @@ class Judge:
                 misconception = self.diagnose(prop, index, case, failure)
             except Exception:  # noqa: BLE001 - diagnosis must never change a grade
                 misconception = None
-        if not fatal and index >= len(prop.examples) and failure.kind not in ("internal",):
+        if (not fatal and not stopped and index >= len(prop.examples)
+                and failure.kind not in ("internal", "timeout", "skipped")):
             known = [(ex.case, None) for ex in examples[:index]] + [(case, failure)]
-            shrunk = self._shrink(prop, session, known)
+            shrunk = self._shrink(prop, session, known, dead, stopped)
             if shrunk is not None:
                 case, failure = shrunk
+            if not session.alive:  # the shrink met a crash or the backstop
+                session = self._reopen(sub)
         test = _failed(prop, _feedback(prop, case, failure, misconception))
         test.misconception = misconception
         test.staff = failure.details if failure.kind == "internal" else ""
         test.seconds = time.monotonic() - t0
-        return test, session, fatal
+        return test, session, stopped
 
     def _shrink(self, prop: Property, session: Session,
-                known: list[tuple[dict, Failure | None]]) -> tuple[dict, Failure] | None:
+                known: list[tuple[dict, Failure | None]], dead: Mapping[str, str],
+                stopped: Stopped) -> tuple[dict, Failure] | None:
+        """The smallest failing case hypothesis finds; a timeout or a crash on the way ends
+        the shrink at once (the function is then in ``stopped``), keeping the smallest
+        failure met so far."""
+        last: list[tuple[dict, Failure]] = []
+
         def fails(case: dict[str, Any]) -> Failure | None:
             expected = prop.expect(**case) if prop.expect else None
-            found = Driver(prop, session, self.worker.limits.call_seconds).run(
-                [Example(case, expected)])
-            return None if found is None else found[1]
+            driver = Driver(prop, session, self.worker.limits.call_seconds, dead)
+            try:
+                found = driver.run([Example(case, expected)])
+            except _Fatal as exc:
+                if exc.kind == "crash":
+                    stopped.setdefault(prop.function, "crashed")
+                found = None
+            stopped.update(dict.fromkeys(driver.timed_out, "timed out"))
+            if stopped:
+                raise StopShrinking  # a BaseException: hypothesis lets it through
+            if found is None:
+                return None
+            last[:] = [(case, found[1])]
+            return found[1]
 
         try:
             return shrink(prop, self.profile, fails, self.shrink_seconds, known=known,
                           memo=self.shrink_memo)
-        except _Fatal:
-            return None
+        except StopShrinking:  # raised while following the memo, outside hypothesis
+            return last[0] if last else None
 
     def _reopen(self, sub: Submission) -> Session:
         return self.worker.session(sub.files, sub.module)
 
-    def _locate_crash(self, prop: Property, sub: Submission,
-                      examples: Sequence[Example]) -> int | None:
-        """Replay examples one at a time on a fresh session to find the one that crashes."""
+    def _locate_crash(self, prop: Property, sub: Submission, examples: Sequence[Example],
+                      dead: Mapping[str, str], stopped: Stopped) -> int | None:
+        """Replay examples one at a time on a fresh session to find the one that crashes;
+        a timeout on the way ends the replay (its function goes into ``stopped``)."""
         try:
             session = self._reopen(sub)
         except (WorkerDied, WorkerTimeout, SessionBroken):
             return None
         try:
             for i, ex in enumerate(examples[:50]):
+                driver = Driver(prop, session, self.worker.limits.call_seconds, dead)
                 try:
-                    Driver(prop, session, self.worker.limits.call_seconds).run([ex])
-                except _Fatal:
-                    return i
+                    driver.run([ex])
+                except _Fatal as exc:
+                    if exc.kind == "crash":
+                        return i
+                stopped.update(dict.fromkeys(driver.timed_out, "timed out"))
+                if driver.timed_out:
+                    return None
         finally:
             session.close()
         return None
@@ -414,7 +493,7 @@ def _feedback(prop: Property, case: dict[str, Any] | None, failure: Failure,
               misconception: str | None) -> str:
     lines = [f"Checked: {prop.title}."]
     if case is not None:
-        shown = ", ".join(f"{k} = {compare.fmt(v)}" for k, v in case.items())
+        shown = ", ".join(f"{k} = {compare.fmt_input(v)}" for k, v in case.items())
         lines.append(f"Failing input: {shown}")
     lines.append(failure.message)
     if failure.kind == "error" and failure.details:
@@ -422,7 +501,7 @@ def _feedback(prop: Property, case: dict[str, Any] | None, failure: Failure,
     if misconception:
         lines.append(f"Likely mistake: {misconception}")
     hint = failure.hint or prop.hint
-    if hint and failure.kind not in ("missing", "timeout", "crash", "internal"):
+    if hint and failure.kind not in ("missing", "timeout", "crash", "internal", "skipped"):
         lines.append(f"Hint: {hint}")
     return "\n".join(lines)
 

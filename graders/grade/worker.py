@@ -21,7 +21,10 @@ Child, on its session socket: closes every other descriptor, gives up privileges
 writes the student's files into a private directory, applies resource limits, imports the
 student's module and replies ``{"ready": {...}}`` or ``{"import_error": {...}}``; then answers
 ``call`` and ``map`` requests (see ``Session.serve``).  A returned value is copied into plain
-types (no subclass, no student method) while the call's timer still runs.
+types (no subclass, no student method) while the call's timer still runs.  Each call's entry
+in a reply is ``{"value": ...}`` or ``{"error": {...}}``, plus ``"mutated": true`` when it
+changed an input in place and ``"warnings": ["RuntimeWarning: overflow encountered in exp",
+...]`` when it emitted warnings (see ``Session.run_one``).
 While a call runs, a function argument sent as a Callback is evaluated by the judge: the child
 sends ``{"callback": key, "args": [...]}`` and waits for ``{"value": ...}`` / ``{"error": ...}``.
 
@@ -45,6 +48,7 @@ import struct
 import sys
 import time
 import traceback
+import warnings
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -61,6 +65,13 @@ PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
 CAP_DAC_OVERRIDE, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP = 1, 5, 6, 7, 8
 ZYGOTE_KEEPS = (CAP_DAC_OVERRIDE, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP)
 _NUMPY_SCALARS = frozenset(np.sctypeDict.values())
+MAX_WARNINGS, MAX_WARNING_CHARS = 5, 300  #: distinct warnings reported per call
+# bound before any student code runs (a module may rebind the names in ``warnings``).
+# ``_filters_mutated`` (CPython 3.11-3.13) resets the "already shown" registries; without it
+# they are reset once per message (by catch_warnings), which still reports the first call
+# of a message to emit each warning: the lowest failing example, all the judge keeps.
+_catch_warnings = warnings.catch_warnings
+_filters_mutated = getattr(warnings, "_filters_mutated", None)
 
 
 class CallTimeout(BaseException):
@@ -271,8 +282,16 @@ class Session:
                     pass
         _reap(block_for=0.5 if _has_children() else 0.0)
 
-    def run_one(self, fn: str, args: list, kwargs: dict, results: list[Any]) -> tuple[Any, dict]:
-        """Call one student function; returns (value or _Failed, report)."""
+    def run_one(self, fn: str, args: list, kwargs: dict, results: list[Any],
+                caught: list) -> tuple[Any, dict]:
+        """Call one student function; returns (value or _Failed, report).
+
+        ``caught``: the list a ``catch_warnings(record=True)`` around the whole message
+        appends to.  A warning is recorded as Python's warnings machinery would show it under
+        the student's own settings (numpy's errstate, warnings filters: whatever their module
+        set); the "once per location" registries are reset before each call, so every call
+        reports its own warnings, not only the message's first.
+        """
         inputs: list[np.ndarray] = []
         try:
             args = _prepare(args, results, self.sock, inputs)
@@ -285,9 +304,14 @@ class Session:
             return _Failed(), {"error": {"type": "Missing", "message": f"no function {fn}",
                                          "traceback": ""}}
         _signal.signal(_SIGALRM, _on_alarm)  # student code may have replaced it (C call: cheap)
+        if _filters_mutated is not None:
+            _filters_mutated()  # a C call: forget which warnings were already shown
+        seen = len(caught)
         signal.setitimer(signal.ITIMER_REAL, self.call_seconds)
         try:
             value = _plain(func(*args, **kwargs))
+            # under the timer still: a warning's text may be the student's own __str__
+            said = _warning_texts(caught, seen) if len(caught) > seen else None
         except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt included
             signal.setitimer(signal.ITIMER_REAL, 0)
             kind = type(exc)  # not exc.__class__: a property there would be student code
@@ -301,6 +325,9 @@ class Session:
         report: dict[str, Any] = {}
         if any(_snapshot(a) != b for a, b in zip(inputs, before)):
             report["mutated"] = True
+        if said is not None:
+            report["warnings"] = said
+            del caught[seen:]
         return value, report
 
     def reply(self, message: dict) -> None:
@@ -327,8 +354,9 @@ class Session:
                 op = "map"
             if op == "call":
                 results: list[Any] = []
-                value, report = self.run_one(request["fn"], request.get("args", []),
-                                             request.get("kwargs", {}), results)
+                with _catch_warnings(record=True) as caught:
+                    value, report = self.run_one(request["fn"], request.get("args", []),
+                                                 request.get("kwargs", {}), results, caught)
                 self.kill_strays()
                 self.reply(_entry(value, report))
             elif op == "map":
@@ -338,17 +366,20 @@ class Session:
                 results = []
                 entries = []
                 failed = False
-                for call in request["calls"]:
-                    if failed:
-                        value, report = _Failed(), {"error": {
-                            "type": "Skipped", "message": "an earlier call of the same batch "
-                            "failed", "traceback": ""}}
-                    else:
-                        value, report = self.run_one(call["fn"], call.get("args", []),
-                                                     call.get("kwargs", {}), results)
-                        failed = "error" in report
-                    results.append(value)
-                    entries.append(_entry(value, report))
+                # one warnings context per message, not per call (it copies the filters)
+                with _catch_warnings(record=True) as caught:
+                    for call in request["calls"]:
+                        if failed:
+                            value, report = _Failed(), {"error": {
+                                "type": "Skipped", "message": "an earlier call of the same "
+                                "batch failed", "traceback": ""}}
+                        else:
+                            value, report = self.run_one(call["fn"], call.get("args", []),
+                                                         call.get("kwargs", {}), results,
+                                                         caught)
+                            failed = "error" in report
+                        results.append(value)
+                        entries.append(_entry(value, report))
                 self.kill_strays()
                 self.reply({"results": entries})
             elif op == "bye":
@@ -385,6 +416,20 @@ def _preload(request: dict) -> dict:
         return {"error": "preload: not a map message"}
     _PRELOADED[number] = (frame, message)
     return {"preloaded": number}
+
+
+def _warning_texts(caught: list, start: int) -> list[str]:
+    """The distinct warnings recorded from ``start`` on, as ``"Category: message"``; the
+    category is read by ``type`` itself (a metaclass cannot run code there)."""
+    out: list[str] = []
+    for record in caught[start:]:
+        text = f"{_type_name(record.message)}: {_exact_str(str(record.message))}"
+        text = text[:MAX_WARNING_CHARS]
+        if text not in out:
+            out.append(text)
+            if len(out) == MAX_WARNINGS:
+                break
+    return out
 
 
 def _entry(value: Any, report: dict) -> dict:

@@ -13,7 +13,7 @@ from graders.grade.protocol import Ref
 from graders.grade.sandbox import Limits, PlainLauncher
 
 SRC = b'''
-import os, signal, time
+import os, signal, time, warnings
 import numpy as np
 print("imported")
 def double(x): return 2 * x
@@ -48,6 +48,13 @@ def grab(z):
     old = z.copy()
     z += 1
     return old
+def overflow(z): return np.exp(z)
+def careful():
+    warnings.warn("careful", UserWarning)
+    return 1
+def quiet(z):
+    with np.errstate(over="ignore"):
+        return np.exp(z)
 '''
 
 
@@ -202,3 +209,28 @@ def test_import_failures_become_messages(worker, src, kind):
     s = worker.session({"m.py": src}, "m")
     assert s.import_error is not None and s.import_error["type"] == kind
     s.close()
+
+
+def test_warnings_come_back_with_each_call(worker):
+    """Each call's reply names the warnings it emitted, as plain strings: the same overflow
+    in every call of a message (not only the first), nothing from a quiet call."""
+    s = worker.session({"m.py": SRC}, "m")
+    big = np.array([1000.0, 0.0])
+    r = s.map([Call("overflow", (big,)), Call("double", (1.0,)), Call("overflow", (big,)),
+               Call("careful"), Call("quiet", (big,))])
+    assert [x.warnings for x in r] == [("RuntimeWarning: overflow encountered in exp",), (),
+                                       ("RuntimeWarning: overflow encountered in exp",),
+                                       ("UserWarning: careful",), ()]
+    assert all(type(w) is str for x in r for w in x.warnings)
+    assert s.call("overflow", big).warnings == ("RuntimeWarning: overflow encountered in exp",)
+    s.close()
+
+
+def test_the_judge_takes_only_a_few_short_warning_strings():
+    """Whatever a (rewritten) worker sends as warnings, the judge keeps a few short strings."""
+    from graders.grade.client import MAX_WARNING_CHARS, MAX_WARNINGS, _reply
+
+    got = _reply({"value": 1.0, "warnings": ["x" * 10_000, 3, {"a": 1}, *["w"] * 20]}).warnings
+    assert got and all(type(w) is str and len(w) <= MAX_WARNING_CHARS for w in got)
+    assert len(got) <= MAX_WARNINGS
+    assert _reply({"value": 1.0, "warnings": "RuntimeWarning: not a list"}).warnings == ()
