@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                    default=_default(grade_batch, "submission_seconds"))
     g.add_argument("--gradebook", type=Path, default=None,
                    help="also write the scores into this nbgrader gradebook.db")
+    g.add_argument("--release-hidden", action="store_true",
+                   default=_default(grade_batch, "release_hidden"),
+                   help="show hidden checks' results and feedback in results.json and "
+                        "feedback.html (default: their title and points only)")
 
     gen = sub.add_parser("generate", help="write the student release of an assignment")
     gen.add_argument("assignment", type=_assignment)
@@ -99,7 +103,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
     from graders.check import run_check
 
     result = run_check(ns.assignment, ns.path, hidden=ns.hidden, sandbox=ns.sandbox)
-    report.show_result(result)
+    report.show_result(result, release_hidden=ns.hidden)  # --hidden: staff see everything
     return EXIT_OK if result.score == result.max_score and result.tests else EXIT_FAILED
 
 
@@ -134,7 +138,8 @@ def cmd_grade(ns: argparse.Namespace) -> int:
         result = grade_batch(ns.submissions, ns.assignment, ns.out, jobs=ns.jobs,
                              regrade=ns.regrade, db=ns.db, sandbox=ns.sandbox,
                              memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
-                             submission_seconds=ns.submission_seconds, progress=update)
+                             submission_seconds=ns.submission_seconds, progress=update,
+                             release_hidden=ns.release_hidden)
     finally:
         stop()
     for w in result.warnings:
