@@ -145,3 +145,12 @@ def test_checker_output_follows_the_same_policy(batch):
 def _words(text: str) -> str:
     """Text with its whitespace normalised (the terminal wraps long lines)."""
     return " ".join(text.split())
+
+
+def test_grade_command_withholds_unless_release_hidden_is_given():
+    """`propgrade grade` renders withheld by default; --release-hidden releases."""
+    from graders.cli import build_parser
+
+    args = ["grade", "subs", "--assignment", TOPIC, "--out", "out"]
+    assert build_parser().parse_args(args).release_hidden is False
+    assert build_parser().parse_args([*args, "--release-hidden"]).release_hidden is True
