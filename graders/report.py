@@ -38,7 +38,7 @@ def show_result(result: SubmissionResult, verbose: bool = True,
     elif view.printed_withheld:
         console.print(f"[dim]{escape(PRINTED_WITHHELD)}[/]")
     color = "green" if view.score == view.max_score else "red"
-    if view.withholds:
+    if view.any_withheld:
         console.print(f"[bold {color}]Score on the public checks: {view.score:g} / "
                       f"{view.max_score:g}[/] (hidden checks: {_points(view.withheld_points)})")
     else:

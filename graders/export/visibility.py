@@ -73,7 +73,7 @@ class StudentView:
     printed_withheld: bool
 
     @property
-    def withholds(self) -> bool:
+    def any_withheld(self) -> bool:
         return any(c.withheld for c in self.checks)
 
 
