@@ -179,6 +179,10 @@ def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> Non
                    help="time limit of one student's whole grading")
     g.add_argument("--gradebook", type=Path, default=None,
                    help="also write the scores into this nbgrader gradebook.db")
+    g.add_argument("--release-hidden", action="store_true",
+                   default=_default(grade_batch, "release_hidden"),
+                   help="show hidden checks' results and feedback in results.json and "
+                        "feedback.html (default: their title and points only)")
 
 
 def _generate_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
@@ -245,7 +249,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
     if ns.path is not None and not os.path.lexists(ns.path):
         raise InputError(f"{ns.path} does not exist")
     result = run_check(ns.assignment, ns.path, hidden=ns.hidden, sandbox=ns.sandbox)
-    report.show_result(result)
+    report.show_result(result, release_hidden=ns.hidden)  # --hidden: staff see everything
     return EXIT_OK if result.score == result.max_score and result.tests else EXIT_FAILED
 
 
@@ -296,7 +300,8 @@ def cmd_grade(ns: argparse.Namespace) -> int:
         result = grade_batch(ns.submissions, ns.assignment, ns.out, jobs=ns.jobs,
                              regrade=ns.regrade, db=ns.db, sandbox=ns.sandbox,
                              memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
-                             submission_seconds=ns.submission_seconds, progress=update)
+                             submission_seconds=ns.submission_seconds, progress=update,
+                             release_hidden=ns.release_hidden)
     finally:
         stop()
     for w in result.warnings:

@@ -8,27 +8,45 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from graders.export.visibility import PRINTED_WITHHELD, student_view
 from graders.results import SubmissionResult
 
 console = Console(stderr=False, highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 
-def show_result(result: SubmissionResult, verbose: bool = True) -> None:
-    """A student's view: one line per check, then the details of each failure."""
-    for m in result.messages:
+def show_result(result: SubmissionResult, verbose: bool = True,
+                release_hidden: bool = False) -> None:
+    """A student's view: one line per check, then the details of each failure.  Hidden checks
+    follow ``graders.export.visibility`` (title and points only, unless released)."""
+    view = student_view(result, release_hidden)
+    for m in view.messages:
         console.print(f"[yellow]![/] {escape(m)}")
-    for t in result.tests:
+    for t in view.checks:
+        if t.withheld:
+            console.print(f"[dim]·[/] {escape(t.name)} [dim](hidden, {_points(t.max_score)}: "
+                          "shown once released)[/]")
+            continue
         mark = "[green]✓[/]" if t.status == "passed" else "[red]✗[/]"
         console.print(f"{mark} {escape(t.name)} [dim]({t.score:g}/{t.max_score:g})[/]")
         if t.status != "passed" and verbose and t.output:
             for line in t.output.splitlines():
                 console.print(f"    {escape(line)}", soft_wrap=True)
-    if result.printed:
+    if view.printed:
         console.print("[dim]Your code printed:[/]")
-        console.print(escape(result.printed[:2000]), soft_wrap=True)
-    color = "green" if result.score == result.max_score else "red"
-    console.print(f"[bold {color}]Score: {result.score:g} / {result.max_score:g}[/]")
+        console.print(escape(view.printed[:2000]), soft_wrap=True)
+    elif view.printed_withheld:
+        console.print(f"[dim]{escape(PRINTED_WITHHELD)}[/]")
+    color = "green" if view.score == view.max_score else "red"
+    if view.any_withheld:
+        console.print(f"[bold {color}]Score on the public checks: {view.score:g} / "
+                      f"{view.max_score:g}[/] (hidden checks: {_points(view.withheld_points)})")
+    else:
+        console.print(f"[bold {color}]Score: {view.score:g} / {view.max_score:g}[/]")
+
+
+def _points(x: float) -> str:
+    return f"{x:g} point" + ("" if x == 1 else "s")
 
 
 def batch_table(results: list[SubmissionResult], title: str) -> Table:

@@ -1,8 +1,9 @@
 """Per-student ``feedback.html`` through a jinja2 template with autoescaping on.
 
 Every string that came from a student (printed output, exception messages, their id) is
-escaped by jinja2; the page also forbids scripts through its Content-Security-Policy.
-``include_hidden=False`` renders what students may see before the due date.
+escaped by jinja2; the page also forbids scripts through its Content-Security-Policy.  What
+the page shows of hidden checks follows ``graders.export.visibility``: before the staff
+release them (``release_hidden=False``) a page may be handed to the student at any time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from graders.export.visibility import PRINTED_WITHHELD, WITHHELD, student_view
 from graders.registry import get
 from graders.results import SubmissionResult
 
@@ -21,12 +23,11 @@ def _env() -> Environment:
                        autoescape=select_autoescape(default=True, default_for_string=True))
 
 
-def feedback_html(result: SubmissionResult, include_hidden: bool = True) -> str:
-    tests = [t for t in result.tests if include_hidden or t.visibility == "public"]
+def feedback_html(result: SubmissionResult, release_hidden: bool = False) -> str:
     try:
         title = get(result.assignment).title
     except KeyError:
         title = result.assignment
-    exercises = sorted(result.exercise_scores().items())
     return _env().get_template("feedback.html.j2").render(
-        r=result, tests=tests, exercises=exercises, title=title)
+        v=student_view(result, release_hidden), title=title, withheld_note=WITHHELD,
+        printed_note=PRINTED_WITHHELD)

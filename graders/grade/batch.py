@@ -171,15 +171,15 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 profile: str = "grading", memory_mb: int = 2048, call_seconds: float = 5.0,
                 submission_seconds: float = 180.0, diagnose: bool = True,
                 progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
-                | None = None,
-                ) -> BatchReport:
+                | None = None, release_hidden: bool = False) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
 
     Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
     (default: SQLite at ``out/propgrade.sqlite``).  A student whose submission and graders are
     unchanged since a previous run is not graded again unless ``regrade``.  ``progress(done,
     total, last_result_or_None, ids_being_graded_now)`` is called when a student starts and
-    when one is finished.
+    when one is finished.  ``release_hidden``: the student files show hidden checks in full
+    (graders.export.visibility).
     """
     start = time.monotonic()
     spec = registry.get(assignment)
@@ -210,7 +210,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     def on_result(result: SubmissionResult) -> None:
         nonlocal done
         store.put(result)
-        _write_student(out, result)
+        _write_student(out, result, release_hidden)
         done += 1
         report.graded += 1
         grading.discard(result.student_id)
@@ -242,7 +242,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
         if result is not None:
             report.results.append(result)
             if sub not in todo:
-                _write_student(out, result)
+                _write_student(out, result, release_hidden)
     store.close()
     write_atomic(out / "grades.csv", grades_csv(spec, report.results))
     write_summary(report.results, out)
@@ -258,7 +258,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     return report
 
 
-def _write_student(out: Path, result: SubmissionResult) -> None:
+def _write_student(out: Path, result: SubmissionResult, release_hidden: bool = False) -> None:
     folder = out / safe_name(result.student_id)
-    write_atomic(folder / "results.json", results_json(result))
-    write_atomic(folder / "feedback.html", feedback_html(result))
+    write_atomic(folder / "results.json", results_json(result, release_hidden))
+    write_atomic(folder / "feedback.html", feedback_html(result, release_hidden))

@@ -3,18 +3,23 @@
 ``report()`` tries each ingredient for real (in throw-away child processes) rather than
 trusting configuration files: bubblewrap, the namespaces it needs, the resource limits, and
 the launcher ``choose_launcher()`` picks here with the protections it then enforces.
-``render()`` turns the rows into text for the CLI.
+``render()`` turns the rows into text for the CLI.  ``private_files()`` checks, as the uid
+student code would run as, that it can read none of a list of files and write none of a list
+of folders (the Gradescope autograder's reference, hidden graders and results).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from graders.grade import bwrap
-from graders.grade.sandbox import choose_launcher
+from graders.grade.sandbox import Launcher, choose_launcher, worker_env
 
 Row = tuple[str, bool, str]
 
@@ -87,13 +92,19 @@ def report() -> list[Row]:
     rows.append(("bubblewrap sandbox runs", works, why))
     rows += _namespaces()
     root = os.geteuid() == 0
-    rows.append(("running as root", True,
-                 ("yes: the sandbox drops each session to its own unprivileged uid"
-                  if works else "yes, and without bubblewrap student code runs as root "
-                  "(no capabilities, but able to read and write what root can)")
-                 if root else f"no (uid {os.geteuid()})"))
-    rows += _limits()
     launcher = choose_launcher()
+    if not root:
+        detail = f"no (uid {os.geteuid()})"
+    elif works:
+        detail = "yes: the sandbox drops each session to its own unprivileged uid"
+    elif session_uid(launcher) is not None:
+        detail = ("yes: without bubblewrap each session still runs as an unprivileged uid of "
+                  "its own (it can read what every user may read)")
+    else:
+        detail = ("yes, and without bubblewrap student code runs as root (no capabilities, "
+                  "but able to read and write what root can)")
+    rows.append(("running as root", True, detail))
+    rows += _limits()
     rows.append(("launcher", launcher.name == "bwrap",
                  f"{launcher.name}" + ("" if launcher.name == "bwrap"
                                        else " (bubblewrap not usable: weaker isolation)")))
@@ -101,6 +112,64 @@ def report() -> list[Row]:
         rows.append(("  protection", True, line))
     for warning in getattr(launcher, "warnings", []):
         rows.append(("  warning", False, warning))
+    return rows
+
+
+_TRY_ACCESS = """\
+import json, os, sys
+out = {}
+for arg in sys.argv[1:]:
+    mode, path = arg[0], arg[2:]
+    try:
+        if mode == "w":
+            probe = os.path.join(path, ".propgrade-doctor-probe")
+            os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            os.unlink(probe)
+        elif os.path.isdir(path):
+            os.listdir(path)
+        else:
+            open(path, "rb").close()
+        out[arg] = "allowed"
+    except OSError as exc:
+        out[arg] = type(exc).__name__
+print(json.dumps(out))
+"""
+
+
+def session_uid(launcher: Launcher) -> int | None:
+    """The uid student code runs as under ``launcher`` (None: the judge's own)."""
+    uid = getattr(launcher, "session_uid", None)
+    return uid() if callable(uid) else None
+
+
+def private_files(launcher: Launcher, unreadable: Sequence[Path],
+                  unwritable: Sequence[Path] = ()) -> list[Row]:
+    """Rows saying whether student code under ``launcher`` can read ``unreadable`` or write
+    into the folders ``unwritable``, tried for real as the session uid.  Under bubblewrap
+    none of them is mounted in the sandbox; a plain launcher without a uid of its own runs
+    student code as the judge, who can read them all."""
+    paths = [p for p in unreadable if p.exists()]
+    if launcher.name == "bwrap":
+        return [("autograder files", True, "not mounted in the sandbox (bubblewrap): "
+                 + ", ".join(p.name for p in paths))]
+    uid = session_uid(launcher)
+    if uid is None:
+        return [("autograder files", False, f"student code runs as uid {os.geteuid()}, the "
+                 "judge's own: it can read the reference and the hidden graders")]
+    args = [f"r:{p}" for p in paths] + [f"w:{d}" for d in unwritable if d.is_dir()]
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", _TRY_ACCESS, *args], user=uid,
+                              group=uid, extra_groups=[], capture_output=True, text=True,
+                              timeout=30, stdin=subprocess.DEVNULL, env=worker_env("/"),
+                              cwd="/")
+        seen = json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        return [("autograder files", False, f"could not try them as uid {uid}: {exc}")]
+    rows = []
+    for arg in args:
+        verb = "read" if arg[0] == "r" else "write into"
+        got = seen.get(arg, "not tried")
+        rows.append((f"uid {uid} cannot {verb}", got != "allowed", f"{arg[2:]} ({got})"))
     return rows
 
 

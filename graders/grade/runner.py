@@ -179,7 +179,10 @@ class Driver:
                 flat += [Call(c.fn, _shift(c.args, off),
                               {k: _shift(v, off) for k, v in c.kwargs.items()}) for c in calls]
                 chunk.append(i)
-            first = shared and not any(i in self.trace for i in chunk)
+            # a hidden property's inputs are never preloaded: every session inherits the
+            # zygote's memory, and student code could read them there and print them
+            first = (shared and self.prop.visibility == "public"
+                     and not any(i in self.trace for i in chunk))
             replies = self._map(flat, (self.prop.key, chunk[0], len(chunk)) if first else None)
             pos = 0
             for i in chunk:
