@@ -30,9 +30,10 @@ from graders.check.misconceptions import NOT_ANSWERS, Frozen, Mistake, matches, 
 from graders.compare import Failure
 from graders.grade import protocol
 from graders.grade.client import Call, Reply
+from graders.grade.driver import Driver
 from graders.grade.examples import Example, ExampleBank, same_case
 from graders.grade.local import LocalSession
-from graders.grade.runner import Diagnoser, Driver
+from graders.grade.runner import Diagnoser
 from graders.props import Property
 
 __all__ = ["same", "answers_of", "diagnoser_for", "freeze"]

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from graders import registry
 from graders.errors import InputError
-from graders.grade.runner import Submission
+from graders.grade.submission import Submission
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NOTEBOOK_BYTES = 20 * MAX_FILE_BYTES
