@@ -16,8 +16,9 @@ s = 1 / sqrt(var + eps) and |x_hat| <= sqrt(N):
   relative perturbation u of the inputs, amplified by s (up to 1/sqrt(eps) ~ 316 on a
   constant feature, where a two-pass mean leaves ~N·u·X of noise; ``forward_scale``);
 - backward (``backward_scales``): dx = gamma·s·(dy - mean(dy) - x_hat·mean(dy·x_hat)) adds
-  terms of size |gamma|·s·D·(2 + N), D = max |dy|, each rounded N times and each carrying
-  the error of x_hat; dgamma sums N products dy·x_hat; dbeta sums N values of dy;
+  terms of size |gamma|·s·D·(2 + N), D = max |dy|, each rounded N times, and x_hat's error
+  enters twice, each time times |gamma|·s·D·sqrt(N); dgamma sums N products dy·x_hat;
+  dbeta sums N values of dy;
 - running statistics (``running_scales``): each step adds the rounding of the old value and
   of a batch mean (N·X) or unbiased variance (relative N·u); over a trajectory the errors
   add up, so step t's scale is the sum of the scales of steps 1..t;
@@ -164,7 +165,7 @@ def backward_scales(dy: np.ndarray, x: np.ndarray, gamma: np.ndarray,
     n, big_x, _, s = _features(x, eps)
     d = np.max(np.abs(np.asarray(dy, dtype=np.float64)), axis=0)
     h = _h(n, big_x, s)
-    return (np.abs(gamma) * s * d * n * (3.0 + n + 2.0 * np.sqrt(n) * h) + TINY,
+    return (np.abs(gamma) * s * d * (n * (3.0 + n) + 2.0 * np.sqrt(n) * h) + TINY,
             n * d * (h + n * np.sqrt(n)) + TINY, n * d + TINY)
 
 
