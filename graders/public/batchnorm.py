@@ -69,7 +69,12 @@ def bn_problems(draw: Any, max_n: int = 8, max_d: int = 5,
 @st.composite
 def running_stats(draw: Any, d: int) -> dict[str, np.ndarray]:
     """``{"running_mean", "running_var"}`` of length d: means in [-5, 5], variances in
-    [0, 10], sometimes exactly 0 (eps is then all that keeps inference finite)."""
+    [0, 10], sometimes exactly 0 (eps is then all that keeps inference finite).
+
+    Every such state is reachable by ``nn.BatchNorm1d``: the running mean is any convex
+    combination of batch means and the running variance of unbiased batch variances, so one
+    step with momentum 1 on a batch of mean mu and unbiased variance v (e.g. N = 2 samples
+    mu ± sqrt(v / 2)) gives (mu, v), and v = 0 comes from a constant batch."""
     var = draw(gen.arrays((d,), 0.0, 10.0))
     if draw(st.integers(0, 3)) == 0:
         var[draw(st.integers(0, d - 1))] = 0.0
