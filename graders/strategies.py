@@ -166,3 +166,26 @@ def quadratics(draw: Any, min_dim: int = 1, max_dim: int = 3) -> dict[str, np.nd
 
 learning_rates = st.sampled_from([1e-3, 1e-2, 0.05, 0.1, 0.5])
 momenta = st.sampled_from([0.0, 0.5, 0.9, 0.99])
+
+
+# --- classification: logits of any rank (issue 11) ------------------------------------
+
+@st.composite
+def logit_arrays(draw: Any, max_ndim: int = 3, max_k: int = 6,
+                 scale: float | None = None) -> np.ndarray:
+    """Logits with 1 to ``max_ndim`` axes; the distributions run along the last axis
+    (K = 1..max_k), the leading axes hold at most 6 of them, so an input has at most 36
+    numbers and feedback shows it whole.  Values as in ``logits``: mostly moderate,
+    sometimes huge (|z| up to 1e4) or ``scale``; sometimes an offset of up to ±1e3 that
+    differs from one distribution to the next (a shift by the maximum over the whole array
+    instead of each row's then underflows whole rows).  Shrinks towards a 1-element zero
+    vector."""
+    ndim = draw(st.integers(1, max_ndim))
+    lead = {1: (), 2: (draw(st.integers(1, 6)),),
+            3: (draw(st.integers(1, 3)), draw(st.integers(1, 2)))}[min(ndim, 3)]
+    k = draw(st.integers(1, max_k))
+    hi = scale if scale is not None else draw(st.sampled_from([10.0, 10.0, 10.0, 1e3, 1e4]))
+    z = draw(arrays(lead + (k,), -hi, hi))
+    if scale is None and draw(st.booleans()):
+        z = z + draw(arrays(lead + (1,), -1e3, 1e3))  # softmax must not care, row by row
+    return z

@@ -3,7 +3,9 @@
 Never shipped to students.  Inputs go beyond the public ones: features at scales 1e-3
 (variance comparable to eps), 1 and 1e3, large common offsets, constant features, N = 2,
 D = 1, eps up to 1, the default eps / momentum (argument omitted), momentum 0 and 1, zero
-running variances and long running-statistics trajectories.
+running variances and long running-statistics trajectories.  Tolerances: the public module's
+error models (``forward_scale``, ``backward_scales``, ``running_scales``, ``inference_scale``),
+which grow with the offsets and scales drawn here as the rounding of any correct form does.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from hypothesis import strategies as st
 from graders import compare
 from graders import strategies as gen
 from graders.props import Ref, prop, student
-from graders.public.batchnorm import running_stats
+from graders.public.batchnorm import (
+    ULPS,
+    backward_scales,
+    check_trajectory,
+    forward_scale,
+    inference_scale,
+    running_stats,
+)
 from reference import batchnorm as ref
 
 DEFAULT = "default (argument omitted)"
@@ -56,14 +65,6 @@ def _eps(eps: Any) -> float:
     return 1e-5 if eps == DEFAULT else eps
 
 
-def _atol(expected: np.ndarray) -> float:
-    """Centring x = offset ± spread loses ~1e-16·|offset| to rounding, which sqrt(var + eps)
-    then divides: with offsets 1e3 at scale 1e-3, two correct implementations differ by up
-    to ~1e-10 of the output's magnitude.  Allow 1e-9 of the largest expected magnitude (the
-    bugs this catches differ by 1e-6 relative or more)."""
-    return 1e-9 * (1.0 + float(np.abs(expected).max()))
-
-
 @prop("batchnorm.batchnorm_forward",
       "matches the reference: scales 1e-3..1e3, offsets, constant features, N = 2, eps",
       points=2.5, visibility="hidden", given=wide_problems(),
@@ -75,8 +76,10 @@ def _atol(expected: np.ndarray) -> float:
 def forward_reference(x, gamma, beta, eps, expected):
     y = compare.array((yield student.batchnorm_forward(x, gamma, beta, **_kw("eps", eps))),
                       "batchnorm_forward(x, gamma, beta, eps)", shape=x.shape)
-    compare.close(y, expected, "batchnorm_forward(x, gamma, beta, eps)", rtol=1e-9,
-                  atol=_atol(expected))
+    # centring x = offset ± spread rounds by ~N·u·|offset|, which s = 1/sqrt(var + eps)
+    # then amplifies: forward_scale carries X·s
+    compare.within(y, expected, "batchnorm_forward(x, gamma, beta, eps)",
+                   scale=forward_scale(x, gamma, beta, _eps(eps)), ulps=ULPS)
 
 
 @prop("batchnorm.batchnorm_backward",
@@ -91,11 +94,11 @@ def backward_reference(x, gamma, beta, eps, dy, expected):
     got = yield student.batchnorm_backward(dy, x, gamma, **_kw("eps", eps))
     dx, dgamma, dbeta = compare.sequence(got, "batchnorm_backward(dy, x, gamma, eps)", 3)
     n, d = x.shape
-    for name, value, want, shape in (("dx", dx, expected[0], (n, d)),
-                                     ("dgamma", dgamma, expected[1], (d,)),
-                                     ("dbeta", dbeta, expected[2], (d,))):
+    scales = backward_scales(dy, x, gamma, _eps(eps))
+    for name, value, want, shape, scale in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta),
+                                               expected, ((n, d), (d,), (d,)), scales):
         value = compare.array(value, f"{name} of batchnorm_backward", shape=shape)
-        compare.close(value, want, name, rtol=1e-9, atol=_atol(want))
+        compare.within(value, want, name, scale=scale, ulps=ULPS)
 
 
 @st.composite
@@ -130,13 +133,7 @@ def running_stats_reference(running_mean, running_var, xs, momentum, expected):
     calls += [student.update_running_stats(Ref(t - 1, 0), Ref(t - 1, 1), xs[t], **kw)
               for t in range(1, len(xs))]
     results = yield calls
-    for t, (got, (mean, var)) in enumerate(zip(results, expected)):
-        what = f"after batch {t + 1} of {len(xs)}"
-        m, v = compare.sequence(got, f"update_running_stats {what}", 2)
-        m = compare.array(m, f"running_mean {what}", shape=mean.shape)
-        v = compare.array(v, f"running_var {what}", shape=var.shape)
-        compare.close(m, mean, f"running_mean {what}", rtol=1e-9, atol=_atol(mean))
-        compare.close(v, var, f"running_var {what}", rtol=1e-9, atol=_atol(var))
+    check_trajectory(results, expected, running_mean, running_var, xs, momentum)
 
 
 @st.composite
@@ -161,5 +158,6 @@ def inference_reference(x, gamma, beta, eps, running_mean, running_var, expected
     y = compare.array((yield student.batchnorm_inference(
         x, gamma, beta, running_mean, running_var, **_kw("eps", eps))),
         "batchnorm_inference(x, gamma, beta, running_mean, running_var, eps)", shape=x.shape)
-    compare.close(y, expected, "batchnorm_inference(x, gamma, beta, running_mean, "
-                  "running_var, eps)", rtol=1e-9, atol=_atol(expected))
+    compare.within(y, expected, "batchnorm_inference(x, gamma, beta, running_mean, "
+                   "running_var, eps)", ulps=ULPS, scale=inference_scale(
+                       x, gamma, beta, running_mean, running_var, _eps(eps)))

@@ -1,7 +1,8 @@
 """Hidden properties for ``classification``: the reference on wider and nastier inputs.
 
-Never shipped to students.  Conventions enforced as in the public module; tolerances are
-relative 1e-9 (float64 arithmetic in a different order) unless stated.
+Never shipped to students.  Conventions enforced as in the public module, and so are its
+error models (``graders.public.classification``: probabilities relative to each p_k,
+log-probabilities and losses to the log-sum-exp's scale, sigmoid to an absolute few u).
 """
 
 from __future__ import annotations
@@ -11,6 +12,15 @@ import numpy as np
 from graders import compare
 from graders import strategies as gen
 from graders.props import prop, student
+from graders.public.classification import (
+    ULPS,
+    ce_grad_scale,
+    ce_scale,
+    log_scale,
+    mse_grad_scale,
+    mse_scale,
+    prob_scale,
+)
 from reference import classification as ref
 
 HUGE = [{"logits": np.array([[1e4, -1e4, 0.0]]), "labels": np.array([2])},
@@ -18,30 +28,33 @@ HUGE = [{"logits": np.array([[1e4, -1e4, 0.0]]), "labels": np.array([2])},
         {"logits": np.array([[3.0]]), "labels": np.array([0])}]  # K = 1
 
 
-@prop("classification.softmax", "matches the reference, incl. K = 1 and 1-D input",
-      points=1.5, visibility="hidden", given={"z": gen.logits()},
-      examples=[{"z": np.array([[5.0]])}, {"z": np.array([0.5, -1e4, 1e4])}],
+@prop("classification.softmax", "matches the reference, incl. K = 1 and 1-D to 3-D input",
+      points=1.5, visibility="hidden", given={"z": gen.logit_arrays()},
+      examples=[{"z": np.array([[5.0]])}, {"z": np.array([0.5, -1e4, 1e4])},
+                {"z": np.array([[[2e3, 2e3 + 1.0]], [[-2e3, -2e3 - 1.0]]])}],
       expect=lambda z: ref.softmax(z))
 def softmax_reference(z, expected):
     got = compare.array((yield student.softmax(z)), "softmax(z)", shape=z.shape)
-    compare.close(got, expected, "softmax(z)", rtol=1e-9, atol=1e-15)
+    compare.within(got, expected, "softmax(z)", scale=prob_scale(z, expected), ulps=ULPS)
 
 
 @prop("classification.log_softmax", "matches the reference for huge and tiny probabilities",
-      points=1.5, visibility="hidden", given={"z": gen.logits(scale=1e4)},
-      examples=[{"z": np.array([[1e4, -1e4, 0.0]])}, {"z": np.array([[2.0]])}],
+      points=1.5, visibility="hidden", given={"z": gen.logit_arrays(scale=1e4)},
+      examples=[{"z": np.array([[1e4, -1e4, 0.0]])}, {"z": np.array([[2.0]])},
+                {"z": np.array([[[1e4, 0.0]], [[-1e4, 5.0]]])}],
       expect=lambda z: ref.log_softmax(z))
 def log_softmax_reference(z, expected):
     got = compare.array((yield student.log_softmax(z)), "log_softmax(z)", shape=z.shape)
-    compare.close(got, expected, "log_softmax(z)", rtol=1e-9, atol=1e-9)
+    compare.within(got, expected, "log_softmax(z)", scale=log_scale(z), ulps=ULPS)
 
 
 @prop("classification.sigmoid", "matches the reference, no overflow for |z| up to 1e4",
-      points=1, visibility="hidden", given={"z": gen.matrices(lo=-1e4, hi=1e4)},
+      points=1, visibility="hidden", given={"z": gen.logit_arrays(scale=1e4)},
       expect=lambda z: ref.sigmoid(z))
 def sigmoid_reference(z, expected):
     got = compare.array((yield student.sigmoid(z)), "sigmoid(z)", shape=z.shape)
-    compare.close(got, expected, "sigmoid(z)", rtol=1e-9, atol=1e-300)
+    # a probability known to an absolute few u (the tanh form's tail is exactly 0)
+    compare.within(got, expected, "sigmoid(z)", scale=1.0, ulps=ULPS)
 
 
 @prop("classification.cross_entropy", "matches the reference, incl. huge logits and K = 1",
@@ -49,7 +62,8 @@ def sigmoid_reference(z, expected):
       expect=lambda logits, labels: ref.cross_entropy(logits, labels))
 def cross_entropy_reference(logits, labels, expected):
     got = compare.scalar((yield student.cross_entropy(logits, labels)), "cross_entropy")
-    compare.close(got, expected, "cross_entropy(logits, labels)", rtol=1e-9, atol=1e-9)
+    compare.within(got, expected, "cross_entropy(logits, labels)", scale=ce_scale(logits),
+                   ulps=ULPS)
 
 
 @prop("classification.cross_entropy_grad", "matches the reference, incl. huge logits",
@@ -58,7 +72,8 @@ def cross_entropy_reference(logits, labels, expected):
 def cross_entropy_grad_reference(logits, labels, expected):
     got = compare.array((yield student.cross_entropy_grad(logits, labels)),
                         "cross_entropy_grad(logits, labels)", shape=logits.shape)
-    compare.close(got, expected, "cross_entropy_grad(logits, labels)", rtol=1e-9, atol=1e-12)
+    compare.within(got, expected, "cross_entropy_grad(logits, labels)",
+                   scale=ce_grad_scale(logits, labels, expected), ulps=ULPS)
 
 
 @prop("classification.softmax_mse", "matches the reference, incl. huge logits",
@@ -66,13 +81,16 @@ def cross_entropy_grad_reference(logits, labels, expected):
       expect=lambda logits, labels: ref.softmax_mse(logits, labels))
 def softmax_mse_reference(logits, labels, expected):
     got = compare.scalar((yield student.softmax_mse(logits, labels)), "softmax_mse")
-    compare.close(got, expected, "softmax_mse(logits, labels)", rtol=1e-9, atol=1e-12)
+    compare.within(got, expected, "softmax_mse(logits, labels)", scale=mse_scale(logits),
+                   ulps=ULPS)
 
 
 @prop("classification.softmax_mse_grad", "matches the reference, incl. huge logits",
       points=1.5, visibility="hidden", given=gen.logits_and_labels(), examples=HUGE,
-      expect=lambda logits, labels: ref.softmax_mse_grad(logits, labels))
+      expect=lambda logits, labels: (ref.softmax_mse_grad(logits, labels), ref.softmax(logits)))
 def softmax_mse_grad_reference(logits, labels, expected):
+    want, p = expected
     got = compare.array((yield student.softmax_mse_grad(logits, labels)),
                         "softmax_mse_grad(logits, labels)", shape=logits.shape)
-    compare.close(got, expected, "softmax_mse_grad(logits, labels)", rtol=1e-8, atol=1e-12)
+    compare.within(got, want, "softmax_mse_grad(logits, labels)",
+                   scale=mse_grad_scale(logits, p), ulps=ULPS)

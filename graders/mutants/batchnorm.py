@@ -1,13 +1,19 @@
-"""Known-wrong and correct-but-different ``batchnorm`` implementations (staff only).
+"""Known-wrong, degenerate and correct-but-different ``batchnorm`` implementations (staff only).
 
 Each mutant rewrites one exercise function with one plausible bug.  The reference's private
 ``_normalize`` is shared by ``batchnorm_forward`` and ``batchnorm_backward``, so no mutant
 touches it: a wrong normalization is written inline in the one function it breaks.
+
+``DEGENERATES``: the generic family (zeros, ones, noise, the input unchanged — for the
+backward pass dy passed through as dx, for the running statistics the old ones kept) and the
+field's cases: inference returning beta broadcast to x's shape (each sample's output then
+ignores the others), a backward pass with dx = 0 beside the correct dgamma and dbeta (dx then
+sums to 0), a forward pass returning beta (every feature's mean is then beta).
 """
 
 from __future__ import annotations
 
-from graders.mutants import Mutant, Variant
+from graders.mutants import Degenerate, Mutant, Variant, degenerate_family
 
 MUTANTS = [
     Mutant(
@@ -215,5 +221,128 @@ def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
     for i in range(x.shape[0]):
         out[i] = x[i] * scale + shift
     return out
+'''),
+    Variant(
+        id="forward_cs231n_loops", function="batchnorm_forward",
+        title="forward one feature at a time, mean and variance as sums divided by N",
+        source='''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    n, d = x.shape
+    out = np.empty((n, d))
+    for j in range(d):
+        col = x[:, j]
+        mu = col.sum() / n
+        var = ((col - mu) ** 2).sum() / n
+        out[:, j] = gamma[j] * (col - mu) / np.sqrt(var + eps) + beta[j]
+    return out
+'''),
+    Variant(
+        id="forward_fused_scale", function="batchnorm_forward",
+        title="forward as one fused scale gamma / sqrt(var + eps) and shift per feature",
+        source='''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    mu = x.mean(axis=0)
+    scale = gamma / np.sqrt(x.var(axis=0) + eps)
+    return (x - mu) * scale + beta
+'''),
+    Variant(
+        id="backward_cs231n_compact", function="batchnorm_backward",
+        title="backward in CS231n's compact form, gamma*inv_std/N * (N*dy - sum dy - x_hat*sum(dy*x_hat))",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    n = x.shape[0]
+    mu = x.mean(axis=0)
+    inv_std = 1.0 / np.sqrt(x.var(axis=0) + eps)
+    x_hat = (x - mu) * inv_std
+    dbeta = dy.sum(axis=0)
+    dgamma = (dy * x_hat).sum(axis=0)
+    dx = gamma * inv_std / n * (n * dy - dy.sum(0) - x_hat * (dy * x_hat).sum(0))
+    return dx, dgamma, dbeta
+'''),
+    Variant(
+        id="backward_jacobian_per_feature", function="batchnorm_backward",
+        title="backward through each feature's N x N Jacobian of y with respect to x",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    n, d = x.shape
+    dx, dgamma, dbeta = np.empty((n, d)), np.empty(d), np.empty(d)
+    for j in range(d):
+        mu = np.mean(x[:, j])
+        inv_std = 1.0 / np.sqrt(np.mean((x[:, j] - mu) ** 2) + eps)
+        x_hat = (x[:, j] - mu) * inv_std
+        jac = gamma[j] * inv_std * (np.eye(n) - 1.0 / n - np.outer(x_hat, x_hat) / n)
+        dx[:, j] = jac.T @ dy[:, j]
+        dgamma[j] = dy[:, j] @ x_hat
+        dbeta[j] = np.sum(dy[:, j])
+    return dx, dgamma, dbeta
+'''),
+    Variant(
+        id="running_explicit_unbiased", function="update_running_stats",
+        title="running statistics with the unbiased variance written out, sum / (N - 1)",
+        source='''
+def update_running_stats(running_mean, running_var, x, momentum=0.1):
+    n = x.shape[0]
+    mean = x.sum(axis=0) / n
+    var = ((x - mean) ** 2).sum(axis=0) / (n - 1)
+    return ((1 - momentum) * running_mean + momentum * mean,
+            (1 - momentum) * running_var + momentum * var)
+'''),
+    Variant(
+        id="running_torch_lerp", function="update_running_stats",
+        title="running statistics in the lerp form old + momentum * (new - old), np.var(ddof=1)",
+        source='''
+def update_running_stats(running_mean, running_var, x, momentum=0.1):
+    mean = np.mean(x, axis=0)
+    var = np.var(x, axis=0, ddof=1)
+    return (np.add(running_mean, momentum * (mean - running_mean)),
+            np.add(running_var, momentum * (var - running_var)))
+'''),
+    Variant(
+        id="inference_cs231n", function="batchnorm_inference",
+        title="inference in CS231n's form: x_hat from the running statistics, then gamma * x_hat + beta",
+        source='''
+def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    x_hat = (x - running_mean) / np.sqrt(running_var + eps)
+    return gamma * x_hat + beta
+'''),
+    Variant(
+        id="inference_einsum_rsqrt", function="batchnorm_inference",
+        title="inference scaling each feature with np.einsum by gamma * (running_var + eps) ** -0.5",
+        source='''
+def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    scale = gamma * (running_var + eps) ** -0.5
+    return np.einsum("nd,d->nd", x - running_mean, scale) + beta
+'''),
+]
+
+DEGENERATES = degenerate_family("batchnorm", {
+    "batchnorm_forward": ["zeros", "ones", "noise", "identity"],
+    "batchnorm_backward": ["zeros", "ones", "noise", "identity"],
+    "update_running_stats": ["zeros", "ones", "noise", "identity"],
+    "batchnorm_inference": ["zeros", "ones", "noise", "identity"],
+}) + [
+    Degenerate(
+        id="inference_returns_beta", function="batchnorm_inference",
+        title="inference returning beta broadcast to x's shape, as seen in the field",
+        source='''
+def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    return np.broadcast_to(beta, np.shape(x)).copy()
+'''),
+    Degenerate(
+        id="backward_dx_zero", function="batchnorm_backward",
+        title="backward returning dx = 0 beside the correct dgamma and dbeta, as seen in the field",
+        source='''
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    x_hat, _ = _normalize(x, eps)
+    return np.zeros_like(x), np.sum(dy * x_hat, axis=0), np.sum(dy, axis=0)
+'''),
+    Degenerate(
+        id="forward_returns_beta", function="batchnorm_forward",
+        title="forward returning beta broadcast to x's shape (every feature's mean is beta)",
+        source='''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    return np.zeros(np.shape(x)) + beta
 '''),
 ]

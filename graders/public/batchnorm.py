@@ -5,7 +5,29 @@ statistics per feature over axis 0; the training forward normalizes with the bia
 variance, eps inside the square root; the running variance is updated with the unbiased
 batch variance and ``new = (1 - momentum) * old + momentum * batch``; inference uses only
 the running statistics.  Constant features (zero variance) and N = 2 batches are drawn on
-purpose.
+purpose.  Relations ("dx sums to 0", "one sample's output ignores the others") are
+``relational``: zeros or beta satisfy them, so they score only with the defining check.
+
+Error models (``compare.within``, u = 2**-53), per feature, with N rows, X = max |x|,
+s = 1 / sqrt(var + eps) and |x_hat| <= sqrt(N):
+
+- normalising: the batch mean rounds by ~N·u·X and the variance by a relative ~N·u, so
+  x_hat is within ~u·h with h = N·(X·s + sqrt(N)) — the condition of x_hat under a
+  relative perturbation u of the inputs, amplified by s (up to 1/sqrt(eps) ~ 316 on a
+  constant feature, where a two-pass mean leaves ~N·u·X of noise; ``forward_scale``);
+- backward (``backward_scales``): dx = gamma·s·(dy - mean(dy) - x_hat·mean(dy·x_hat)) adds
+  terms of size |gamma|·s·D·(2 + N), D = max |dy|, each rounded N times, and x_hat's error
+  enters twice, each time times |gamma|·s·D·sqrt(N); dgamma sums N products dy·x_hat;
+  dbeta sums N values of dy;
+- running statistics (``running_scales``): each step adds the rounding of the old value and
+  of a batch mean (N·X) or unbiased variance (relative N·u); over a trajectory the errors
+  add up, so step t's scale is the sum of the scales of steps 1..t;
+- inference (``inference_scale``): gamma·s_run·(x - running_mean) + beta rounds relative to
+  |gamma|·s_run·(|x| + |running_mean|) + |beta|.
+
+``ULPS = 64``: the errors measured on PyTorch, the reference and every correct variant of
+the catalog stay below 2 u·scale; every wrong answer of the catalog is off by a relative
+1e-2 or more of the output.
 """
 
 from __future__ import annotations
@@ -47,7 +69,12 @@ def bn_problems(draw: Any, max_n: int = 8, max_d: int = 5,
 @st.composite
 def running_stats(draw: Any, d: int) -> dict[str, np.ndarray]:
     """``{"running_mean", "running_var"}`` of length d: means in [-5, 5], variances in
-    [0, 10], sometimes exactly 0 (eps is then all that keeps inference finite)."""
+    [0, 10], sometimes exactly 0 (eps is then all that keeps inference finite).
+
+    Every such state is reachable by ``nn.BatchNorm1d``: the running mean is any convex
+    combination of batch means and the running variance of unbiased batch variances, so one
+    step with momentum 1 on a batch of mean mu and unbiased variance v (e.g. N = 2 samples
+    mu ± sqrt(v / 2)) gives (mu, v), and v = 0 comes from a constant batch."""
     var = draw(gen.arrays((d,), 0.0, 10.0))
     if draw(st.integers(0, 3)) == 0:
         var[draw(st.integers(0, d - 1))] = 0.0
@@ -110,10 +137,83 @@ def _torch_eval(x, gamma, beta, eps, running_mean, running_var):
 CONSTANT = {"x": np.array([[1.5, -2.0], [1.5, 3.0]]), "gamma": np.array([2.0, 0.5]),
             "beta": np.array([0.25, -1.0]), "eps": 1e-5}  # N = 2, feature 0 constant
 
-# Tolerances.  Outputs are O(|gamma| sqrt(N) + |beta|) <= ~12; float64 arithmetic in another
-# order differs by ~1e-15 relative.  Centring a *constant* feature may leave rounding noise
-# (~1e-15 |x|) that is then divided by sqrt(eps) >= 3e-3: hence atol = 1e-9 on outputs.
-RTOL, ATOL = 1e-9, 1e-9
+ULPS = 64.0
+#: a floor for every scale: gamma may be as small as 1e-300, where y is near the subnormals,
+#: whose rounding is absolute (2**-1074)
+TINY = 1e-300
+
+
+def _features(x: np.ndarray, eps: float) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """(N, X = max |x|, the biased variance, s = 1 / sqrt(var + eps)), per feature; centred
+    on the first sample first, so that a constant feature has a variance of exactly 0."""
+    x = np.asarray(x, dtype=np.float64)
+    centred = (x - x[0]) - (x - x[0]).mean(axis=0)
+    var = (centred**2).mean(axis=0)
+    return x.shape[0], np.max(np.abs(x), axis=0), var, 1.0 / np.sqrt(var + eps)
+
+
+def _h(n: int, big_x: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The rounding scale of x_hat per feature (module docstring)."""
+    return n * (big_x * s + np.sqrt(n))
+
+
+def forward_scale(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                  eps: float) -> np.ndarray:
+    """Rounding scale of gamma·x_hat + beta, per feature (broadcasts over the rows)."""
+    n, big_x, _, s = _features(x, eps)
+    return np.abs(gamma) * _h(n, big_x, s) + np.abs(beta) + TINY
+
+
+def backward_scales(dy: np.ndarray, x: np.ndarray, gamma: np.ndarray,
+                    eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rounding scales of (dx, dgamma, dbeta), per feature."""
+    n, big_x, _, s = _features(x, eps)
+    d = np.max(np.abs(np.asarray(dy, dtype=np.float64)), axis=0)
+    h = _h(n, big_x, s)
+    return (np.abs(gamma) * s * d * (n * (3.0 + n) + 2.0 * np.sqrt(n) * h) + TINY,
+            n * d * (h + n * np.sqrt(n)) + TINY, n * d + TINY)
+
+
+def running_scales(running_mean: np.ndarray, running_var: np.ndarray,
+                   xs: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Rounding scales of (running_mean, running_var) after each batch of ``xs``: the sum
+    of the steps' scales so far (module docstring); the old values are taken from an
+    accurate trajectory (momentum <= 1 only shrinks them, so old + new bounds each step)."""
+    out, sm, sv = [], np.zeros_like(running_mean), np.zeros_like(running_var)
+    mean, var = np.abs(running_mean), np.abs(running_var)
+    for x in xs:
+        n, big_x = x.shape[0], np.max(np.abs(x), axis=0)
+        batch_var = x.var(axis=0, ddof=1)
+        sm = sm + mean + n * big_x
+        sv = sv + var + n * batch_var + n**3 * compare.U * big_x**2
+        mean, var = np.maximum(mean, np.abs(x.mean(axis=0))), np.maximum(var, batch_var)
+        out.append((sm, sv))
+    return out
+
+
+def inference_scale(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                    running_mean: np.ndarray, running_var: np.ndarray,
+                    eps: float) -> np.ndarray:
+    """Rounding scale of gamma·(x - running_mean)/sqrt(running_var + eps) + beta."""
+    s = 1.0 / np.sqrt(np.asarray(running_var, dtype=np.float64) + eps)
+    return 4.0 * (np.abs(gamma) * s * (np.abs(x) + np.abs(running_mean)) + np.abs(beta)) + TINY
+
+
+def _std(y: np.ndarray) -> np.ndarray:
+    """The biased std of each column, scaled by its largest deviation first: np.std squares
+    the deviations, which underflow for |gamma| below ~1e-154."""
+    centred = y - y.mean(axis=0)
+    big = np.max(np.abs(centred), axis=0)
+    unit = np.divide(centred, big, out=np.zeros_like(centred), where=big > 0)
+    return big * np.sqrt(np.mean(unit**2, axis=0))
+
+
+def step_what(name: str, t: int, xs: list[np.ndarray], before: Any, momentum: Any) -> str:
+    """What is compared after batch t, with the values that decide it: the state the step
+    started from (the submission's own, after batch t - 1), that batch and momentum."""
+    return (f"{name} after batch {t + 1} of {len(xs)} (from {name} = "
+            f"{compare.fmt(np.asarray(before, dtype=np.float64))}, batch x = "
+            f"{compare.fmt(xs[t])}, momentum = {momentum})")
 
 
 # --- batchnorm_forward --------------------------------------------------------------------
@@ -127,14 +227,14 @@ RTOL, ATOL = 1e-9, 1e-9
 def forward_output_statistics(x, gamma, beta, eps):
     y = compare.array((yield student.batchnorm_forward(x, gamma, beta, eps=eps)),
                       "batchnorm_forward(x, gamma, beta, eps)", shape=x.shape)
-    compare.close(y.mean(axis=0), beta, "the mean of each output feature (should be beta)",
-                  rtol=RTOL, atol=ATOL)
-    # the batch's biased variance per feature; on a constant feature np.var may leave
-    # ~1e-31 of rounding, i.e. ~1e-12 in the expected std: atol = 1e-10
-    var = x.var(axis=0)
-    compare.close(y.std(axis=0), np.abs(gamma) * np.sqrt(var / (var + eps)),
-                  "the (biased) std of each output feature, |gamma|·sqrt(var/(var+eps))",
-                  rtol=RTOL, atol=1e-10)
+    # each y within forward_scale; the judge's own mean and std of N values add N·|y|
+    n, _, var, _ = _features(x, eps)
+    scale = forward_scale(x, gamma, beta, eps) + n * (np.abs(beta) + np.abs(gamma) * np.sqrt(n))
+    compare.within(y.mean(axis=0), beta, "the mean of each output feature (should be beta)",
+                   scale=scale, ulps=ULPS)
+    compare.within(_std(y), np.abs(gamma) * np.sqrt(var / (var + eps)),
+                   "the (biased) std of each output feature, |gamma|·sqrt(var/(var+eps))",
+                   scale=scale, ulps=ULPS)
 
 
 @prop("batchnorm.batchnorm_forward", "equals nn.BatchNorm1d in train() mode",
@@ -145,7 +245,9 @@ def forward_output_statistics(x, gamma, beta, eps):
 def forward_matches_torch(x, gamma, beta, eps, expected):
     y = compare.array((yield student.batchnorm_forward(x, gamma, beta, eps=eps)),
                       "batchnorm_forward(x, gamma, beta, eps)", shape=x.shape)
-    compare.close(y, expected, "batchnorm_forward(x, gamma, beta, eps)", rtol=RTOL, atol=ATOL)
+    # forward_scale: a batch variance of N - 1 instead of N moves y by >= 3 % of gamma·x_hat
+    compare.within(y, expected, "batchnorm_forward(x, gamma, beta, eps)",
+                   scale=forward_scale(x, gamma, beta, eps), ulps=ULPS)
 
 
 # --- batchnorm_backward -------------------------------------------------------------------
@@ -168,24 +270,29 @@ def _backward(got, n, d):
 def backward_matches_autograd(x, gamma, beta, eps, dy, expected):
     got = yield student.batchnorm_backward(dy, x, gamma, eps=eps)
     dx, dgamma, dbeta = _backward(got, *x.shape)
-    # dx can reach |gamma| |dy| / sqrt(eps) ~ 1e4 on a constant feature: relative tolerance
-    compare.close(dx, expected[0], "dx", rtol=RTOL, atol=ATOL * (1 + np.abs(expected[0]).max()))
-    compare.close(dgamma, expected[1], "dgamma", rtol=RTOL, atol=ATOL)
-    compare.close(dbeta, expected[2], "dbeta", rtol=RTOL, atol=1e-12)
+    # backward_scales: dx reaches |gamma|·|dy|/sqrt(eps) ~ 1e4 on a constant feature, so
+    # its scale carries s; a missing mean or variance path is off by O(|gamma|·s·|dy|)
+    for name, value, want, scale in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta),
+                                        expected, backward_scales(dy, x, gamma, eps)):
+        compare.within(value, want, name, scale=scale, ulps=ULPS)
 
 
 @prop("batchnorm.batchnorm_backward",
       "dx sums to 0 over the batch (y ignores a shift of a feature) and dbeta = sum of dy",
       points=1, given=bn_problems(upstream=True),
+      relational=True, gated_on=("backward_matches_autograd",),
       hint="Adding a constant to a feature does not change the forward output, so each "
            "column of dx must sum to 0: keep the term that comes through the batch mean.")
 def backward_shift_invariance(x, gamma, beta, eps, dy):
     got = yield student.batchnorm_backward(dy, x, gamma, eps=eps)
     dx, _, dbeta = _backward(got, *x.shape)
-    compare.close(dx.sum(axis=0), 0.0, "the sum of each column of dx", rtol=0,
-                  atol=1e-10 * (1 + np.abs(dx).max()) * x.shape[0])
-    compare.close(dbeta, dy.sum(axis=0), "dbeta compared with the column sums of dy",
-                  rtol=1e-12, atol=1e-12)
+    # N entries of dx, each within its scale, and the sum's rounding; dx = 0 satisfies this
+    # too, so it scores only with the dx check (gated_on)
+    dx_scale, _, dbeta_scale = backward_scales(dy, x, gamma, eps)
+    compare.within(dx.sum(axis=0), 0.0, "the sum of each column of dx",
+                   scale=2.0 * x.shape[0] * dx_scale, ulps=ULPS)
+    compare.within(dbeta, dy.sum(axis=0), "dbeta compared with the column sums of dy",
+                   scale=dbeta_scale, ulps=ULPS)
 
 
 # --- update_running_stats -----------------------------------------------------------------
@@ -205,13 +312,25 @@ def running_stats_match_torch(running_mean, running_var, xs, momentum, expected)
     calls += [student.update_running_stats(Ref(t - 1, 0), Ref(t - 1, 1), xs[t],
                                            momentum=momentum) for t in range(1, len(xs))]
     results = yield calls
-    for t, (got, (mean, var)) in enumerate(zip(results, expected)):
+    check_trajectory(results, expected, running_mean, running_var, xs, momentum)
+
+
+def check_trajectory(results: list[Any], expected: list[Any], running_mean: np.ndarray,
+                     running_var: np.ndarray, xs: list[np.ndarray], momentum: Any) -> None:
+    """Each step of a running-statistics trajectory against the expected one (within
+    running_scales); a failure names the state the step started from and its batch."""
+    before = (running_mean, running_var)
+    scales = running_scales(running_mean, running_var, xs)
+    for t, (got, (mean, var), (sm, sv)) in enumerate(zip(results, expected, scales)):
         what = f"after batch {t + 1} of {len(xs)}"
         m, v = compare.sequence(got, f"update_running_stats {what}", 2)
         m = compare.array(m, f"running_mean {what}", shape=mean.shape)
         v = compare.array(v, f"running_var {what}", shape=var.shape)
-        compare.close(m, mean, f"running_mean {what}", rtol=RTOL, atol=1e-12)
-        compare.close(v, var, f"running_var {what}", rtol=RTOL, atol=1e-12)
+        compare.within(m, mean, step_what("running_mean", t, xs, before[0], momentum),
+                       scale=sm, ulps=ULPS)
+        compare.within(v, var, step_what("running_var", t, xs, before[1], momentum),
+                       scale=sv, ulps=ULPS)
+        before = (m, v)
 
 
 # --- batchnorm_inference ------------------------------------------------------------------
@@ -228,13 +347,14 @@ def inference_matches_torch(x, gamma, beta, eps, running_mean, running_var, expe
     y = compare.array((yield student.batchnorm_inference(
         x, gamma, beta, running_mean, running_var, eps=eps)),
         "batchnorm_inference(x, gamma, beta, running_mean, running_var, eps)", shape=x.shape)
-    compare.close(y, expected, "batchnorm_inference(x, gamma, beta, running_mean, "
-                  "running_var, eps)", rtol=RTOL, atol=ATOL)
+    compare.within(y, expected, "batchnorm_inference(x, gamma, beta, running_mean, "
+                   "running_var, eps)", ulps=ULPS,
+                   scale=inference_scale(x, gamma, beta, running_mean, running_var, eps))
 
 
 @prop("batchnorm.batchnorm_inference",
       "each sample's output depends on that sample alone (other rows do not matter)",
-      points=1, given=inference_problems(),
+      points=1, relational=True, given=inference_problems(),
       hint="In eval() mode the batch's own statistics are not used: only running_mean and "
            "running_var.")
 def inference_per_sample(x, gamma, beta, eps, running_mean, running_var):
@@ -246,5 +366,8 @@ def inference_per_sample(x, gamma, beta, eps, running_mean, running_var):
     y = compare.array(y, "batchnorm_inference(x, ...)", shape=x.shape)
     z = compare.array(z, "batchnorm_inference(x with more rows appended, ...)",
                       shape=bigger.shape)
-    compare.close(z[: x.shape[0]], y, "the first rows of batchnorm_inference(x with more rows "
-                  "appended) compared with batchnorm_inference(x)", rtol=1e-12, atol=1e-12)
+    # the same rows computed twice: each within inference_scale (beta alone satisfies this,
+    # so it scores only with the defining check)
+    compare.within(z[: x.shape[0]], y, "the first rows of batchnorm_inference(x with more "
+                   "rows appended) compared with batchnorm_inference(x)", ulps=ULPS,
+                   scale=2.0 * inference_scale(x, gamma, beta, running_mean, running_var, eps))

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose, assert_array_equal
 
+from graders.hidden.batchnorm import wide_problems
+from graders.public import batchnorm as grading
 from reference.batchnorm import (
     batchnorm_backward,
     batchnorm_forward,
@@ -172,3 +174,54 @@ def test_no_function_modifies_its_inputs(b: dict) -> None:
     batchnorm_inference(x, gamma, beta, mean, var)
     for a, a0 in zip((x, gamma, beta, dy, mean, var), saved):
         assert_array_equal(a, a0)
+
+
+# --- the graders' error models (graders/public/batchnorm.py) ----------------------------
+
+#: the graders accept ULPS rounding errors of each scale; the reference and torch must agree
+#: within an eighth of that, so the budget keeps a safety factor of 8 for other correct forms
+BUDGET = grading.ULPS / 8 * EPS64 / 2
+
+
+def _within(got: np.ndarray, want: np.ndarray, scale: np.ndarray) -> bool:
+    return bool(np.all(np.abs(got - want) <= BUDGET * np.broadcast_to(scale, np.shape(got))))
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(wide_problems(upstream=True))
+def test_forward_and_backward_agree_with_torch_well_inside_the_error_model(b: dict) -> None:
+    """At scales 1e-3..1e3, offsets up to 1e3 and constant features, the training forward
+    and (dx, dgamma, dbeta) agree with autograd to an eighth of the graders' bounds."""
+    x, gamma, beta, dy = b["x"], b["gamma"], b["beta"], b["dy"]
+    eps = 1e-5 if isinstance(b["eps"], str) else b["eps"]
+    xt, w, bias = (torch.tensor(a, requires_grad=True) for a in (x, gamma, beta))
+    y = torch.nn.functional.batch_norm(xt, None, None, w, bias, training=True, eps=eps)
+    y.backward(torch.from_numpy(dy))
+    assert _within(batchnorm_forward(x, gamma, beta, eps), y.detach().numpy(),
+                   grading.forward_scale(x, gamma, beta, eps))
+    mine = batchnorm_backward(dy, x, gamma, eps)
+    for got, t, scale in zip(mine, (xt, w, bias), grading.backward_scales(dy, x, gamma, eps)):
+        assert _within(got, t.grad.numpy(), scale)
+
+
+@SETTINGS
+@given(batches(), st.sampled_from([0.1, 0.01, 0.9, 1.0]))
+def test_running_stats_and_inference_agree_with_torch_well_inside_the_error_model(
+        b: dict, momentum: float) -> None:
+    """Three steps of running statistics from PyTorch's (0, 1) start, then inference with
+    them, agree with BatchNorm1d to an eighth of the graders' bounds."""
+    x, gamma, beta, eps = b["x"], b["gamma"], b["beta"], b["eps"]
+    xs = [x, 2.0 * x[::-1] - 1.0, x + 1e3]
+    bn = _module(gamma, beta, eps, momentum).train()
+    state = (np.zeros(x.shape[1]), np.ones(x.shape[1]))
+    scales = grading.running_scales(*state, xs)
+    for batch, (sm, sv) in zip(xs, scales):
+        with torch.no_grad():
+            bn(torch.from_numpy(batch))
+        state = update_running_stats(*state, batch, momentum=momentum)
+        assert _within(state[0], bn.running_mean.numpy(), sm)
+        assert _within(state[1], bn.running_var.numpy(), sv)
+    with torch.no_grad():
+        want = bn.eval()(torch.from_numpy(x)).numpy()
+    assert _within(batchnorm_inference(x, gamma, beta, *state, eps=eps), want,
+                   grading.inference_scale(x, gamma, beta, *state, eps))

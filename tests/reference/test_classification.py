@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose, assert_array_equal
 
+from graders import strategies as gen
+from graders.public import classification as grading
 from reference.classification import (
     cross_entropy,
     cross_entropy_grad,
@@ -197,3 +199,39 @@ def test_no_function_modifies_its_inputs(zy: tuple[np.ndarray, np.ndarray]) -> N
         f(z, y)
     assert_array_equal(z, z0)
     assert_array_equal(y, y0)
+
+
+# --- the graders' error models (graders/public/classification.py) -----------------------
+
+#: the graders accept ULPS rounding errors of each scale; the reference and torch must agree
+#: within an eighth of that, so the budget keeps a safety factor of 8 for other correct forms
+SPARE = 8.0
+
+
+@SETTINGS
+@given(gen.logit_arrays())
+def test_reference_and_torch_agree_well_inside_the_graders_error_model(z: np.ndarray) -> None:
+    """On 1-D to 3-D logits, softmax and log_softmax agree with torch to an eighth of the
+    graders' bounds: relative to each probability, and to the log-sum-exp's scale."""
+    budget = grading.ULPS / SPARE * EPS64 / 2
+    tz = torch.from_numpy(z)
+    tp, tlp = torch.softmax(tz, dim=-1).numpy(), torch.log_softmax(tz, dim=-1).numpy()
+    assert np.all(np.abs(softmax(z) - tp) <= budget * grading.prob_scale(z, tp))
+    assert np.all(np.abs(log_softmax(z) - tlp) <= budget * grading.log_scale(z))
+    assert np.all(np.abs(softmax(z).sum(axis=-1) - 1.0) <= budget * grading.log_scale(z)[..., 0])
+
+
+@SETTINGS
+@given(arrays(np.float64, st.integers(1, 20), elements=_finite(-1e4, 1e4), fill=st.nothing()))
+def test_tanh_sigmoid_is_within_the_absolute_sigmoid_model(z: np.ndarray) -> None:
+    """0.5 * (1 + tanh(z / 2)), a correct form, is within an eighth of the graders' absolute
+    bound for sigmoid (a probability to a few u), though not relatively accurate in its tail."""
+    tanh_form = 0.5 * (1.0 + np.tanh(z / 2.0))
+    assert np.all(np.abs(tanh_form - sigmoid(z)) <= grading.ULPS / SPARE * EPS64 / 2)
+
+
+def test_tanh_sigmoid_tail_is_why_the_sigmoid_model_is_absolute() -> None:
+    """At z = -40 the tanh form rounds to 0 while sigmoid is 4e-18: a relative bound would
+    fail this correct form, the absolute one cannot tell it from the reference."""
+    z = np.array([-40.0])
+    assert 0.5 * (1.0 + np.tanh(z[0] / 2.0)) == 0.0 and 4e-18 < sigmoid(z)[0] < 5e-18
