@@ -140,10 +140,13 @@ def _exact_hessian(**case):
                               case["phi"], case["eps"])
     h = 1e-4 if case["eps"] is None else case["eps"]
     w, x, y = case["theta"], case["x"], case["y"]
-    # (y - w1·w2·x)² is quadratic in each weight and its mixed 4-point difference is exact:
-    # only rounding, eps_machine·|f| / h² with |f| <= (|y| + |x|·(|w1|+h)(|w2|+h))²
+    # the error model of smooth_hessian: rounding, a few eps_machine·|f| / h² with
+    # |f| <= (|y| + |x|·(|w1|+2h)(|w2|+2h))², plus O(h²) truncation times the fourth
+    # derivatives; the only one of (y - w1·w2·x)² is ∂⁴/∂w1²∂w2² = 4x², so the 4-point and
+    # gradient-of-gradient schemes are exact here and the 7-point mixed one is off by h²·x²
     scale = 1.0 + (abs(y) + abs(x) * (abs(w[0]) + 2 * h) * (abs(w[1]) + 2 * h)) ** 2
-    return {"H": ref.two_weight_hessian(w, x, y), "atol": 32 * F64_EPS * scale / h**2 + 1e-12}
+    return {"H": ref.two_weight_hessian(w, x, y),
+            "atol": 32 * F64_EPS * scale / h**2 + h * h * 4 * x * x + 1e-12}
 
 
 @prop("critical_points.numerical_hessian", "is symmetric and close to the exact Hessian of the "

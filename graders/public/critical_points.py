@@ -220,9 +220,11 @@ def smooth_hessian(theta, A, b, V, alpha, phi, eps) -> dict[str, Any]:
     """The exact Hessian of ``smooth_function`` and the finite-difference tolerance.
 
     Second differences err by rounding, a few eps_machine·|f| / eps² (|f| bounded by the sum
-    of the absolute terms), and by truncation, eps²/12 (central differences) to eps²/3 (a
-    central difference of a central-difference gradient, step 2·eps on the diagonal) times
-    the largest fourth derivative, at most Σ|alpha_k|·max|V_k|⁴; we allow eps² times it.
+    of the absolute terms; at most 4 of them per entry in every scheme below), and by
+    truncation: eps²/12 (3-point diagonal), eps²/3 (4-point mixed; a central difference of a
+    central-difference gradient, step 2·eps on the diagonal), 7·eps²/12 (the 7-point mixed
+    formula) times the largest fourth derivative, at most Σ|alpha_k|·max|V_k|⁴; we allow
+    eps² times it.
     One-sided differences err by eps·f''', four orders of magnitude more at eps = 1e-4.
     """
     h = 1e-4 if eps is None else eps
