@@ -46,11 +46,12 @@ SATURATED = {"params": [(np.array([[300.0, -300.0], [-400.0, 10.0]]), np.array([
              "x": np.array([[1.0, -1.0]]), "y": np.array([[2.0]])}
 
 
-@prop("backprop.sigmoid", "matches the reference on any shape, no overflow (value or warning) "
-      "for |z| up to 1e4", points=1.5, visibility="hidden", forbid_warnings=True,
+@prop("backprop.sigmoid", "matches the reference on 0-D to 3-D z, no overflow (value or "
+      "warning) for |z| up to 1e4", points=1.5, visibility="hidden", forbid_warnings=True,
+      # SPEC: elementwise on any shape, so 0-D to 3-D
       given={"z": st.sampled_from([10.0, 40.0, 745.0, 1e4]).flatmap(
-          lambda hi: gen.arrays(st.tuples(st.integers(1, 3), st.integers(1, 3),
-                                          st.integers(1, 3)), -hi, hi))},
+          lambda hi: gen.arrays(st.integers(0, 3).flatmap(
+              lambda d: st.tuples(*[st.integers(1, 3)] * d)), -hi, hi))},
       examples=[{"z": np.array([-1e4, -746.0, -709.0, -36.0, -1e-12, 0.0, 1e-12, 36.0, 709.0,
                                 746.0, 1e4])},
                 {"z": np.zeros((1, 1))}],
@@ -115,9 +116,10 @@ def backward_pass_reference(params, x, y, expected):
 @st.composite
 def nasty_smooth_functions(draw: Any) -> dict[str, Any]:
     """f(θ) = ½ tᵀAt + b·t + Σ_k alpha_k sin(V_k·t + phi_k) (t = θ flattened, as in the
-    public ``smooth_functions``) with theta of 1, 2 or 3 dimensions (up to 2x2x3), entries
-    in [-3, 3], up to 3 sines with frequencies up to 4; eps default or 1e-2 .. 1e-5."""
-    shape = draw(st.one_of(st.tuples(st.integers(1, 6)),
+    public ``smooth_functions``) with theta of 0 (SPEC: "any shape"), 1, 2 or 3 dimensions
+    (up to 2x2x3), entries in [-3, 3], up to 3 sines with frequencies up to 4; eps default
+    or 1e-2 .. 1e-5."""
+    shape = draw(st.one_of(st.just(()), st.tuples(st.integers(1, 6)),
                            st.tuples(st.integers(1, 3), st.integers(1, 3)),
                            st.tuples(st.integers(1, 2), st.integers(1, 2), st.integers(1, 3))))
     m = int(np.prod(shape))
@@ -143,7 +145,7 @@ def _reference_numerical_gradient(theta, A, b, V, alpha, phi, eps):
     return {"grad": grad, "atol": 32 * F64_EPS * scale / h + 1e-12}
 
 
-@prop("backprop.numerical_gradient", "matches the reference's central differences for 1-D to "
+@prop("backprop.numerical_gradient", "matches the reference's central differences for 0-D to "
       "3-D theta and several eps", points=2, visibility="hidden",
       given=nasty_smooth_functions(),
       examples=[{"theta": np.array([0.5]), "A": np.array([[3.0]]), "b": np.array([1.0]),

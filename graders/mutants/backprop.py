@@ -104,11 +104,9 @@ def sigmoid(z):
 ''')),
     Mutant(id="sigmoid_textbook_overflow", function="sigmoid",
            title="the textbook 1 / (1 + exp(-z)): right values, overflow warnings below -709",
-           misconception="your sigmoid evaluates exp(-z), which overflows (a RuntimeWarning) "
-                         "for z below about -709; the values happen to round correctly, but "
-                         "the docstring asks for no overflow warnings: exponentiate only -|z|",
            # caught only where the worker enforces forbid_warnings (SPEC: "no overflow
-           # warnings for large |z|"); its values are right to the last ulp that matters
+           # warnings for large |z|").  No misconception: diagnosis compares values, and these
+           # equal the reference's, so it would name this for any near-miss sigmoid
            source=isolate("backprop", "sigmoid", '''
 def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
