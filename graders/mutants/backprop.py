@@ -1,52 +1,12 @@
 """Known-wrong and correct-but-different implementations of ``backprop``.
 
 The reference's ``backward_pass`` calls its ``forward_pass``, and ``forward_pass`` calls
-``sigmoid``.  A mutant of ``forward_pass`` or ``sigmoid`` therefore also brings a correct
-copy of what calls it (with a private correct helper), so that exactly one exercise function
-behaves differently.
+``sigmoid``.  A wrong ``forward_pass`` or ``sigmoid`` is therefore spliced in through
+``isolate``, which rewires the reference's callers to a private correct copy, so that exactly
+one exercise function behaves differently.
 """
 
-from graders.mutants import Mutant, Variant
-
-# A correct forward pass of its own, for mutants whose callers must stay correct.
-_CORRECT_BACKWARD = '''
-def _correct_activations(params, x):
-    acts = [np.array(x, dtype=np.float64)]
-    for l, (W, b) in enumerate(params):
-        z = acts[-1] @ np.asarray(W, dtype=np.float64).T + np.asarray(b, dtype=np.float64)
-        if l < len(params) - 1:
-            e = np.exp(-np.abs(z))
-            z = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-        acts.append(z)
-    return acts
-
-
-def backward_pass(params, x, y):
-    acts = _correct_activations(params, x)
-    delta = acts[-1] - np.asarray(y, dtype=np.float64)
-    grads = []
-    for l in range(len(params), 0, -1):
-        a_prev = acts[l - 1]
-        grads.append((delta.T @ a_prev, delta.sum(axis=0)))
-        if l > 1:
-            delta = (delta @ np.asarray(params[l - 1][0])) * a_prev * (1.0 - a_prev)
-    return grads[::-1]
-'''
-
-# A forward pass that does not use the module's (mutated) sigmoid.
-_OWN_SIGMOID_FORWARD = '''
-def _logistic(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def forward_pass(params, x):
-    acts = [np.array(x, dtype=np.float64)]
-    for l, (W, b) in enumerate(params):
-        z = acts[-1] @ np.asarray(W, dtype=np.float64).T + np.asarray(b, dtype=np.float64)
-        acts.append(z if l == len(params) - 1 else _logistic(z))
-    return acts
-'''
+from graders.mutants import Degenerate, Mutant, Variant, degenerate_family, isolate
 
 
 def _backward(propagate: str, layer_grads: str = "(delta.T @ a_prev, delta.sum(axis=0))",
@@ -105,43 +65,52 @@ MUTANTS = [
            title="forward pass applies the sigmoid on the output layer too",
            misconception="your forward pass squashes the output layer with the sigmoid: the "
                          "last layer is linear, a_L = z_L (see the docstring)",
-           source='''
+           source=isolate("backprop", "forward_pass", '''
 def forward_pass(params, x):
     acts = [np.array(x, dtype=np.float64)]
     for W, b in params:
         acts.append(sigmoid(acts[-1] @ np.asarray(W).T + np.asarray(b)))
     return acts
-''' + _CORRECT_BACKWARD),
+''')),
     Mutant(id="forward_weight_not_transposed", function="forward_pass",
            title="z = a @ W + b (the column-vector formula applied to rows)",
            misconception="your forward pass multiplies by W instead of Wᵀ: with one sample per "
                          "row, z_l = a_{l-1} @ W_l.T + b_l (W has shape (out, in))",
-           source='''
+           source=isolate("backprop", "forward_pass", '''
 def forward_pass(params, x):
     acts = [np.array(x, dtype=np.float64)]
     for l, (W, b) in enumerate(params):
         z = acts[-1] @ np.asarray(W) + np.asarray(b)
         acts.append(z if l == len(params) - 1 else sigmoid(z))
     return acts
-''' + _CORRECT_BACKWARD),
+''')),
     Mutant(id="sigmoid_exp_ratio", function="sigmoid",
            title="sigmoid as exp(z) / (1 + exp(z)): nan for z above ~709",
            misconception="your sigmoid computes exp(z) (or exp(-z)) of a large |z|, which "
                          "overflows to inf and gives inf/inf = nan; the docstring's stable form "
                          "only ever exponentiates -|z|",
-           source='''
+           source=isolate("backprop", "sigmoid", '''
 def sigmoid(z):
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.exp(z) / (1.0 + np.exp(z))
-''' + _OWN_SIGMOID_FORWARD),
+''')),
     Mutant(id="sigmoid_clipped", function="sigmoid",
            title="sigmoid of z clipped to [-30, 30]",
-           source='''
+           source=isolate("backprop", "sigmoid", '''
 def sigmoid(z):
     z = np.clip(np.asarray(z, dtype=np.float64), -30.0, 30.0)
     return 1.0 / (1.0 + np.exp(-z))
-''' + _OWN_SIGMOID_FORWARD),
+''')),
+    Mutant(id="sigmoid_textbook_overflow", function="sigmoid",
+           title="the textbook 1 / (1 + exp(-z)): right values, overflow warnings below -709",
+           # caught only where the worker enforces forbid_warnings (SPEC: "no overflow
+           # warnings for large |z|").  No misconception: diagnosis compares values, and these
+           # equal the reference's, so it would name this for any near-miss sigmoid
+           source=isolate("backprop", "sigmoid", '''
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+''')),
     Mutant(id="sigmoid_derivative_of_z", function="sigmoid_derivative",
            title="σ′(z) computed as z(1 - z)",
            misconception="your sigmoid_derivative plugs z into s(1 - s); the formula needs "
@@ -272,4 +241,159 @@ def numerical_gradient(f, theta, eps=1e-6):
                       - float(f((flat - e).reshape(theta.shape)))) / (2 * eps) for e in basis])
     return grad.reshape(theta.shape)
 '''),
+]
+
+VARIANTS += [
+    Variant(id="sigmoid_piecewise_masked", function="sigmoid",
+            title="σ piecewise by boolean masks, each branch exponentiating only -|z|",
+            source='''
+def sigmoid(z):
+    z = np.asarray(z, dtype=np.float64)
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+'''),
+    Variant(id="sigmoid_exp_of_min", function="sigmoid",
+            title="σ(z) = exp(min(z, 0)) / (1 + exp(-|z|)) in one expression",
+            source='''
+def sigmoid(z):
+    z = np.asarray(z, dtype=np.float64)
+    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
+'''),
+    Variant(id="sigmoid_derivative_sigmoid_of_minus_z", function="sigmoid_derivative",
+            title="σ′(z) = σ(z)·σ(-z) (1 - σ(z) written as σ(-z))",
+            source='''
+def sigmoid_derivative(z):
+    z = np.asarray(z, dtype=np.float64)
+    return sigmoid(z) * sigmoid(-z)
+'''),
+    Variant(id="sigmoid_derivative_sech2", function="sigmoid_derivative",
+            title="σ′(z) = ¼·(1 - tanh²(z/2)), the sech² form",
+            source='''
+def sigmoid_derivative(z):
+    t = np.tanh(0.5 * np.asarray(z, dtype=np.float64))
+    return 0.25 * (1.0 - t * t)
+'''),
+    Variant(id="forward_pass_einsum", function="forward_pass",
+            title="forward pass with np.einsum for the affine step, σ through np.tanh",
+            source='''
+def forward_pass(params, x):
+    acts = [np.array(x, dtype=np.float64)]
+    for l, (W, b) in enumerate(params):
+        z = np.einsum("ni,oi->no", acts[-1], np.asarray(W, dtype=np.float64)) + b
+        acts.append(z if l == len(params) - 1 else 0.5 * (1.0 + np.tanh(0.5 * z)))
+    return acts
+'''),
+    Variant(id="forward_pass_recursive", function="forward_pass",
+            title="forward pass by recursion over the layers, a tuple of arrays returned",
+            source='''
+def _layers(params, a):
+    if not params:
+        return (a,)
+    W, b = params[0]
+    z = a @ np.transpose(W) + b
+    return (a,) + _layers(params[1:], z if len(params) == 1 else sigmoid(z))
+
+
+def forward_pass(params, x):
+    return list(_layers(list(params), np.array(x, dtype=np.float64)))
+'''),
+    Variant(id="backward_pass_deltas_list_einsum", function="backward_pass",
+            title="all δ_l stored in a list first, then dW by np.einsum and db by a loop sum",
+            source='''
+def backward_pass(params, x, y):
+    acts = forward_pass(params, x)
+    L = len(params)
+    deltas = [None] * L
+    deltas[-1] = acts[-1] - np.asarray(y, dtype=np.float64)
+    for l in range(L - 2, -1, -1):
+        a = acts[l + 1]
+        deltas[l] = deltas[l + 1] @ np.asarray(params[l + 1][0]) * (a - a * a)
+    grads = []
+    for l in range(L):
+        db = np.zeros(deltas[l].shape[1])
+        for row in deltas[l]:
+            db = db + row
+        grads.append((np.einsum("no,ni->oi", deltas[l], acts[l]), db))
+    return grads
+'''),
+    Variant(id="backward_pass_recursive", function="backward_pass",
+            title="backward pass by recursion: each layer returns its input's δ and the "
+                  "gradients above it",
+            source='''
+def _backprop(params, a, y):
+    W, b = (np.asarray(p, dtype=np.float64) for p in params[0])
+    z = a @ W.T + b
+    if len(params) == 1:
+        delta = z - y
+        return delta @ W, [(delta.T @ a, delta.sum(axis=0))]
+    up, grads = _backprop(params[1:], sigmoid(z), y)
+    delta = up * sigmoid_derivative(z)
+    return delta @ W, [(delta.T @ a, delta.sum(axis=0))] + grads
+
+
+def backward_pass(params, x, y):
+    return _backprop(list(params), np.asarray(x, dtype=np.float64),
+                     np.asarray(y, dtype=np.float64))[1]
+'''),
+    Variant(id="numerical_gradient_nditer", function="numerical_gradient",
+            title="central differences walking theta with np.nditer's multi_index",
+            source='''
+def numerical_gradient(f, theta, eps=1e-6):
+    theta = np.asarray(theta, dtype=np.float64)
+    grad = np.empty(theta.shape)
+    it = np.nditer(theta, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        up, down = theta.copy(), theta.copy()
+        up[i] += eps
+        down[i] -= eps
+        grad[i] = (f(up) - f(down)) / (2 * eps)
+    return grad
+'''),
+    Variant(id="numerical_gradient_flat_index", function="numerical_gradient",
+            title="central differences by flat index into reshaped copies",
+            source='''
+def numerical_gradient(f, theta, eps=1e-6):
+    theta = np.array(theta, dtype=np.float64)
+    grad = np.zeros(theta.size)
+    for k in range(theta.size):
+        up, down = theta.copy(), theta.copy()
+        up.reshape(-1)[k] += eps
+        down.reshape(-1)[k] -= eps
+        grad[k] = (float(f(up)) - float(f(down))) / (2.0 * eps)
+    return grad.reshape(theta.shape)
+'''),
+]
+
+
+def _degenerate(id: str, function: str, title: str, args: str, body: str) -> Degenerate:
+    """A one-line degenerate ``function``, isolated to that function."""
+    return Degenerate(id=id, function=function, title=f"{function} {title}",
+                      source=isolate("backprop", function,
+                                     f"def {function}({args}):\n    return {body}\n"))
+
+
+DEGENERATES = degenerate_family("backprop", {
+    "sigmoid": ["zeros", "ones", "uniform", "noise", "identity"],
+    "sigmoid_derivative": ["zeros", "ones", "noise", "identity"],
+    "forward_pass": ["zeros", "ones", "noise"],
+    "backward_pass": ["zeros", "ones", "noise"],
+    "numerical_gradient": ["zeros", "ones", "noise", "identity"],
+}) + [
+    # σ(0) everywhere: right where strategies shrink to, and σ(-z) = 1 - σ(z) holds
+    _degenerate("sigmoid_half", "sigmoid", "returns 0.5 everywhere", "z",
+                "np.full(np.shape(z), 0.5)"),
+    # σ′(0) everywhere: right at z = 0
+    _degenerate("sigmoid_derivative_quarter", "sigmoid_derivative", "returns 0.25 everywhere",
+                "z", "np.full(np.shape(z), 0.25)"),
+    _degenerate("forward_pass_repeated_input", "forward_pass", "returns [x] * (L + 1)",
+                "params, x", "[np.array(x, dtype=np.float64)] * (len(params) + 1)"),
+    # right shapes for any "gradients match params' shapes" check, values of the weights
+    _degenerate("backward_pass_returns_params", "backward_pass", "returns params as the "
+                "gradients", "params, x, y",
+                "[(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in params]"),
 ]

@@ -156,6 +156,8 @@ def torch_two_weight(w: np.ndarray, x: float | None, y: float | None) -> dict[st
 def two_weight_loss_matches_torch(w, x, y, expected):
     what = _args_text("two_weight_loss", x, y)
     got = compare.scalar((yield student.two_weight_loss(w, **_kwargs(x, y))), what)
+    # forms differ by the rounding of y - w0·w1·x (u·r) and of its square: a few u·r²
+    # (r = |y| + |w0·w1·x|); 1e-13·r² is ~900 ulps of r², even for the expanded square
     compare.close(got, expected["loss"], what, rtol=1e-12,
                   atol=1e-13 * expected["scale"]["loss"])
 
@@ -220,9 +222,11 @@ def smooth_hessian(theta, A, b, V, alpha, phi, eps) -> dict[str, Any]:
     """The exact Hessian of ``smooth_function`` and the finite-difference tolerance.
 
     Second differences err by rounding, a few eps_machine·|f| / eps² (|f| bounded by the sum
-    of the absolute terms), and by truncation, eps²/12 (central differences) to eps²/3 (a
-    central difference of a central-difference gradient, step 2·eps on the diagonal) times
-    the largest fourth derivative, at most Σ|alpha_k|·max|V_k|⁴; we allow eps² times it.
+    of the absolute terms; at most 4 of them per entry in every scheme below), and by
+    truncation: eps²/12 (3-point diagonal), eps²/3 (4-point mixed; a central difference of a
+    central-difference gradient, step 2·eps on the diagonal), 7·eps²/12 (the 7-point mixed
+    formula) times the largest fourth derivative, at most Σ|alpha_k|·max|V_k|⁴; we allow
+    eps² times it.
     One-sided differences err by eps·f''', four orders of magnitude more at eps = 1e-4.
     """
     h = 1e-4 if eps is None else eps
@@ -296,6 +300,7 @@ def quadratic_value(loss0, g, H, theta, theta0) -> dict[str, float]:
 def taylor_exact_for_quadratics(loss0, g, H, theta, theta0, expected):
     what = "taylor_approximation(loss0, g, H, theta, theta0)"
     got = compare.scalar((yield student.taylor_approximation(loss0, g, H, theta, theta0)), what)
+    # both sides sum O(n²) products of the terms in the scale: ~2n·u·scale each (n <= 4)
     compare.close(got, expected["value"], what + " vs the quadratic loss at theta", rtol=1e-12,
                   atol=expected["atol"])
 
@@ -320,6 +325,9 @@ def classify_matches_eigenvalues(H, eigenvalues, tol, expected):
 def _escape_expectation(H, eigenvalues, tol):
     t = DEFAULT_TOL if tol is None else tol
     lam_min = float(np.min(eigenvalues))
+    # uᵀHu of a backward-stable eigensolver's unit eigenvector, and H = QΛQᵀ itself, are
+    # within ~n·u·max|λ| of λ_min (n <= 5): 1e-12·(1 + max|λ|) is thousands of ulps; the
+    # unit norm is checked to 1e-9 (any normalisation is within a few ulps of 1)
     return None if lam_min >= -t else {"lam_min": lam_min,
                                        "atol": 1e-12 * (1.0 + float(np.max(np.abs(eigenvalues))))}
 
@@ -363,5 +371,6 @@ def escape_direction_is_eigenvector(H, eigenvalues, tol, expected):
 def minimum_ratio_counts_positive(H, eigenvalues, tol, expected):
     what = _call_text("minimum_ratio", tol)
     got = compare.scalar((yield _with_tol(student.minimum_ratio, H, tol)), what)
+    # k / n is exact up to one rounding whichever way it is counted
     compare.close(got, expected, f"{what} (eigenvalues {compare.fmt(eigenvalues)})", rtol=0,
                   atol=1e-12)

@@ -183,6 +183,21 @@ def test_numerical_hessian_matches_torch_func_hessian(case):
     np.testing.assert_allclose(got, expected.numpy(), rtol=0, atol=atol)
 
 
+def test_numerical_hessian_error_is_truncation_plus_rounding():
+    """The docstring's error model: O(eps²) truncation (halving eps quarters the error) plus
+    about eps_mach·|f|/eps² rounding (which takes over, and grows, as eps shrinks)."""
+    theta, c = np.array([0.3, -0.7]), np.array([2.0, -1.0])
+    exact = torch.func.hessian(lambda t: smooth(t, torch.tensor(c)))(torch.tensor(theta)).numpy()
+
+    def error(eps: float) -> float:
+        return float(np.max(np.abs(numerical_hessian(lambda t: float(smooth(t, c)), theta,
+                                                     eps=eps) - exact)))
+
+    assert 3.5 <= error(0.1) / error(0.05) <= 4.5
+    f_scale = 1.0 + abs(float(smooth(theta, c)))
+    assert error(1e-4) < error(1e-7) <= 64 * F64_EPS / 2 * f_scale / 1e-14
+
+
 @st.composite
 def quadratics(draw: st.DrawFn):
     """(c0, b, A, θ0, θ): f(θ) = c0 + b·θ + ½ θᵀAθ, A symmetric, n = 1..5, entries in [-3, 3]."""
