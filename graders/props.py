@@ -55,8 +55,9 @@ class Property:
     max_examples: int | None = None                #: override of the profile's count
     key: str = ""                                  #: "classification.softmax.<check name>"
     extra: Mapping[str, Any] = field(default_factory=dict)
-    #: a relation between calls (invariance, symmetry, independence): a constant satisfies
-    #: it, so it earns its points only when a defining property of the same function passes
+    #: a relation between calls (invariance, symmetry, independence) or a merely necessary
+    #: condition: a constant satisfies it, so it earns its points only when a defining
+    #: property of the same function passes
     relational: bool = False
     #: the defining checks (names in this function's grader modules) that open the gate;
     #: default: every defining property of the same function

@@ -2,7 +2,9 @@
 
 A *relational* property relates calls to each other — ``softmax(z + c) == softmax(z)``,
 ``sigmoid(-z) == 1 - sigmoid(z)``, "each sample's output depends only on that sample" — and a
-constant, the uniform distribution or the input returned unchanged satisfies it.  So it earns
+constant, the uniform distribution or the input returned unchanged satisfies it.  The same
+holds for a merely *necessary* condition ("each row is a probability vector": the uniform
+distribution is one), which is marked relational for the same reason.  So it earns
 its points only when the function also demonstrably computes the right thing: at least one of
 its *gate* properties passed in the same grading.  The gate is the property's ``gated_on``
 check names when given (``batchnorm_backward``'s "dx sums to zero" is gated on the dx check,
@@ -45,8 +47,8 @@ def apply_gate(result: SubmissionResult, props: Sequence[Property]) -> Submissio
             continue
         test.status, test.score = "failed", 0.0
         test.output = (
-            f"This relation holds, but on its own it does not show that {prop.function} is "
-            f"correct (a constant, or the input returned unchanged, satisfies it too). It "
+            f"This check passed, but on its own it does not show that {prop.function} is "
+            f"correct (a constant, or the input returned unchanged, passes it too). It "
             f"earns its points once a check of what {prop.function} must return passes"
             + (": " + ", ".join(_titles(ran, by_key)) if ran else "") + ".")
     return result

@@ -57,7 +57,7 @@ def test_constant_half_sigmoid_gets_nothing_for_its_symmetry(judge):
     assert sigmoid and sum(t.score for t in sigmoid) == 0
     symmetry = next(t for t in sigmoid if t.key.endswith(".sigmoid_symmetric"))
     assert symmetry.status == "failed"
-    assert "This relation holds" in symmetry.output and "equals torch.sigmoid" in symmetry.output
+    assert "This check passed" in symmetry.output and "equals torch.sigmoid" in symmetry.output
 
 
 def test_only_sigmoid_properties_forbid_warnings():

@@ -45,7 +45,7 @@ def test_inference_without_eps_reports_non_finite_output(graded):
 
 # --- points only for correctness (issue 11) ---------------------------------------------
 
-GATED = "This relation holds, but on its own it does not show"
+GATED = "This check passed, but on its own it does not show"
 
 
 def _degenerate(judge, entry_id: str, hidden: bool = True):

@@ -39,7 +39,7 @@ def test_summed_cross_entropy_shows_got_and_expected(graded):
 
 # --- points only for correctness (issue 11) ---------------------------------------------
 
-GATED = "This relation holds, but on its own it does not show"
+GATED = "This check passed, but on its own it does not show"
 
 
 def _degenerate_source(entry_id: str) -> str:
