@@ -40,7 +40,7 @@ def test_one_sided_difference_shows_the_eps_it_was_called_with(judge):
     failed = public_failures(judge, TOPIC, "numerical_gradient_one_sided")
     output = failed[next(n for n in failed if "central differences" in n)]
     assert "numerical_gradient(f, theta, eps=0.5): got 3.5, expected 2.5" in output
-    assert "Failing input: theta = array([ 1., -2.])" in output
+    assert "Failing input: theta = array([1.0, -2.0])" in output
 
 
 
