@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from graders import mutants, registry
+from graders import mutants, profiles, registry
+from graders.diagnose import diagnoser_for
+from graders.grade.runner import Judge
 from graders.public.adaptive_lr import SAFETY, Run, rounding_bounds
 from tests.conftest import grade_mutant
 
@@ -18,9 +20,16 @@ TOPIC = "adaptive_lr"
 @pytest.fixture(scope="module")
 def results(judge):
     ids = ["adam_eps_inside_sqrt", "adam_returns_corrected_moments", "cosine_missing_half",
-           "noam_max_for_min", "adam_bias_correction_off_by_one",
-           "adam_folded_step_size_eps_unscaled"]
+           "noam_max_for_min", "adam_bias_correction_off_by_one"]
     return {i: grade_mutant(judge, TOPIC, i) for i in ids}
+
+
+@pytest.fixture(scope="module")
+def diagnosing_judge():
+    """A judge that names misconceptions, as `propgrade grade` does (the shared one does not)."""
+    j = Judge.create(profiles.get("grading"), diagnose=diagnoser_for(TOPIC))
+    yield j
+    j.close()
 
 
 def _test(result, function: str, title_part: str):
@@ -58,10 +67,10 @@ def test_resumed_failure_states_the_values_that_decide_it(results):
     assert "the rounding this run's arithmetic can explain" in out
 
 
-def test_folded_step_size_with_unscaled_eps_is_caught_and_named(results):
+def test_folded_step_size_with_unscaled_eps_is_caught_and_named(diagnosing_judge):
     """Folding the bias correction into the step size but keeping eps loses points on adam_step
     and is named as that misconception."""
-    result = results["adam_folded_step_size_eps_unscaled"]
+    result = grade_mutant(diagnosing_judge, TOPIC, "adam_folded_step_size_eps_unscaled")
     failed = [t for t in result.tests if t.status == "failed"]
     assert failed and {t.function for t in failed} == {"adam_step"}
     assert any(t.misconception and "eps/sqrt(1-beta2**t)" in t.misconception for t in failed)
