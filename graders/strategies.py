@@ -189,3 +189,98 @@ def logit_arrays(draw: Any, max_ndim: int = 3, max_k: int = 6,
     if scale is None and draw(st.booleans()):
         z = z + draw(arrays(lead + (1,), -1e3, 1e3))  # softmax must not care, row by row
     return z
+# --- adaptive_lr: optimizer states a real run reaches -----------------------------------
+
+def _maybe(values: Any) -> st.SearchStrategy[Any]:
+    """None (meaning "leave the default") or one of ``values``."""
+    return st.sampled_from([None, *values])
+
+
+_RATES = st.sampled_from([1e-3, 1e-2, 0.1, 0.5])
+#: the hyperparameters of the public AdaGrad, RMSProp and Adam runs (None: the default)
+OPTIMIZER_OPTIONS = (
+    {"lr": _RATES, "eps": _maybe([1e-10, 1e-6])},
+    {"lr": _RATES, "alpha": _maybe([0.9, 0.5, 0.999]), "eps": _maybe([1e-8, 1e-6])},
+    {"lr": _maybe([1e-3, 1e-2, 0.1]), "beta1": _maybe([0.9, 0.5, 0.0, 0.99]),
+     "beta2": _maybe([0.999, 0.9, 0.5]), "eps": _maybe([1e-8, 1e-6])})
+RESUME_STEPS = (2, 3, 10, 100, 5000)  #: the step numbers t0 at which a run is resumed
+GRADIENT_SCALES = (1.0, 1.0, 1e-12, 1e6)  #: per-coordinate scales (tiny: eps matters)
+
+
+@st.composite
+def adam_resumed_runs(draw: Any, options: dict[str, st.SearchStrategy[Any]]) -> dict[str, Any]:
+    """``{"theta0", "grads", "state0": [m0, v0], "opts", "t0"}``: Adam resumed at step ``t0``
+    with the moments a real run has after ``t0 - 1`` steps.
+
+    theta0 of shape (n,) or (r, c); 5-20 gradients, each coordinate at its own scale
+    (1, 1e-12 or 1e6).  The moments are those of a past run of ``t0 - 1`` gradients, each
+    coordinate with its own past scale (1, 1e-12, 1e6, or 0: never seen a gradient) and a
+    drift (so momentum builds up), from a drawn seed: ``m0 = (1-beta1)·Σ beta1^(t0-2-j) g_j``
+    and ``v0 = (1-beta2)·Σ beta2^(t0-2-j) g_j²`` exactly (the closed form of the recursion).
+    So ``v0 >= 0`` and ``|m0| <= C(beta1, beta2, t0)·sqrt(v0)`` (Cauchy–Schwarz) as in every
+    real run: no ``m`` next to ``v = 0``, whose rounding the update would amplify by
+    ``lr / eps``.  A past scale above the present one is the reachable version of "m large,
+    gradient tiny".  Shrinks to one past step at scale 1, a 1-D theta and default options.
+    """
+    shape = draw(st.one_of(st.tuples(st.integers(1, 4)),
+                           st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    size = int(np.prod(shape))
+
+    def per_coordinate(values: Any) -> np.ndarray:
+        return np.asarray(draw(st.lists(st.sampled_from(values), min_size=size,
+                                        max_size=size))).reshape(shape)
+
+    scale = per_coordinate(GRADIENT_SCALES)
+    grads = draw(arrays((draw(st.integers(5, 20)), *shape), -1.0, 1.0)) * scale
+    opts = {k: v for k, v in ((name, draw(s)) for name, s in options.items()) if v is not None}
+    t0 = draw(st.sampled_from(RESUME_STEPS))
+    past = per_coordinate((1.0, 1e-12, 1e6, 0.0))
+    drift = draw(arrays(shape, -1.0, 1.0))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    history = past * (drift + rng.uniform(-1.0, 1.0, (t0 - 1, *shape))) / 2
+    beta1, beta2 = opts.get("beta1", 0.9), opts.get("beta2", 0.999)
+    age = np.arange(t0 - 2, -1, -1, dtype=np.float64)  # steps since each past gradient
+    m0 = np.tensordot((1.0 - beta1) * beta1**age, history, axes=1)
+    v0 = np.tensordot((1.0 - beta2) * beta2**age, history * history, axes=1)
+    return {"theta0": draw(arrays(shape, -5.0, 5.0)), "grads": grads, "state0": [m0, v0],
+            "opts": opts, "t0": t0}
+
+
+@st.composite
+def optimizer_runs(draw: Any, options: dict[str, st.SearchStrategy[Any]],
+                   min_steps: int = 5, max_steps: int = 12) -> dict[str, Any]:
+    """``{"theta0" (dim,), "grads" (T, dim), "opts"}``: a start point in [-5, 5], 5-12
+    gradients (sometimes all tiny, 1e-12, or huge, 1e6; see ``gradient_sequences``) and the
+    optional hyperparameters drawn from ``options`` (None entries are left at the default).
+    Shrinks to 5 zero gradients of dimension 1 with every default."""
+    grads = draw(gradient_sequences(min_steps=min_steps, max_steps=max_steps))
+    opts = {name: draw(s) for name, s in options.items()}
+    return {"theta0": draw(arrays((grads.shape[1],), -5.0, 5.0)), "grads": grads,
+            "opts": {k: v for k, v in opts.items() if v is not None}}
+
+
+@st.composite
+def noam_cases(draw: Any) -> dict[str, int]:
+    """d_model, warmup_steps in [1, 4000] and a step before, at or after the warm-up."""
+    warmup = draw(st.integers(1, 4000))
+    step = draw(st.one_of(st.integers(1, warmup), st.just(warmup),
+                          st.integers(warmup, 100 * warmup)))
+    return {"step": step, "d_model": draw(st.sampled_from([1, 16, 64, 512, 1024])),
+            "warmup_steps": warmup}
+
+
+@st.composite
+def cosine_schedules(draw: Any, with_step: bool = False, max_warmup: int = 50,
+                     max_decay: int = 60) -> dict[str, Any]:
+    """base_lr, warmup_steps in [1, 50], total_steps (1-60 decay steps) and min_lr (None =
+    the default 0, or a fraction of base_lr other than 1/2, where dropping the 0.5 and
+    ignoring min_lr give the same numbers); with ``with_step`` also a ``step`` in the warm-up.
+    Shrinks to warmup_steps = 1, total_steps = 2."""
+    warmup = draw(st.integers(1, max_warmup))
+    base = draw(st.sampled_from([1e-4, 3e-3, 0.1, 1.0, 5.0]))
+    case = {"base_lr": base, "warmup_steps": warmup,
+            "total_steps": warmup + draw(st.integers(1, max_decay)),
+            "min_lr": draw(st.sampled_from([None, None, 0.0, 0.1 * base, 0.3 * base]))}
+    if with_step:
+        case["step"] = draw(st.integers(0, warmup))
+    return case

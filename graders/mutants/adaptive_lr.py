@@ -4,11 +4,18 @@ Each mutant rewrites one exercise function with one plausible bug; no reference 
 calls another, so each breaks exactly its own.  The subtle ones are the point: eps inside
 the square root only shows with tiny gradients, the bias-correction index only in the first
 steps, returning the corrected moments only once the state is threaded to the next step.
+
+Adam with the bias correction folded into the step size, ``lr·sqrt(1-beta2**t)/(1-beta1**t)``
+(the paper's "more efficient" order), is SPEC's update only if eps is folded too: dividing
+``m / (sqrt(v) + eps)`` by ``sqrt(1-beta2**t)`` gives ``sqrt(v_hat) + eps/sqrt(1-beta2**t)``, an
+eps up to 1/sqrt(1-beta2) = 31.6 times larger.  That changes a step by ~eps/sqrt(v_hat)
+relative (3e-7 at moderate gradients, O(1) at tiny ones), far beyond rounding: a mutant.
+With ``eps·sqrt(1-beta2**t)`` in the denominator it is the same update: a variant.
 """
 
 from __future__ import annotations
 
-from graders.mutants import Mutant, Variant
+from graders.mutants import Degenerate, Mutant, Variant, degenerate_family
 
 MUTANTS = [
     # --- adagrad_step -------------------------------------------------------------------
@@ -142,6 +149,24 @@ def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     v_hat = v / (1.0 - beta2**t)
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
 '''),
+    Mutant(
+        id="adam_folded_step_size_eps_unscaled", function="adam_step",
+        title="bias correction folded into the step size, eps left as it is (the paper's form)",
+        misconception="you fold the bias correction into the step size, "
+                      "lr*sqrt(1-beta2**t)/(1-beta1**t), and keep sqrt(v) + eps: that is "
+                      "sqrt(v_hat) + eps/sqrt(1-beta2**t), a larger eps than the docstring's "
+                      "sqrt(v_hat) + eps; scale eps by sqrt(1-beta2**t) too, or correct m "
+                      "and v first",
+        source='''
+import math
+
+
+def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad * grad
+    step_size = lr * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+    return theta - step_size * m / (np.sqrt(v) + eps), m, v
+'''),
     # --- noam_lr ------------------------------------------------------------------------
     Mutant(
         id="noam_max_for_min", function="noam_lr",
@@ -239,6 +264,51 @@ def adagrad_step(theta, grad, sum_sq, lr, eps=1e-10):
     return np.subtract(theta, np.multiply(lr, np.divide(grad, denom))), new_sum
 '''),
     Variant(
+        id="adagrad_torch_addcmul", function="adagrad_step",
+        title="torch's form: sum.addcmul_(g, g), std = sqrt(sum).add_(eps), addcdiv_(g, std, -clr)",
+        source='''
+def adagrad_step(theta, grad, sum_sq, lr, eps=1e-10):
+    lr_decay, step = 0.0, 1
+    clr = lr / (1 + (step - 1) * lr_decay)
+    state_sum = np.add(sum_sq, 1.0 * np.multiply(grad, grad))
+    std = np.add(np.sqrt(state_sum), eps)
+    return np.add(theta, -clr * np.divide(grad, std)), state_sum
+'''),
+    Variant(
+        id="adagrad_loop", function="adagrad_step",
+        title="element by element with math.sqrt over flattened copies",
+        source='''
+import math
+
+
+def adagrad_step(theta, grad, sum_sq, lr, eps=1e-10):
+    new_theta = np.array(theta, dtype=np.float64)
+    new_sum = np.array(sum_sq, dtype=np.float64)
+    flat_t, flat_s, flat_g = new_theta.reshape(-1), new_sum.reshape(-1), np.ravel(grad)
+    for i in range(flat_g.size):
+        flat_s[i] += flat_g[i] ** 2
+        flat_t[i] -= lr * flat_g[i] / (math.sqrt(flat_s[i]) + eps)
+    return new_theta, new_sum
+'''),
+    Variant(
+        id="rmsprop_torch_addcmul", function="rmsprop_step",
+        title="torch's form: sq.mul_(alpha).addcmul_(g, g, 1 - alpha), addcdiv_(g, avg, -lr)",
+        source='''
+def rmsprop_step(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
+    square_avg = np.multiply(sq_avg, alpha)
+    square_avg = np.add(square_avg, (1 - alpha) * np.multiply(grad, grad))
+    avg = np.add(np.sqrt(square_avg), eps)
+    return np.add(theta, -lr * np.divide(grad, avg)), square_avg
+'''),
+    Variant(
+        id="rmsprop_lerp", function="rmsprop_step",
+        title="the average as a lerp towards grad**2: sq + (1 - alpha) * (g*g - sq)",
+        source='''
+def rmsprop_step(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
+    sq_avg = sq_avg + (1 - alpha) * (grad * grad - sq_avg)
+    return theta - lr * (grad / (np.sqrt(sq_avg) + eps)), sq_avg
+'''),
+    Variant(
         id="rmsprop_loop", function="rmsprop_step",
         title="element by element with math.sqrt, returned as a list",
         source='''
@@ -270,6 +340,83 @@ def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return theta - (lr / bias_correction1) * m / denom, m, v
 '''),
     Variant(
+        id="adam_torch_lerp_field", function="adam_step",
+        title="the field's torch form: m + (1 - beta1) * (grad - m), sqrt(v) / sqrt(bc2) + eps",
+        source='''
+import math
+
+
+def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = m + (1 - beta1) * (grad - m)
+    v = v * beta2 + (1 - beta2) * grad * grad
+    bc1 = 1 - beta1 ** t
+    bc2 = 1 - beta2 ** t
+    denom = np.sqrt(v) / math.sqrt(bc2) + eps
+    return theta - lr / bc1 * m / denom, m, v
+'''),
+    Variant(
+        id="adamw_no_decay_torch", function="adam_step",
+        title="torch's AdamW with weight_decay=0: torch.lerp's two branches, addcmul_, addcdiv_",
+        source='''
+import math
+
+
+def _lerp(start, end, weight):
+    # torch.lerp: start + w*(end - start) for w < 0.5, else end - (end - start)*(1 - w)
+    if weight < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    weight_decay = 0.0
+    param = np.multiply(theta, 1 - lr * weight_decay)
+    exp_avg = _lerp(m, grad, 1 - beta1)
+    exp_avg_sq = np.add(np.multiply(v, beta2), (1 - beta2) * np.multiply(grad, grad))
+    step_size = lr / (1 - beta1 ** t)
+    bias_correction2_sqrt = math.sqrt(1 - beta2 ** t)
+    denom = np.add(np.sqrt(exp_avg_sq) / bias_correction2_sqrt, eps)
+    return np.add(param, -step_size * np.divide(exp_avg, denom)), exp_avg, exp_avg_sq
+'''),
+    Variant(
+        id="adam_folded_step_size", function="adam_step",
+        title="bias correction folded into the step size, with eps * sqrt(1 - beta2**t)",
+        source='''
+import math
+
+
+def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad * grad
+    root_bc2 = math.sqrt(1.0 - beta2**t)
+    step_size = lr * root_bc2 / (1.0 - beta1**t)
+    return theta - step_size * m / (np.sqrt(v) + eps * root_bc2), m, v
+'''),
+    Variant(
+        id="noam_rsqrt_branch", function="noam_lr",
+        title="min as an explicit comparison of 1/sqrt(step) and step/(w*sqrt(w))",
+        source='''
+import math
+
+
+def noam_lr(step, d_model, warmup_steps):
+    decay = 1.0 / math.sqrt(step)
+    ramp = step / (warmup_steps * math.sqrt(warmup_steps))
+    rate = ramp if ramp < decay else decay
+    return rate / math.sqrt(d_model)
+'''),
+    Variant(
+        id="noam_peak_form", function="noam_lr",
+        title="the peak (d_model*w)**-0.5 times min(step/w, sqrt(w/step))",
+        source='''
+import math
+
+
+def noam_lr(step, d_model, warmup_steps):
+    peak = (d_model * warmup_steps) ** -0.5
+    return peak * min(step / warmup_steps, math.sqrt(warmup_steps / step))
+'''),
+    Variant(
         id="noam_branches", function="noam_lr",
         title="an explicit if on the warm-up instead of min",
         source='''
@@ -295,5 +442,88 @@ def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
         return step / warmup_steps * base_lr
     half_angle = 0.5 * math.pi * (step - warmup_steps) / (total_steps - warmup_steps)
     return min_lr + (base_lr - min_lr) * math.cos(half_angle) ** 2
+'''),
+    Variant(
+        id="cosine_one_minus_two_sin_squared", function="warmup_cosine_lr",
+        title="cos x computed as 1 - 2 sin(x/2)**2",
+        source='''
+import math
+
+
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return base_lr * (step / warmup_steps)
+    x = math.pi * (step - warmup_steps) / (total_steps - warmup_steps)
+    cos_x = 1.0 - 2.0 * math.sin(x / 2) ** 2
+    return min_lr + 0.5 * (base_lr - min_lr) * (1.0 + cos_x)
+'''),
+    Variant(
+        id="cosine_numpy_interp", function="warmup_cosine_lr",
+        title="np.interp for the warm-up, np.cos of the progress, returned as a NumPy float",
+        source='''
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return np.interp(step, [0, warmup_steps], [0.0, base_lr])
+    progress = np.float64(step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + (base_lr - min_lr) * (np.cos(np.pi * progress) + 1) / 2
+'''),
+]
+
+# the values a real run of each step can be asked for: theta unchanged with the right state,
+# or the state returned as given (a run threading it never accumulates anything)
+DEGENERATES = degenerate_family("adaptive_lr", {
+    "adagrad_step": ["zeros", "ones", "identity", "noise"],
+    "rmsprop_step": ["zeros", "ones", "identity", "noise"],
+    "adam_step": ["zeros", "ones", "identity", "noise"],
+    "noam_lr": ["zeros", "ones", "identity", "noise"],
+    "warmup_cosine_lr": ["zeros", "ones", "identity", "noise"],
+}) + [
+    Degenerate(
+        id="adagrad_theta_unchanged", function="adagrad_step",
+        title="the right sum_sq, theta returned unchanged",
+        source='''
+def adagrad_step(theta, grad, sum_sq, lr, eps=1e-10):
+    return np.array(theta, dtype=np.float64), sum_sq + grad * grad
+'''),
+    Degenerate(
+        id="rmsprop_state_unchanged", function="rmsprop_step",
+        title="the step of this update, sq_avg returned as given",
+        source='''
+def rmsprop_step(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
+    new_avg = alpha * sq_avg + (1.0 - alpha) * grad * grad
+    return theta - lr * grad / (np.sqrt(new_avg) + eps), np.array(sq_avg, dtype=np.float64)
+'''),
+    Degenerate(
+        id="adam_theta_unchanged", function="adam_step",
+        title="the right m and v, theta returned unchanged",
+        source='''
+def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad * grad
+    return np.array(theta, dtype=np.float64), m, v
+'''),
+    Degenerate(
+        id="adam_state_unchanged", function="adam_step",
+        title="the step of this update, m and v returned as given",
+        source='''
+def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_m = beta1 * m + (1.0 - beta1) * grad
+    new_v = beta2 * v + (1.0 - beta2) * grad * grad
+    m_hat, v_hat = new_m / (1.0 - beta1**t), new_v / (1.0 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), np.array(m), np.array(v)
+'''),
+    Degenerate(
+        id="noam_constant_peak", function="noam_lr",
+        title="a constant learning rate: the peak (d_model*warmup_steps)**-0.5 at every step",
+        source='''
+def noam_lr(step, d_model, warmup_steps):
+    return float((d_model * warmup_steps) ** -0.5)
+'''),
+    Degenerate(
+        id="cosine_constant_base_lr", function="warmup_cosine_lr",
+        title="a constant learning rate: base_lr at every step",
+        source='''
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    return float(base_lr)
 '''),
 ]

@@ -8,12 +8,20 @@ mutant breaks exactly one function.
 A sign convention is a bug only where it shows: ``momentum_step`` returns the velocity, so
 v = μv + lr·g with θ − v is wrong there (the returned velocity has the opposite sign), while
 inside ``gradient_descent``, which returns only the thetas, the same convention is a correct
-variant.
+variant.  torch's buffer ``b = mu*b + g; theta -= lr*b`` is the same: SPEC's velocity is
+``-lr*b`` at a constant lr, so it is a variant of ``gradient_descent`` (constant lr, only the
+thetas returned) and a mutant of ``momentum_step`` when ``b`` is returned as the velocity.
+Converting the velocity to a buffer and back (``b = -velocity/lr``) is SPEC's update except
+at ``lr = 0``, where it divides by zero: not a variant either.
+
+``np.array_split(order, ceil(n / batch_size))`` makes that many *near-equal* pieces, not
+pieces of ``batch_size``: a mutant; ``np.array_split(order, range(batch_size, n, batch_size))``
+cuts at the batch boundaries: a variant.
 """
 
 from __future__ import annotations
 
-from graders.mutants import Mutant, Variant
+from graders.mutants import Degenerate, Mutant, Variant, degenerate_family, isolate
 
 # a correct gradient_descent that does not call momentum_step
 _GD_INLINE = '''
@@ -74,6 +82,18 @@ def shuffled_batches(n, batch_size, seed):
     order = np.random.default_rng(seed).permutation(n)
     return [order[i:i + batch_size] for i in range(0, n - batch_size + 1, batch_size)]
 '''),
+    Mutant(
+        id="shuffle_array_split_equal_parts", function="shuffled_batches",
+        title="np.array_split into ceil(n / batch_size) near-equal pieces",
+        misconception="np.array_split(order, k) with a number k makes k pieces of nearly "
+                      "equal size, so your batches are not batch_size long (e.g. 4, 3, 3 for "
+                      "n = 10, batch_size = 4); every batch but the last must have exactly "
+                      "batch_size indices — split at the indices batch_size, 2*batch_size, ...",
+        source='''
+def shuffled_batches(n, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n)
+    return np.array_split(order, -(-n // batch_size))
+'''),
     # --- sgd_step -----------------------------------------------------------------------
     Mutant(
         id="sgd_ascent", function="sgd_step",
@@ -117,6 +137,18 @@ def momentum_step(theta, grad, velocity, lr, momentum):
     velocity = np.asarray(velocity, dtype=np.float64)
     theta = np.asarray(theta, dtype=np.float64) + velocity
     return theta, momentum * velocity - lr * np.asarray(grad, dtype=np.float64)
+''' + _GD_INLINE),
+    Mutant(
+        id="momentum_returns_torch_buffer", function="momentum_step",
+        title="torch's buffer b = μb + g returned as the velocity (θ − lr·b)",
+        misconception="you keep torch.optim.SGD's momentum buffer b = momentum*b + grad and "
+                      "step theta - lr*b: the thetas agree at a constant lr, but the velocity "
+                      "you return is that buffer; the docstring's velocity is "
+                      "momentum*velocity - lr*grad (= -lr*b)",
+        source='''
+def momentum_step(theta, grad, velocity, lr, momentum):
+    buf = momentum * np.asarray(velocity, dtype=np.float64) + np.asarray(grad, dtype=np.float64)
+    return np.asarray(theta, dtype=np.float64) - lr * buf, buf
 ''' + _GD_INLINE),
     # --- gradient_descent ---------------------------------------------------------------
     Mutant(
@@ -220,6 +252,36 @@ def shuffled_batches(n, batch_size, seed):
     return tuple(batches)
 '''),
     Variant(
+        id="shuffle_argsort_random_keys", function="shuffled_batches",
+        title="np.argsort(rng.random(n)) (a different order), batches by slicing in a loop",
+        source='''
+def shuffled_batches(n, batch_size, seed):
+    order = np.argsort(np.random.default_rng(seed).random(n), kind="stable")
+    batches, start = [], 0
+    while start < n:
+        batches.append(order[start:start + batch_size])
+        start += batch_size
+    return batches
+'''),
+    Variant(
+        id="shuffle_inplace_split_at_boundaries", function="shuffled_batches",
+        title="rng.shuffle of np.arange in place, np.split at the batch boundaries",
+        source='''
+def shuffled_batches(n, batch_size, seed):
+    order = np.arange(n)
+    np.random.default_rng(seed).shuffle(order)
+    return list(np.split(order, np.arange(batch_size, n, batch_size)))
+'''),
+    Variant(
+        id="sgd_torch_alpha", function="sgd_step",
+        title="torch's p.add_(grad, alpha=-lr) on a copy",
+        source='''
+def sgd_step(theta, grad, lr):
+    param = np.array(theta, dtype=np.float64)
+    np.add(param, -lr * np.asarray(grad, dtype=np.float64), out=param)
+    return param
+'''),
+    Variant(
         id="sgd_loop", function="sgd_step",
         title="element by element over a flattened copy",
         source='''
@@ -241,6 +303,69 @@ def momentum_step(theta, grad, velocity, lr, momentum):
     velocity -= lr * np.asarray(grad, dtype=np.float64)
     theta += velocity
     return [theta, velocity]
+'''),
+    Variant(
+        id="momentum_ufuncs", function="momentum_step",
+        title="np.multiply / np.subtract / np.add into fresh arrays, returned as a tuple",
+        source='''
+def momentum_step(theta, grad, velocity, lr, momentum):
+    new_velocity = np.subtract(np.multiply(momentum, velocity), np.multiply(lr, grad))
+    return np.add(theta, new_velocity), new_velocity
+'''),
+    Variant(
+        id="momentum_loop", function="momentum_step",
+        title="element by element over flattened copies",
+        source='''
+def momentum_step(theta, grad, velocity, lr, momentum):
+    new_theta = np.array(theta, dtype=np.float64)
+    new_velocity = np.array(velocity, dtype=np.float64)
+    t, v, g = new_theta.reshape(-1), new_velocity.reshape(-1), np.ravel(grad)
+    for i in range(g.size):
+        v[i] = momentum * v[i] - lr * g[i]
+        t[i] = t[i] + v[i]
+    return new_theta, new_velocity
+'''),
+    Variant(
+        id="gd_heavy_ball", function="gradient_descent",
+        title="Polyak's heavy ball on the trajectory array: no velocity variable",
+        source='''
+def gradient_descent(grad_fn, theta0, lr, steps, momentum=0.0):
+    theta0 = np.asarray(theta0, dtype=np.float64)
+    traj = np.zeros((steps + 1, theta0.size))
+    traj[0] = theta0
+    for t in range(steps):
+        previous = traj[t - 1] if t > 0 else traj[0]
+        grad = np.asarray(grad_fn(traj[t].copy()), dtype=np.float64)
+        traj[t + 1] = traj[t] + momentum * (traj[t] - previous) - lr * grad
+    return traj
+'''),
+    Variant(
+        id="gd_weighted_gradient_sum", function="gradient_descent",
+        title="velocity in closed form, -lr * sum_j momentum**(t-j) g_j, vectorised over history",
+        source='''
+def gradient_descent(grad_fn, theta0, lr, steps, momentum=0.0):
+    theta = np.array(theta0, dtype=np.float64)
+    grads, rows = [], [theta]
+    for t in range(steps):
+        grads.append(np.asarray(grad_fn(theta.copy()), dtype=np.float64))
+        weights = momentum ** np.arange(t, -1, -1, dtype=np.float64)
+        theta = theta - lr * (weights @ np.array(grads))
+        rows.append(theta)
+    return np.array(rows)
+'''),
+    Variant(
+        id="gd_recursive", function="gradient_descent",
+        title="a recursive helper that returns the rows still to come",
+        source='''
+def gradient_descent(grad_fn, theta0, lr, steps, momentum=0.0):
+    def rest(theta, velocity, left):
+        if left == 0:
+            return []
+        velocity = momentum * velocity - lr * np.asarray(grad_fn(theta.copy()), dtype=float)
+        return [theta + velocity] + rest(theta + velocity, velocity, left - 1)
+
+    start = np.array(theta0, dtype=np.float64)
+    return np.array([start] + rest(start, np.zeros_like(start), steps))
 '''),
     Variant(
         id="gd_torch_buffer", function="gradient_descent",
@@ -271,5 +396,51 @@ def gradient_descent(grad_fn, theta0, lr, steps, momentum=0.0):
         theta = theta - v
         out[t] = theta
     return out
+'''),
+]
+
+DEGENERATES = degenerate_family("batch_momentum", {
+    "shuffled_batches": ["zeros", "ones", "noise"],
+    "sgd_step": ["zeros", "ones", "identity", "noise"],
+    "momentum_step": ["zeros", "ones", "identity", "noise"],
+    "gradient_descent": ["zeros", "ones", "noise"],
+}) + [
+    Degenerate(
+        id="shuffle_same_permutation_every_seed", function="shuffled_batches",
+        title="one fixed permutation (a seeded global generator) for every seed",
+        source='''
+def shuffled_batches(n, batch_size, seed):
+    order = np.random.RandomState(12345).permutation(n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+'''),
+    Degenerate(
+        id="shuffle_range_in_order", function="shuffled_batches",
+        title="range(n) in order, cut into batches",
+        source='''
+def shuffled_batches(n, batch_size, seed):
+    return [np.arange(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+'''),
+    Degenerate(
+        id="momentum_velocity_unchanged", function="momentum_step",
+        title="theta moved by the new velocity, the velocity returned as given",
+        source=isolate("batch_momentum", "momentum_step", '''
+def momentum_step(theta, grad, velocity, lr, momentum):
+    new_velocity = momentum * np.asarray(velocity, dtype=np.float64) - lr * np.asarray(grad)
+    return np.asarray(theta, dtype=np.float64) + new_velocity, np.array(velocity, dtype=float)
+''')),
+    Degenerate(
+        id="momentum_theta_unchanged", function="momentum_step",
+        title="the right velocity, theta returned unchanged",
+        source=isolate("batch_momentum", "momentum_step", '''
+def momentum_step(theta, grad, velocity, lr, momentum):
+    new_velocity = momentum * np.asarray(velocity, dtype=np.float64) - lr * np.asarray(grad)
+    return np.array(theta, dtype=np.float64), new_velocity
+''')),
+    Degenerate(
+        id="gd_theta0_repeated", function="gradient_descent",
+        title="theta0 in every row (theta returned unchanged at every step)",
+        source='''
+def gradient_descent(grad_fn, theta0, lr, steps, momentum=0.0):
+    return np.tile(np.asarray(theta0, dtype=np.float64), (steps + 1, 1))
 '''),
 ]

@@ -323,3 +323,22 @@ def test_no_step_modifies_its_inputs(run: dict) -> None:
         assert_array_equal(a, a0)
     for out in results:
         assert all(r is not a for r in out for a in (theta, grad, *state))
+
+
+def test_folding_the_bias_correction_moves_eps() -> None:
+    """Folding the bias correction into the step size, lr·sqrt(bc2)/bc1 · m/(sqrt(v) + eps'),
+    is adam_step's update with eps' = eps·sqrt(bc2) (to rounding); with eps' = eps (the paper's
+    order) the effective eps grows to eps/sqrt(bc2), far beyond rounding at early steps."""
+    theta, g = np.array([0.3, -1.2]), np.array([0.8, -0.05])
+    m, v = np.zeros(2), np.zeros(2)
+    for t in (1, 2, 3):
+        new_theta, m, v = adam_step(theta, g, m, v, t)
+        bc1, bc2 = 1 - 0.9**t, 1 - 0.999**t
+        size = 1e-3 * math.sqrt(bc2) / bc1
+        folded = theta - size * m / (np.sqrt(v) + 1e-8 * math.sqrt(bc2))
+        paper = theta - size * m / (np.sqrt(v) + 1e-8)
+        step = np.abs(new_theta - theta)
+        assert np.all(np.abs(folded - new_theta) <= 1e-14 * step + 4 * EPS64 * np.abs(theta))
+        # relative change of the step ~ eps (1/sqrt(bc2) - 1) / sqrt(v_hat) >= 3e-7 here
+        assert np.all(np.abs(paper - new_theta) >= 1e-7 * step)
+        theta = new_theta

@@ -234,3 +234,22 @@ def test_gradient_descent_zero_steps_and_velocity_start():
     np.testing.assert_array_equal(gradient_descent(lambda t: t, theta0, 0.1, 0), [theta0])
     got = gradient_descent(lambda t: 2 * t, theta0, 0.1, 1, momentum=0.9)
     np.testing.assert_allclose(got[1], theta0 - 0.1 * 2 * theta0, rtol=1e-15)
+
+
+def test_torch_buffer_equals_the_velocity_only_at_a_constant_lr():
+    """torch's buffer b = μb + g, θ -= lr·b gives SPEC's trajectory at a constant lr and a
+    different one when lr changes between steps (the new lr scales the whole buffer)."""
+    grads = [np.array([1.0, -0.5]), np.array([0.3, 0.2]), np.array([-0.4, 1.0])]
+
+    def both(rates):
+        theta, velocity, buf, torch_theta = np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2)
+        for g, lr in zip(grads, rates):
+            theta, velocity = momentum_step(theta, g, velocity, lr, 0.9)
+            buf = 0.9 * buf + g
+            torch_theta = torch_theta - lr * buf
+        return theta, torch_theta
+
+    same, torch_same = both([0.1, 0.1, 0.1])
+    np.testing.assert_allclose(same, torch_same, rtol=1e-14, atol=1e-15)
+    changed, torch_changed = both([0.1, 0.01, 0.1])
+    assert np.max(np.abs(changed - torch_changed)) > 1e-3
