@@ -189,6 +189,8 @@ def logit_arrays(draw: Any, max_ndim: int = 3, max_k: int = 6,
     if scale is None and draw(st.booleans()):
         z = z + draw(arrays(lead + (1,), -1e3, 1e3))  # softmax must not care, row by row
     return z
+
+
 # --- adaptive_lr: optimizer states a real run reaches -----------------------------------
 
 def _maybe(values: Any) -> st.SearchStrategy[Any]:
