@@ -15,6 +15,8 @@ from graders.nbgrader_env import db_url, nbgrader_env
 from graders.results import SubmissionResult
 from graders.results import TestResult as Outcome
 
+pytestmark = pytest.mark.slow  # end-to-end: writes real nbgrader gradebooks (alembic migrations)
+
 TOPIC = "classification"
 
 

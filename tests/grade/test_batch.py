@@ -130,6 +130,8 @@ def _killing_judge(sub, assignment, max_score):
 
 from graders.grade import batch as _batch_module  # noqa: E402
 
+pytestmark = pytest.mark.slow  # end-to-end: grades whole batches with several judge processes
+
 _original_grade_in_judge = _batch_module._grade_in_judge
 
 

@@ -7,6 +7,8 @@ import pytest
 
 from tests.conftest import grade_mutant
 
+pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
+
 TOPIC = "adaptive_lr"
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import public_failures
+
+pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
 
 TOPIC = "critical_points"
 
