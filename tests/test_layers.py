@@ -13,7 +13,8 @@ wire        grade/protocol                                                      
 transport   grade/{client,worker,sandbox,bwrap,local,doctor}: the trust boundary  wire
 kit         props, compare, strategies, oracles, profiles, results, registry,     wire
             course
-reference   reference/, exercises/  (plain NumPy: no propgrade import at all)     --
+reference   reference/  (plain NumPy: no propgrade import at all)                 --
+stubs       exercises/  (the student stubs: not even the reference)               --
 content     public/, hidden/, mutants/  (the graders and the catalog)             kit, reference
 engine      grade/{driver,runner,examples,gate,submission,discover,store},         content,
             diagnose, check/misconceptions                                        transport
@@ -67,7 +68,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.registry", "kit"),
     ("graders.course", "kit"),         # the course's table of assignments, beside registry
     ("reference", "reference"),
-    ("exercises", "reference"),
+    ("exercises", "stubs"),
     ("graders.public", "content"),
     ("graders.hidden", "content"),
     ("graders.mutants", "content"),
@@ -101,6 +102,7 @@ STANDS_ON: dict[str, tuple[str, ...]] = {
     "transport": ("wire",),
     "kit": ("wire",),
     "reference": (),
+    "stubs": (),
     "content": ("kit", "reference"),
     "engine": ("content", "transport"),
     "pipeline": ("engine",),
