@@ -1,10 +1,12 @@
 # Two commands do everything on a fresh machine: `make test` and `make demo`.
+# `make check` is the fast loop while working: lint, types, the unit tests (no end-to-end
+# test: those are marked `slow`, see tests/README.md); `make test` is the whole suite, as CI.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test demo lint bench clean
+.PHONY: install check test demo lint types bench clean
 
 install: $(STAMP)
 
@@ -19,6 +21,14 @@ $(STAMP): pyproject.toml
 
 lint: install
 	$(PY) -m ruff check .
+
+# mypy.ini says what is checked and how strictly; skipped (saying so) until mypy is installed
+types: install
+	@if $(PY) -c "import mypy" 2>/dev/null; then $(PY) -m mypy; \
+	else echo "types: mypy is not installed in $(VENV), skipped"; fi
+
+check: install lint types
+	$(PY) -m pytest -m "not slow" -q
 
 test: install lint
 	$(PY) -m pytest

@@ -29,10 +29,11 @@ from graders import mutants, profiles, registry
 from graders.check.misconceptions import NOT_ANSWERS, Frozen, Mistake, matches, same
 from graders.compare import Failure
 from graders.grade import protocol
-from graders.grade.client import Call, Reply
+from graders.grade.client import Reply
 from graders.grade.driver import Driver
 from graders.grade.examples import Example, ExampleBank, same_case
 from graders.grade.local import LocalSession
+from graders.grade.protocol import Call
 from graders.grade.runner import Diagnoser
 from graders.props import Property
 

@@ -30,8 +30,7 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
-from graders.grade.client import Call
-from graders.grade.protocol import Ref
+from graders.grade.protocol import Call, Ref
 
 __all__ = ["Property", "prop", "student", "Ref", "Call"]
 

@@ -56,6 +56,7 @@ def batch(tmp_path) -> Path:
 
 # --- exit codes --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_console_script_is_installed():
     """`propgrade --help` lists the SPEC commands."""
     out = subprocess.run([str(Path(sys.executable).parent / "propgrade"), "--help"],
@@ -89,6 +90,7 @@ def test_registry_get_of_an_unknown_assignment_is_a_usage_error():
         registry.get("nonsense")
 
 
+@pytest.mark.slow
 def test_check_passes_on_the_reference(tmp_path):
     """check exits 0 when every public property passes."""
     (tmp_path / "classification.py").write_text(mutants.reference_source("classification"))
@@ -97,6 +99,7 @@ def test_check_passes_on_the_reference(tmp_path):
     assert "Score: 10 / 10" in proc.stdout
 
 
+@pytest.mark.slow
 def test_check_fails_on_the_stub_and_says_why(tmp_path):
     """check exits 1 on the stub and tells the student each function is not implemented."""
     (tmp_path / "classification.py").write_text((ROOT / "exercises" / "classification.py")
@@ -112,6 +115,7 @@ def test_check_of_a_path_that_does_not_exist_is_an_input_error(capsys, tmp_path)
     assert "clasification.py does not exist" in line
 
 
+@pytest.mark.slow
 def test_grade_exits_0_whatever_the_scores(tmp_path):
     """grade returns 0 when the batch was graded, even with failing students."""
     (tmp_path / "subs" / "s1").mkdir(parents=True)
@@ -154,6 +158,7 @@ def test_out_that_cannot_be_a_folder_is_one_line_exit_3(command, where, capsys, 
     assert blocker.read_text() == "a file"
 
 
+@pytest.mark.slow
 def test_out_as_a_subprocess_has_no_traceback(batch):
     """The real process (rich console, exit status) says the --out mistake in one line."""
     (batch.parent / "o").write_text("")
@@ -310,6 +315,7 @@ def _in_checker(checker: Path, *argv: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_student_checker_help_lists_only_what_works_there(checker):
     """In a student release `propgrade --help` offers check and doctor, no staff command."""
     proc = _in_checker(checker, "--help")
@@ -320,6 +326,7 @@ def test_student_checker_help_lists_only_what_works_there(checker):
         assert f"    {staff} " not in proc.stdout
 
 
+@pytest.mark.slow
 def test_a_staff_command_in_the_student_checker_says_it_is_for_staff(checker):
     """Each staff command there exits 4 in one line saying so, never ModuleNotFoundError."""
     for command in cli.STAFF_COMMANDS:
@@ -330,6 +337,7 @@ def test_a_staff_command_in_the_student_checker_says_it_is_for_staff(checker):
         assert "ModuleNotFoundError" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_check_hidden_in_the_student_checker_is_refused(checker):
     """`check --hidden` cannot silently run the public checks only: one line, exit 4."""
     proc = _in_checker(checker, "check", "classification", "--hidden")
@@ -350,6 +358,7 @@ def _recording_progress(monkeypatch) -> list[tuple[int, int, frozenset[str]]]:
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_grade_progress_names_the_students_being_graded_now(jobs, monkeypatch, batch):
     """The progress callback gets the in-flight student ids: both at once with --jobs 2, one

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from graders.demo import run_demo
+
+pytestmark = pytest.mark.slow  # end-to-end: grades the demo's batches
 
 
 def test_demo_grades_correct_buggy_and_broken_students(tmp_path):

@@ -50,7 +50,7 @@ def nbgrader_release(assignment: str, notebook: Path, out: Path) -> Path:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    from graders.export.gradebook import nbgrader_env
+    from graders.nbgrader_env import nbgrader_env
 
     with tempfile.TemporaryDirectory(prefix="propgrade-nbgrader-") as tmp:
         course = Path(tmp)

@@ -11,55 +11,28 @@ idempotent: the same results give the same database rows.
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from graders import registry
+from graders.nbgrader_env import db_url, nbgrader_env
 from graders.results import SubmissionResult
 
 
-@contextmanager
-def nbgrader_env() -> Iterator[None]:
-    """nbgrader shells out to ``alembic`` when it creates a database: make sure it is found.
-
-    It is installed next to this interpreter, which is not on ``PATH`` when the venv's python
-    is run directly.  SQLAlchemy 2's warnings about nbgrader's session use are silenced.
-    """
-    old = os.environ.get("PATH", "")
-    if shutil.which("alembic") is None:
-        os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + old
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", module=r"nbgrader\..*")
-            warnings.filterwarnings("ignore", message=r".*not in session.*")
-            yield
-    finally:
-        os.environ["PATH"] = old
-
-
-def db_url(path: Path | str) -> str:
-    """A SQLAlchemy URL: a URL stays as it is, a path becomes SQLite at that path."""
-    text = str(path)
-    return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
-
-
 def exercise_maxima(assignment: str, results: Sequence[SubmissionResult]) -> dict[str, float]:
-    """Points per exercise function: from the graded results, else from the properties."""
+    """Points per exercise function, in the assignment's order, from the results themselves.
+
+    Every result, even one that was not graded, lists each property with its points, so the
+    first result with tests says them all: the exporter never loads a grader module to count
+    points.  With no such result (an empty batch) nothing is known and the mapping is empty.
+    """
     spec = registry.get(assignment)
-    maxima = {f: 0.0 for f in spec.functions}
     graded = next((r for r in results if r.tests), None)
-    if graded is not None:
-        for exercise, (_, top) in graded.exercise_scores().items():
-            maxima[exercise.split(".", 1)[1]] = top
-    else:
-        for p in registry.properties(assignment, hidden=registry.hidden_available()):
-            maxima[p.function] += p.points
-    return maxima
+    if graded is None:
+        return {}
+    tops = {exercise.split(".", 1)[1]: top
+            for exercise, (_, top) in graded.exercise_scores().items()}
+    return {f: tops.get(f, 0.0) for f in spec.functions}
 
 
 def write_gradebook(path: Path | str, assignment: str, results: Sequence[SubmissionResult],
@@ -73,9 +46,10 @@ def write_gradebook(path: Path | str, assignment: str, results: Sequence[Submiss
     with nbgrader_env(), Gradebook(db_url(path), course_id=course_id) as gb:
         gb.update_or_create_assignment(assignment)
         notebook = gb.update_or_create_notebook(assignment, assignment)
+        # no points known (an empty batch): the cells, if any, keep the points they have
         cells = {f: gb.update_or_create_grade_cell(f, assignment, assignment,
-                                                   max_score=maxima[f], cell_type="code")
-                 for f in spec.functions}
+                                                   max_score=top, cell_type="code")
+                 for f, top in maxima.items()}
         for result in results:
             student = result.student_id
             gb.update_or_create_student(student)

@@ -17,13 +17,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from graders.grade import protocol
+from graders.grade.protocol import Call
 from graders.grade.sandbox import Launcher, Limits, PlainLauncher, stage_worker_files, worker_env
 
 MAX_CALLBACKS = 200_000
@@ -43,15 +44,6 @@ class WorkerTimeout(Exception):
 
 class SessionBroken(Exception):
     """A malformed reply: the session cannot be trusted to continue."""
-
-
-@dataclass
-class Call:
-    """One call of a student function; ``args`` may hold Refs and judge-side functions."""
-
-    fn: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from graders.grade import protocol
-from graders.grade.client import Call, Reply
+from graders.grade.client import Reply
+from graders.grade.protocol import Call
 
 
 def _resolve(x: Any, results: list[Any]) -> Any:

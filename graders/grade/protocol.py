@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,19 @@ class Ref:
 
     def __repr__(self) -> str:
         return f"Ref({self.call}, {self.item})"
+
+
+@dataclass
+class Call:
+    """One call of a student function; ``args`` may hold Refs and judge-side functions.
+
+    Judge-side only (the client turns it into a request message): it lives here, on the
+    wire, so that the authoring kit can build calls without importing the transport.
+    """
+
+    fn: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
 
 
 class Callback:

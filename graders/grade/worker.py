@@ -153,11 +153,15 @@ def _plain(x: Any, depth: int = 0) -> Any:
 
     Subclasses (a float whose ``__eq__`` lies, an ndarray with its own ``view``) are read
     through the base class's C methods; anything else is left for the codec to report as
-    unsupported by its type name.
+    unsupported by its type name.  Arrays are copied, plain ones too: a function that returns
+    its input or a buffer it reuses must not have this call's answer changed by a later call
+    of the same message (the reply is encoded after the last call).
     """
     t = type(x)
-    if x is None or t in (bool, int, float, str, bytes) or t is np.ndarray:
+    if x is None or t in (bool, int, float, str, bytes):
         return x
+    if t is np.ndarray:
+        return np.ndarray.copy(x)
     if depth > protocol.MAX_DEPTH:
         raise ValueError("the returned value is nested too deeply")
     if isinstance(x, np.ndarray):
@@ -217,9 +221,9 @@ def _judge_function(key: int, sock: socket.socket) -> Any:
 
 def _prepare(x: Any, results: list[Any], sock: socket.socket, arrays: list[np.ndarray],
              depth: int = 0) -> Any:
-    """One walk over decoded arguments (exact built-in types only): Refs become earlier
-    results of the message, Callbacks become judge functions, and every input array is
-    collected in ``arrays`` (to tell, after the call, whether it was modified)."""
+    """One walk over decoded arguments (exact built-in types only): Refs become copies of
+    earlier results of the message, Callbacks become judge functions, and every input array
+    is collected in ``arrays`` (to tell, after the call, whether it was modified)."""
     t = type(x)
     if t is np.ndarray:
         arrays.append(x)
@@ -231,7 +235,9 @@ def _prepare(x: Any, results: list[Any], sock: socket.socket, arrays: list[np.nd
         value = results[x.call]
         if isinstance(value, _Failed):
             raise _Failed("it depends on an earlier call that failed")
-        value = value if x.item is None else value[x.item]
+        # a copy: the earlier call's answer is already in the reply and stays as it was,
+        # whatever this call does to its argument
+        value = _plain(value if x.item is None else value[x.item])
         _arrays_in(value, arrays)
         return value
     if t is protocol.Callback:

@@ -112,7 +112,9 @@ def test_graded_code_of_a_notebook_is_the_solution_cells_without_plots(topic):
 def test_fill_solutions_puts_a_module_into_the_solution_cells():
     """fill_solutions types a module's functions into the cells that define them."""
     nb = build_notebook("classification")
-    wrong = reference_functions("classification")["softmax"].replace("np.max(", "np.min(")
+    # a softmax the notebook does not hold already (else filling could not be told apart)
+    wrong = "def softmax(z):\n    e = np.exp(z)\n    return e / np.sum(e, axis=-1, keepdims=True)"
+    assert all(wrong not in c.source for c in nb.cells)
     module = "import numpy as np\n\n\n" + wrong + "\n\n\ndef extra_helper():\n    return 1\n"
     filled = fill_solutions(nb, module)
     cells = [c for c in filled.cells if _meta(c).get("solution")]

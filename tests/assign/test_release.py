@@ -21,6 +21,8 @@ from graders.grade import protocol
 from graders.grade.batch import grade_batch
 from tests.conftest import mutant, solution_lines
 
+pytestmark = pytest.mark.slow  # end-to-end: builds student releases through nbgrader
+
 TOPICS = list(registry.ASSIGNMENTS)
 
 

@@ -32,10 +32,10 @@ import nbformat
 
 from graders import mutants, profiles, registry
 from graders.assign.notebooks import build_notebook, fill_solutions, load_manifest
-from graders.export.gradebook import db_url, nbgrader_env
 from graders.grade.batch import grade_batch
 from graders.grade.examples import ExampleBank
 from graders.grade.sandbox import choose_launcher
+from graders.nbgrader_env import db_url, nbgrader_env
 
 
 def submissions(assignment: str, n: int) -> dict[str, str | None]:

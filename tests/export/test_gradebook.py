@@ -10,9 +10,12 @@ from nbgrader.api import Gradebook
 
 from graders import registry
 from graders.cli import main
-from graders.export.gradebook import db_url, nbgrader_env, write_gradebook
+from graders.export.gradebook import write_gradebook
+from graders.nbgrader_env import db_url, nbgrader_env
 from graders.results import SubmissionResult
 from graders.results import TestResult as Outcome
+
+pytestmark = pytest.mark.slow  # end-to-end: writes real nbgrader gradebooks (alembic migrations)
 
 TOPIC = "classification"
 
@@ -79,6 +82,16 @@ def test_regrading_updates_in_place(gradebook):
         assert len(gb.find_notebook(TOPIC, TOPIC).grade_cells) == 7
         cyd = gb.find_submission(TOPIC, "cyd")
         assert cyd.needs_manual_grade  # formgrader flags it for staff
+
+
+def test_an_empty_batch_keeps_the_cells_points(gradebook):
+    """Points come from the results only: writing no results leaves each cell's points."""
+    write_gradebook(gradebook, TOPIC, [_result("ada", {"softmax": 3.0})])
+    write_gradebook(gradebook, TOPIC, [])
+    with Gradebook(db_url(gradebook)) as gb:
+        cells = {c.name: c.max_score for c in gb.find_notebook(TOPIC, TOPIC).grade_cells}
+        assert cells == {f: 3.0 for f in registry.get(TOPIC).functions}
+        assert gb.find_grade("softmax", TOPIC, TOPIC, "ada").auto_score == 3.0
 
 
 def test_grade_command_writes_the_gradebook(gradebook, tmp_path, monkeypatch):

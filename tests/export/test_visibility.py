@@ -14,6 +14,8 @@ from graders import mutants, report
 from graders.grade.batch import grade_batch
 from graders.results import SubmissionResult
 
+pytestmark = pytest.mark.slow  # end-to-end: grades whole batches
+
 TOPIC = "classification"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "visibility"
 #: students built from the catalog whose bugs the hidden checks catch, and one who prints

@@ -13,10 +13,13 @@ import pytest
 
 from graders import mutants
 from graders.grade.batch import grade_batch
+from tests.conftest import mutant
+
+pytestmark = pytest.mark.slow  # end-to-end: grades whole batches with several judge processes
 
 REF = mutants.reference_source("classification")
-BUGGY = REF.replace("return e / np.sum(e, axis=-1, keepdims=True)",
-                    "return e / np.sum(e, axis=0, keepdims=True)")
+#: bob: softmax normalised over the batch (axis 0) instead of each row
+BUGGY = mutants.mutant_source("classification", mutant("classification", "softmax_axis_0"))
 
 
 def _batch(root: Path) -> Path:
@@ -77,7 +80,7 @@ def test_scores_and_messages(graded):
     rows = _rows(graded[1])
     assert rows["alice"]["score"] == "20" and rows["submitted_nb"]["score"] == "20"
     assert rows["ivy"]["score"] == "20" and rows["hal ö=1"]["score"] == "20"
-    assert float(rows["bob"]["score"]) < 20 and rows["bob"]["classification.softmax"] == "0"
+    assert float(rows["bob"]["score"]) < 20
     assert "SyntaxError" in rows["carol"]["message"]
     assert "empty" in rows["dave"]["message"]
     assert "rename it to classification.py" in rows["erin"]["message"]
@@ -86,6 +89,11 @@ def test_scores_and_messages(graded):
     assert rows["kim"]["score"] == "0" and rows["kim"]["status"] == "not graded"
     assert rows["frank"]["score"] == "0"
     assert "100.0 MB, over the 1 MB limit" in rows["lou"]["message"]
+
+
+def test_a_wrong_softmax_earns_nothing_on_softmax(graded):
+    """Bob's softmax normalises columns: no softmax property earns him a point."""
+    assert _rows(graded[1])["bob"]["classification.softmax"] == "0"
 
 
 def test_results_json_follows_gradescope_schema(graded):

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from graders.grade.gate import apply_gate
 from graders.props import prop, student
-from graders.results import SubmissionResult, TestResult
+from graders.results import SubmissionResult
+from graders.results import TestResult as Outcome  # not Test*: pytest would collect it
 
 
 def _props():
@@ -37,7 +38,7 @@ def _props():
 
 
 def _result(props, passed):
-    tests = [TestResult(key=p.key, exercise=p.exercise, name=p.test_name,
+    tests = [Outcome(key=p.key, exercise=p.exercise, name=p.test_name,
                         score=p.points if p.key.rsplit(".", 1)[1] in passed else 0.0,
                         max_score=p.points, visibility="public",
                         status="passed" if p.key.rsplit(".", 1)[1] in passed else "failed")

@@ -35,6 +35,7 @@ from graders.grade.client import Worker
 from graders.grade.runner import Judge, Submission
 from graders.grade.sandbox import Launcher, Limits, PlainLauncher
 from graders.results import SubmissionResult
+from tests.conftest import mutant
 
 pytestmark = pytest.mark.slow
 
@@ -93,9 +94,9 @@ REF = mutants.reference_source(ASSIGNMENT)
 HONEST = {
     "alice": f"# {ALICE_MARK}\n{REF}",
     # bob: softmax without the max shift, cross-entropy summed instead of averaged
-    "bob": REF.replace("shifted = z - np.max(z, axis=-1, keepdims=True)\n    # exponentiate",
-                       "shifted = z\n    # exponentiate", 1)
-              .replace("return float(-np.mean(picked))", "return float(-np.sum(picked))"),
+    "bob": mutants.splice(mutants.mutant_source(ASSIGNMENT,
+                                                mutant(ASSIGNMENT, "softmax_no_max_shift")),
+                          mutant(ASSIGNMENT, "cross_entropy_sum").source),
 }
 #: the judge's own comparison machinery, as it was before any student code ran
 ORIGINALS = {"np.allclose": np.allclose, "np.isclose": np.isclose,

@@ -14,6 +14,8 @@ import pytest
 
 from graders import mutants
 
+pytestmark = pytest.mark.slow  # end-to-end: grades whole batches, kills and resumes them
+
 TOPIC = "classification"
 
 
@@ -56,7 +58,6 @@ def uninterrupted(tmp_path_factory):
     return subs, _snapshot(root / "clean")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("when", ["at start-up", "after 1 student", "after 5 students"])
 def test_kill_minus_9_then_rerun_loses_and_duplicates_nothing(tmp_path, uninterrupted, when):
     """Killing the whole grader mid-batch and rerunning gives the uninterrupted outputs."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import time
 from collections import Counter
@@ -16,11 +17,19 @@ from graders.grade.client import Session, Worker, WorkerTimeout
 from graders.grade.runner import Judge, Submission
 from graders.grade.sandbox import Limits, PlainLauncher
 from graders.props import prop, student
-from tests.conftest import FIXTURES, failed_functions, grade_source
+from tests.conftest import FIXTURES, failed_functions, grade_source, mutant
 
 REF = mutants.reference_source("classification")
-NO_SHIFT = REF.replace("shifted = z - np.max(z, axis=-1, keepdims=True)\n    # exponentiate",
-                       "shifted = z\n    # exponentiate")
+NO_SHIFT = mutants.mutant_source("classification", mutant("classification", "softmax_no_max_shift"))
+
+
+def _without(source: str, name: str) -> str:
+    """``source`` with the top-level function ``name`` deleted (it must be there)."""
+    node = next(n for n in ast.parse(source).body
+                if isinstance(n, ast.FunctionDef) and n.name == name)
+    lines = source.splitlines(keepends=True)
+    start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+    return "".join(lines[:start] + lines[node.end_lineno:])
 
 
 def test_reference_gets_full_marks_and_no_output(judge):
@@ -42,13 +51,13 @@ def test_failure_feedback_has_input_got_expected_and_hint(judge):
 def test_shrinking_finds_the_overflow_threshold(judge):
     """The shift-invariance failure shrinks to a tiny input right at exp's overflow."""
     r = grade_source(judge, "classification", NO_SHIFT)
-    out = next(t.output for t in r.tests if "constant" in t.name)
+    out = next(t.output for t in r.tests if t.function == "softmax" and "constant" in t.name)
     assert "z = array([0.0])" in out and "c = 710.0" in out  # shown at full precision
 
 
 def test_missing_function_fails_only_its_tests(judge):
     """Deleting cross_entropy fails its tests with a spelling hint and nothing else."""
-    src = REF.replace("def cross_entropy(", "def cross_entropy_renamed(")
+    src = _without(REF, "cross_entropy")
     r = grade_source(judge, "classification", src)
     assert failed_functions(r) == {"cross_entropy"}
     assert "has no function cross_entropy" in next(
@@ -57,10 +66,7 @@ def test_missing_function_fails_only_its_tests(judge):
 
 def test_exception_shows_the_students_traceback(judge):
     """An exception in student code is reported with its type, message and their frames."""
-    src = REF.replace('    z = np.asarray(z, dtype=np.float64)\n    # exponentiate',
-                      '    raise ValueError("oops")\n    # exponentiate', 1)
-    src = REF.replace("def sigmoid(z", "def sigmoid(z):\n    raise ValueError('oops')\n\n\n"
-                      "def _old_sigmoid(z", 1)
+    src = mutants.splice(REF, "def sigmoid(z):\n    raise ValueError('oops')\n")
     r = grade_source(judge, "classification", src)
     out = next(t.output for t in r.tests if t.function == "sigmoid")
     assert "sigmoid raised ValueError: oops" in out and "classification.py" in out
@@ -68,9 +74,13 @@ def test_exception_shows_the_students_traceback(judge):
 
 def test_a_crash_is_located_on_its_input(judge):
     """os._exit on one input fails that test with the crashing input shown."""
-    src = REF.replace("def softmax_mse(logits", "def softmax_mse(logits, labels):\n"
-                      "    import os\n    if logits.shape[1] == 3:\n        os._exit(1)\n"
-                      "    return _old(logits, labels)\n\n\ndef _old(logits", 1)
+    src = mutants.splice(REF, mutants.isolate("classification", "softmax_mse", """
+def softmax_mse(logits, labels):
+    import os
+    if logits.shape[1] == 3:
+        os._exit(1)
+    return _reference_softmax_mse(logits, labels)
+"""))
     r = grade_source(judge, "classification", src)
     assert failed_functions(r) == {"softmax_mse"}
     out = next(t.output for t in r.tests if t.function == "softmax_mse")

@@ -92,6 +92,7 @@ def test_a_known_answer_for_another_case_is_ignored():
     assert result is not None and result[1] != "made up"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("topic,mutant_id", [
     ("classification", "softmax_no_max_shift"),
     ("classification", "cross_entropy_grad_no_1_over_n"),

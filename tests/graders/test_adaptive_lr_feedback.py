@@ -14,6 +14,8 @@ from graders.grade.runner import Judge
 from graders.public.adaptive_lr import SAFETY, Run, rounding_bounds
 from tests.conftest import grade_mutant
 
+pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
+
 TOPIC = "adaptive_lr"
 
 

@@ -6,9 +6,12 @@ import re
 import warnings
 
 import numpy as np
+import pytest
 
 from graders import mutants, registry
 from tests.conftest import grade_source, mutant, public_failures
+
+pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
 
 TOPIC = "backprop"
 

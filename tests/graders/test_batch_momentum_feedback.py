@@ -10,6 +10,8 @@ from graders.diagnose import diagnoser_for
 from graders.grade.runner import Judge
 from tests.conftest import failed_tests, grade_mutant, grade_source
 
+pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
+
 TOPIC = "batch_momentum"
 
 

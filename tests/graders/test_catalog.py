@@ -32,6 +32,7 @@ def _detail(row) -> str:
                      if t.status != "passed")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("topic", TOPICS)
 def test_reference_scores_full_marks(topic):
     """The reference earns every point, public and hidden."""
@@ -40,6 +41,7 @@ def test_reference_scores_full_marks(topic):
     assert row.result.score == registry.get(topic).total_points
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("topic", TOPICS)
 def test_stub_scores_zero(topic):
     """The generated student stub earns nothing and every test says it is not implemented."""
@@ -53,6 +55,7 @@ def _entries(kind):
             for t in TOPICS for e in getattr(mutants, kind)(t)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("topic", "name"), _entries("mutants"))
 def test_mutant_loses_points_on_exactly_its_function(topic, name):
     """A single-bug mutant fails at least one property of its function and no other's."""
@@ -60,6 +63,7 @@ def test_mutant_loses_points_on_exactly_its_function(topic, name):
     assert row.ok, f"{row.verdict}\n{_detail(row)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("topic", "name"), _entries("degenerates"))
 def test_degenerate_entry_scores_exactly_zero_on_its_function(topic, name):
     """Zeros, ones, the input unchanged, the uniform distribution or shape-right noise earn
@@ -91,6 +95,7 @@ def test_every_function_has_a_public_defining_property(topic):
             assert f"{p.exercise}.{name}" in keys, f"{p.key}: unknown gate {name}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("topic", "name"), _entries("variants"))
 def test_correct_variant_scores_full_marks(topic, name):
     """A correct implementation written differently earns every point."""
@@ -98,6 +103,7 @@ def test_correct_variant_scores_full_marks(topic, name):
     assert row.ok, _detail(row)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("topic", TOPICS)
 def test_named_misconceptions_are_diagnosed(topic):
     """At least three mutants per topic are named by diagnosis in their own feedback."""
@@ -126,6 +132,7 @@ def test_catalog_is_big_enough(topic):
     assert len({m.id for m in ms}) == len(ms)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("topic", TOPICS)
 def test_no_feedback_shows_reference_code(topic):
     """No line of the reference's solutions appears in any feedback, hint or misconception
@@ -139,6 +146,7 @@ def test_no_feedback_shows_reference_code(topic):
             assert leaked == [], f"{row.name} / {t.name} shows reference code: {leaked}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("topic,mutant_id", [
     ("backprop", "backward_missing_sigmoid_prime"), ("backprop", "backward_mean_over_batch"),
     ("backprop", "forward_sigmoid_on_output"), ("backprop", "sigmoid_derivative_of_z"),

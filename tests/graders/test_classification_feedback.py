@@ -7,6 +7,8 @@ import pytest
 from graders import mutants, registry
 from tests.conftest import FIXTURES, failed_functions, failed_tests, grade_mutant, grade_source
 
+pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
+
 TOPIC = "classification"
 
 

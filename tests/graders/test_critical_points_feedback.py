@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from graders import mutants
 from tests.conftest import grade_source, public_failures
+
+pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
 
 TOPIC = "critical_points"
 
