@@ -236,6 +236,15 @@ class Course:
             return None
         return _load(self, kind, assignment, path)
 
+    def stamp(self, kind: str, assignment: str) -> tuple[int, int] | None:
+        """(mtime, size) of a content file, ``None`` when missing: what caches key on, so a
+        long-lived process sees an edited course file."""
+        try:
+            stat = self.path(kind, assignment).stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
 
 def is_course(folder: Path) -> bool:
     return (folder / MARKER).is_file() or any((folder / "assignments").glob("*/manifest.toml"))
@@ -261,15 +270,18 @@ def _load(course: Course, kind: str, assignment: str, path: Path) -> types.Modul
     """Import ``path`` by file location as ``<course package>.<kind package>.<id>``."""
     dotted = MODULES[kind]
     name = f"{course.package}.{dotted}.{assignment}"
-    if name in sys.modules:
-        return sys.modules[name]
+    stamp = course.stamp(kind, assignment)
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__propgrade_stamp__", None) == stamp:
+        return loaded
     parts = [course.package, *dotted.split(".")]
     for i in range(1, len(parts) + 1):
         _package(".".join(parts[:i]), course.root.joinpath(*parts[1:i]))
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # before running it: dataclasses and pickle-free lookups
+    module.__propgrade_stamp__ = stamp  # type: ignore[attr-defined]
+    sys.modules[name] = module  # before running it: dataclasses look their module up
     try:
         spec.loader.exec_module(module)
     except CourseError:

@@ -124,14 +124,18 @@ def properties(assignment_id: str, *, hidden: bool = True) -> list[Property]:
     ``graders/hidden/`` hidden, whatever its decorator says.
     """
     course = get(assignment_id).course
-    found = list(_properties(course, assignment_id, "public"))
+    found = list(_properties(course, assignment_id, "public", course.stamp("public",
+                                                                            assignment_id)))
     if hidden:
-        found += _properties(course, assignment_id, "hidden")
+        found += _properties(course, assignment_id, "hidden",
+                             course.stamp("hidden", assignment_id))
     return found
 
 
 @cache
-def _properties(course: courses.Course, assignment_id: str, kind: str) -> tuple[Property, ...]:
+def _properties(course: courses.Course, assignment_id: str, kind: str,
+                stamp: tuple[int, int] | None) -> tuple[Property, ...]:
+    """The properties of one grader module (``stamp``: its file's, so an edit is seen)."""
     from graders.props import check_module, collect
 
     module = course.module(kind, assignment_id)
