@@ -29,8 +29,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: template file -> the kind of content it becomes (graders.course.LAYOUT)
 FILES = {"reference.py": "reference", "public.py": "public", "hidden.py": "hidden",
          "mutants.py": "mutants", "manifest.toml": "manifest", "lecture.md": "lecture"}
-FOLDERS = ("reference", "exercises", "graders/public", "graders/hidden", "graders/mutants",
-           "assignments")
+FOLDERS = [str(Path(courses.LAYOUT[kind]).parent) for kind in
+           ("reference", "exercise", "public", "hidden", "mutants", "folder")]
 
 
 def init_course(folder: Path, name: str | None = None) -> courses.Course:

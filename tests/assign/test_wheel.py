@@ -148,6 +148,17 @@ def test_propgrade_is_imported_from_the_wheel_not_the_checkout(venv, tmp_path):
     assert not any(p.is_relative_to(CHECKOUT) for p in paths)
 
 
+def test_bubblewrap_hides_the_installed_content(venv, tmp_path):
+    """In a regular install the bundled course sits in site-packages, inside the Python prefix
+    the sandbox mounts: its folders (assignments/ holds the source notebooks, solutions
+    included) are among those bubblewrap covers."""
+    code = "from graders.grade import bwrap; print('\\n'.join(bwrap.python_mounts()[2]))"
+    proc = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=tmp_path,
+                          capture_output=True, text=True, env=_env(venv))
+    hidden = {Path(p).name for p in _ok(proc).split() if Path(p).is_relative_to(venv)}
+    assert {"graders", "reference", "exercises", "assignments"} <= hidden
+
+
 def test_a_course_of_ones_own_from_the_wheel(venv, tmp_path):
     """init, new, a small assignment written in, then validate, check, grade, generate and
     autograder (the zip run too), all from the installed wheel."""
