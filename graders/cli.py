@@ -19,7 +19,7 @@ In a student release (the ``checker/`` of ``propgrade generate``: no hidden grad
 reference) only ``check`` and ``doctor`` are offered; a staff command says it is for staff.
 
 Every command takes ``--course DIR``, the course whose assignments it uses (default: the
-current folder when it is a course, else the bundled course; graders/course.py).  It is read
+course the current folder is in, else the bundled course; graders/course.py).  It is read
 before the parser is built, because the assignment ids the parser accepts are the course's.
 """
 
@@ -120,8 +120,8 @@ HELP = {
     "init": "make a folder a course (an nbgrader course root may be one too)",
     "new": "scaffold an assignment in the course that validates as generated",
 }
-COURSE_HELP = ("the course whose assignments to use (default: the current folder when it is "
-               "a course, else the bundled course; an id it lacks is looked up in the bundled "
+COURSE_HELP = ("the course whose assignments to use (default: the course the current folder "
+               "is in, else the bundled course; an id it lacks is looked up in the bundled "
                "course)")
 
 

@@ -20,7 +20,7 @@ them is ours.  A folder is a course when it holds ``propgrade.toml`` or at least
 ``assignments/<id>/manifest.toml``.
 
 The *bundled* course is this installation's own content (the repository in a checkout,
-``site-packages`` in a wheel install): its modules are the packages ``reference.<id>``,
+``site-packages`` in a wheel install), imported as the packages ``reference.<id>``,
 ``graders.public.<id>``, ... as always.  Any other course's modules are imported by file
 location under a synthetic package, ``propgrade_course_<digest>.graders.public.<id>``, so a
 course of its own never clashes with the bundled packages (its ``graders/`` and
@@ -31,8 +31,8 @@ A grader gets its assignment's reference with :func:`reference` (``ref = referen
 which asks the course that owns the id; the bundled graders' ``from reference import X`` is the
 same module for the bundled course.
 
-Which course a command uses is :func:`current` (``--course DIR``, else the current folder when
-it is a course, else the bundled course; set with :func:`use`).  An id the current course does
+Which course a command uses is :func:`current` (``--course DIR``, else the course the current
+folder is in, else the bundled course; set with :func:`use`).  An id the current course does
 not have is looked up in the bundled course.  The engine asks this module for every content
 path and module; it never builds one itself.
 """
@@ -108,11 +108,11 @@ class Manifest:
 
     @property
     def notebook(self) -> Path:
-        return self.folder / "source" / f"{self.id}.ipynb"
+        return self.folder.parent.parent / LAYOUT["notebook"].format(id=self.id)
 
     @property
     def template(self) -> Path:
-        return self.folder / "source" / "lecture.md"
+        return self.folder.parent.parent / LAYOUT["lecture"].format(id=self.id)
 
     @property
     def points(self) -> dict[str, float]:
@@ -196,15 +196,12 @@ class Course:
         return self.root / LAYOUT[kind].format(id=assignment)
 
     def owns(self, assignment: str) -> bool:
-        return (assignment.isidentifier()
-                and self.path("manifest", assignment).is_file())
+        return assignment.isidentifier() and self.path("manifest", assignment).is_file()
 
     def ids(self) -> list[str]:
         """This course's own assignment ids, sorted."""
         folder = self.root / "assignments"
-        if not folder.is_dir():
-            return []
-        return sorted(p.parent.name for p in folder.glob("*/manifest.toml")
+        return [] if not folder.is_dir() else sorted(p.parent.name for p in folder.glob("*/manifest.toml")
                       if p.parent.name.isidentifier())
 
     def manifest(self, assignment: str) -> Manifest:
@@ -320,11 +317,12 @@ def released() -> Course | None:
 
 
 def default(cwd: Path | None = None) -> Course:
-    """The current folder when it is a course, else the installation's own course."""
+    """The course the current folder is in (it, or its nearest parent that is a course, as
+    git finds a repository: a notebook runs in ``assignments/<id>/``), else the
+    installation's own course."""
     here = (cwd or Path.cwd()).resolve()
-    if is_course(here):
-        return Course(here)
-    return released() or bundled()
+    found = next((p for p in (here, *here.parents) if is_course(p)), None)
+    return Course(found) if found is not None else released() or bundled()
 
 
 def open_course(folder: Path) -> Course:
@@ -355,8 +353,8 @@ def using(course: Course | None) -> Iterator[Course]:
 
 
 def current() -> Course:
-    """The course commands use (see :func:`use`); the installation's own by default."""
-    return _CURRENT[0] if _CURRENT else (released() or bundled())
+    """The course commands use: the one given to :func:`use`, else :func:`default`."""
+    return _CURRENT[0] if _CURRENT else default()
 
 
 def _search() -> Iterator[Course]:

@@ -85,10 +85,14 @@ def test_an_id_the_course_lacks_is_the_bundled_one(scaffolded):
     assert ID not in registry.ASSIGNMENTS
 
 
-def test_the_current_folder_is_the_default_course_when_it_is_one(scaffolded, tmp_path):
-    """Inside a course folder it is the default; elsewhere the bundled course is."""
+def test_the_course_the_current_folder_is_in_is_the_default(scaffolded, tmp_path,
+                                                            monkeypatch):
+    """In a course folder or below it that course is the default; elsewhere the bundled one."""
     assert courses.default(scaffolded.root) == scaffolded
+    assert courses.default(scaffolded.path("folder", ID)) == scaffolded
     assert courses.default(tmp_path).bundled
+    monkeypatch.chdir(scaffolded.path("folder", ID))
+    assert registry.get(ID).course == scaffolded
 
 
 def test_a_course_s_modules_are_imported_under_a_package_of_their_own(scaffolded):
