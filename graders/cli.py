@@ -17,6 +17,10 @@ that escapes is a bug and is reported as one.  Exit codes (2-4 are the ``exit_co
 
 In a student release (the ``checker/`` of ``propgrade generate``: no hidden graders, no
 reference) only ``check`` and ``doctor`` are offered; a staff command says it is for staff.
+
+Every command takes ``--course DIR``, the course whose assignments it uses (default: the
+course the current folder is in, else the bundled course; graders/course.py).  It is read
+before the parser is built, because the assignment ids the parser accepts are the course's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from graders import course as courses
 from graders import registry, report
 from graders.errors import (
     EXIT_FAILED,
@@ -45,7 +50,7 @@ EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130  # BSD sysexits' EX_SOFTWARE; the shel
 STUDENT_COMMANDS = ("check", "doctor")
 #: need what a student release does not ship (hidden graders, reference, catalog, nbgrader);
 #: ``grade`` there would silently award the public points only
-STAFF_COMMANDS = ("grade", "generate", "validate", "autograder", "demo")
+STAFF_COMMANDS = ("grade", "generate", "validate", "autograder", "demo", "init", "new")
 
 CACHE_EPILOG = """\
 example cache:
@@ -112,7 +117,12 @@ HELP = {
     "autograder": "build a Gradescope autograder.zip",
     "doctor": "what this machine provides for sandboxing student code",
     "demo": "grade the bundled example submissions of every assignment",
+    "init": "make a folder a course (an nbgrader course root may be one too)",
+    "new": "scaffold an assignment in the course that validates as generated",
 }
+COURSE_HELP = ("the course whose assignments to use (default: the course the current folder "
+               "is in, else the bundled course; an id it lacks is looked up in the bundled "
+               "course)")
 
 
 def build_parser(staff: bool | None = None) -> argparse.ArgumentParser:
@@ -134,7 +144,41 @@ def build_parser(staff: bool | None = None) -> argparse.ArgumentParser:
                                formatter_class=_Help,
                                epilog=cache if name in ("check", "grade") else None)
             ARGUMENTS[name](p, which, staff)
+            if name != "init":
+                p.add_argument("--course", type=Path, metavar="DIR", help=COURSE_HELP)
     return parser
+
+
+def _course_option(args: Sequence[str]) -> Path | None:
+    """``--course DIR`` (or ``--course=DIR``) of ``args``, read before parsing: the course
+    decides which assignment ids the parser accepts."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--course":
+            if i + 1 == len(args):
+                raise UsageError("--course needs a folder")
+            return Path(args[i + 1])
+        if arg.startswith("--course="):
+            return Path(arg.split("=", 1)[1])
+    return None
+
+
+def _limit_arguments(p: argparse.ArgumentParser) -> None:
+    """--memory-mb, --call-seconds, --submission-seconds: each overrides the manifest."""
+    from graders.grade.sandbox import Limits
+
+    base = Limits()
+    manifest = "the manifest's [limits] {} when it sets one (default: {})"
+    p.add_argument("--memory-mb", type=_at_least_1, default=None,
+                   help="memory limit of a student's process, in MB: "
+                        + manifest.format("memory_mb", base.memory_bytes // 1024**2))
+    p.add_argument("--call-seconds", type=_seconds, default=None,
+                   help="time limit of one call of a student's function: "
+                        + manifest.format("call_seconds", base.call_seconds))
+    p.add_argument("--submission-seconds", type=_seconds, default=None,
+                   help="time limit of one student's whole grading: "
+                        + manifest.format("submission_seconds", base.submission_seconds))
 
 
 def _check_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
@@ -149,6 +193,7 @@ def _check_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> Non
                    default=_default(run_check, "sandbox"),
                    help="how to contain your code: bubblewrap when it runs here (auto), "
                         "always (bwrap) or never (plain)")
+    _limit_arguments(p)
 
 
 def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> None:
@@ -169,14 +214,7 @@ def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> Non
     g.add_argument("--sandbox", choices=["auto", "bwrap", "plain"],
                    default=_default(grade_batch, "sandbox"),
                    help="bubblewrap when it runs here (auto), always (bwrap) or never (plain)")
-    g.add_argument("--memory-mb", type=_at_least_1, default=_default(grade_batch, "memory_mb"),
-                   help="memory limit of a student's process, in MB")
-    g.add_argument("--call-seconds", type=_seconds,
-                   default=_default(grade_batch, "call_seconds"),
-                   help="time limit of one call of a student's function")
-    g.add_argument("--submission-seconds", type=_seconds,
-                   default=_default(grade_batch, "submission_seconds"),
-                   help="time limit of one student's whole grading")
+    _limit_arguments(g)
     g.add_argument("--gradebook", type=Path, default=None,
                    help="also write the scores into this nbgrader gradebook.db")
     g.add_argument("--release-hidden", action="store_true",
@@ -216,10 +254,26 @@ def _demo_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None
                    help="students graded in parallel")
 
 
+def _init_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    p.add_argument("folder", type=Path, metavar="DIR",
+                   help="the course folder (created when missing; may be an nbgrader root)")
+    p.add_argument("--name", default=None,
+                   help="the course's name in propgrade.toml (default: the folder's name)")
+
+
+def _new_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    p.add_argument("assignment", metavar="ID",
+                   help="the new assignment's id: a lower-case Python identifier, the "
+                        "student's module name")
+    p.add_argument("--title", default=None,
+                   help="the assignment's title (default: from the id); edit the manifest later")
+
+
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, str, bool], None]] = {
     "check": _check_arguments, "grade": _grade_arguments, "generate": _generate_arguments,
     "validate": _validate_arguments, "autograder": _autograder_arguments,
-    "doctor": lambda p, which, staff: None, "demo": _demo_arguments}
+    "doctor": lambda p, which, staff: None, "demo": _demo_arguments,
+    "init": _init_arguments, "new": _new_arguments}
 
 
 # --- checks of what the user named --------------------------------------------------------
@@ -248,7 +302,9 @@ def cmd_check(ns: argparse.Namespace) -> int:
                                  "hidden properties")
     if ns.path is not None and not os.path.lexists(ns.path):
         raise InputError(f"{ns.path} does not exist")
-    result = run_check(ns.assignment, ns.path, hidden=ns.hidden, sandbox=ns.sandbox)
+    result = run_check(ns.assignment, ns.path, hidden=ns.hidden, sandbox=ns.sandbox,
+                       memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
+                       submission_seconds=ns.submission_seconds)
     report.show_result(result, release_hidden=ns.hidden)  # --hidden: staff see everything
     return EXIT_OK if result.score == result.max_score and result.tests else EXIT_FAILED
 
@@ -333,7 +389,7 @@ def cmd_validate(ns: argparse.Namespace) -> int:
 
     if ns.all == (ns.assignment is not None):  # neither, or both
         raise UsageError("name one assignment or pass --all" + (", not both" if ns.all else ""))
-    ids = list(registry.ASSIGNMENTS) if ns.all else [ns.assignment]
+    ids = courses.current().ids() if ns.all else [ns.assignment]
     ok = True
     for assignment in ids:
         matrix = validate(assignment, jobs=ns.jobs)
@@ -363,12 +419,34 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     from graders.demo import run_demo
 
     _output(ns.out)
-    return run_demo(ns.out, jobs=ns.jobs)
+    return run_demo(ns.out, jobs=ns.jobs, topics=courses.current().ids())
+
+
+def cmd_init(ns: argparse.Namespace) -> int:
+    from graders.assign.scaffold import init_course
+
+    made = init_course(ns.folder, ns.name)
+    report.console.print(f"made the course {made.root}; add an assignment with "
+                         f"propgrade new ID --course {ns.folder}")
+    return EXIT_OK
+
+
+def cmd_new(ns: argparse.Namespace) -> int:
+    from graders.assign.scaffold import new_assignment
+
+    target = courses.current()
+    if target.bundled:
+        raise UsageError("propgrade new writes into a course of your own: name it with "
+                         "--course DIR (make one with propgrade init DIR)")
+    for path in new_assignment(ns.assignment, target, ns.title):
+        report.console.print(f"wrote {path}")
+    report.console.print(f"next: propgrade validate {ns.assignment} --course {target.root}")
+    return EXIT_OK
 
 
 COMMANDS = {"check": cmd_check, "grade": cmd_grade, "generate": cmd_generate,
             "validate": cmd_validate, "autograder": cmd_autograder, "doctor": cmd_doctor,
-            "demo": cmd_demo}
+            "demo": cmd_demo, "init": cmd_init, "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -382,8 +460,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise EnvironmentProblem(
                 f"'propgrade {name}' is for course staff; this student checker offers "
                 f"{' and '.join(f'propgrade {c}' for c in STUDENT_COMMANDS)}")
-        ns = build_parser(staff).parse_args(args)
-        return COMMANDS[ns.command](ns)
+        folder = _course_option(args)
+        with courses.using(courses.open_course(folder) if folder is not None
+                           else courses.default()):
+            ns = build_parser(staff).parse_args(args)
+            return COMMANDS[ns.command](ns)
     except UserError as exc:
         hint = exc.hint or (f"Try '{prog} --help' for help." if isinstance(exc, UsageError)
                             else "")

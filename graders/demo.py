@@ -1,52 +1,65 @@
 """``make demo`` / ``propgrade demo``: grade example submissions of every assignment.
 
-Per assignment, three students are built from the bundled catalog into
+Per assignment, three students are built from the course's catalog into
 ``OUT/submissions/<id>/``: ``correct`` (a correct variant, written differently from the
-reference), ``buggy`` (a catalog mistake with a named misconception) and ``broken`` (a
-different way to break per assignment: a syntax error, an endless loop, ``sys.exit`` at
-import, a crash, misnamed functions, wrong return types).  Built at run time, they can never
-drift from the catalog, and the repository holds no extra copies of the reference.
+reference), ``buggy`` (a catalog mistake, one with a named misconception when there is one)
+and ``broken``, broken the way the manifest's ``[demo]`` table says (``broken``, one of
+:data:`BREAKAGES`, and the ``function`` it breaks, default the first): a syntax error, an
+endless loop, ``sys.exit`` at import, a crash, misnamed functions, lists instead of arrays.
+Built at run time, they can never drift from the catalog, and the repository holds no extra
+copies of the reference.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from graders import course as courses
 from graders import mutants, registry, report
 
-BROKEN: dict[str, tuple[str, str]] = {
-    "classification": ("a syntax error", "def softmax(z)\n    return z\n"),
-    "backprop": ("an endless loop in backward_pass",
-                 "def backward_pass(params, x, y):\n    while True:\n        pass\n"),
-    "critical_points": ("sys.exit() while being imported", "import sys\nsys.exit(0)\n"),
-    "batch_momentum": ("a crash of the process inside momentum_step",
-                       "def momentum_step(theta, grad, velocity, lr, momentum):\n"
-                       "    import os\n    os._exit(1)\n"),
-    "adaptive_lr": ("misnamed functions", None),  # type: ignore[dict-item]
-    "batchnorm": ("lists instead of arrays",
-                  "def batchnorm_forward(x, gamma, beta, eps=1e-5):\n"
-                  "    return [[0.0] * x.shape[1]] * x.shape[0]\n"),
+#: kind -> (what the student did, its code; ``{f}`` is the function it breaks).  Code that
+#: defines ``{f}`` replaces the reference's; other code is appended (it runs at import).
+BREAKAGES: dict[str, tuple[str, str]] = {
+    "syntax_error": ("a syntax error", "def {f}(x)\n    return x\n"),
+    "endless_loop": ("an endless loop in {f}",
+                     "def {f}(*args, **kwargs):\n    while True:\n        pass\n"),
+    "exit_at_import": ("sys.exit() while being imported", "import sys\nsys.exit(0)\n"),
+    "crash": ("a crash of the process inside {f}",
+              "def {f}(*args, **kwargs):\n    import os\n    os._exit(1)\n"),
+    "misnamed": ("misnamed functions", ""),
+    "lists": ("lists instead of arrays",
+              "def {f}(*args, **kwargs):\n    import numpy\n"
+              "    return numpy.zeros_like(args[0]).tolist()\n"),
 }
+
+
+def _broken(topic: str, base: str) -> tuple[str, str]:
+    """(what, source) of ``topic``'s broken student, as its manifest's ``[demo]`` says."""
+    spec = registry.get(topic)
+    demo = spec.course.manifest(topic).demo
+    kind = demo.get("broken", "syntax_error")
+    if kind not in BREAKAGES:
+        raise courses.CourseError(f"{spec.course.path('manifest', topic)}: [demo] broken = "
+                                  f"{kind!r} is not one of {', '.join(BREAKAGES)}")
+    function = demo.get("function", spec.functions[0])
+    what, code = (part.format(f=function) for part in BREAKAGES[kind])
+    if kind == "misnamed":  # every function gets a capitalised name
+        for f in spec.functions:
+            base = base.replace(f"def {f}(", f"def {f.title().replace('_', '')}(")
+        return what, base
+    if kind != "syntax_error" and code.startswith("def "):
+        return what, mutants.splice(base, code)
+    return what, base + "\n\n" + code  # runs (or fails to parse) after the definitions
 
 
 def example_sources(topic: str) -> dict[str, str]:
     """The three example students of ``topic``: {student: source}."""
     base = mutants.reference_source(topic)
     variant = mutants.variants(topic)[0]
-    buggy = next(m for m in mutants.mutants(topic) if m.misconception)
-    what, broken = BROKEN[topic]
+    found = mutants.mutants(topic)
+    buggy = next((m for m in found if m.misconception), found[0])
+    what, broken_src = _broken(topic, base)
     header = "# propgrade demo submission: {}\n"
-    if broken is None:  # misnamed: every function gets a capitalised name
-        spec = registry.get(topic)
-        broken_src = base
-        for f in spec.functions:
-            broken_src = broken_src.replace(f"def {f}(", f"def {f.title().replace('_', '')}(")
-    elif broken.startswith("def softmax(z)\n"):
-        broken_src = base + "\n\n" + broken
-    elif broken.startswith("def "):
-        broken_src = mutants.splice(base, broken)
-    else:  # module-level code runs at import, after the reference's definitions
-        broken_src = base + "\n\n" + broken
     return {
         "correct": header.format(f"correct ({variant.title})") + mutants.splice(base,
                                                                                variant.source),

@@ -23,8 +23,10 @@ passed to the check as ``expected``; examples and expectations are cached for a 
 
 from __future__ import annotations
 
+import dis
 import inspect
-from collections.abc import Callable, Generator, Mapping, Sequence
+import types
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -109,6 +111,7 @@ def prop(exercise: str, title: str, *, points: float = 1.0,
         if not inspect.isgeneratorfunction(check):
             raise TypeError(f"{check.__name__}: a property check must be a generator "
                             "function (it yields the student calls it needs)")
+        _check_calls(check.__code__, check.__globals__, exercise.split(".", 1)[0])
         return Property(exercise=exercise, title=title, points=float(points),
                         visibility=visibility, check=check, strategy=strategy,
                         examples=tuple(examples), expect=expect, hint=hint,
@@ -134,6 +137,52 @@ class _Student:
 
 
 student = _Student()
+
+
+def _student_calls(code: types.CodeType, aliases: set[str]) -> Iterator[tuple[str, int]]:
+    """``(name, line)`` of every ``student.<name>`` in ``code`` and the code nested in it,
+    read from the bytecode (``aliases``: the global names bound to :data:`student`)."""
+    line = code.co_firstlineno
+    previous: dis.Instruction | None = None
+    for ins in dis.get_instructions(code):
+        line = ins.positions.lineno if ins.positions and ins.positions.lineno else line
+        if (previous is not None and previous.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+                and previous.argval in aliases
+                and ins.opname in ("LOAD_ATTR", "LOAD_METHOD")):
+            yield str(ins.argval), line
+        previous = ins
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _student_calls(const, aliases)
+
+
+def _check_calls(code: types.CodeType, namespace: Mapping[str, Any], assignment: str) -> None:
+    """A grader's ``student.<name>`` must name a function of its assignment: a typo
+    (``student.sofmax``) fails here, in the grader author's hands, when the module is
+    imported, instead of reaching the worker and being blamed on the student.  Ids no course
+    has (a test's ``demo.f``) are not checked."""
+    from graders import course
+    from graders.course import CourseError
+
+    aliases = {k for k, v in namespace.items() if v is student}
+    if not aliases:
+        return
+    allowed = course.functions(assignment)
+    if allowed is None:
+        return
+    for name, line in _student_calls(code, aliases):
+        if name not in allowed and not name.startswith("__"):
+            raise CourseError(f"{code.co_filename}:{line}: student.{name}: {assignment} has no "
+                              f"function {name!r} (its manifest lists {', '.join(allowed)})")
+
+
+def check_module(module: types.ModuleType, assignment: str) -> None:
+    """Every ``student.<name>`` in ``module``'s own functions (helpers too) names a function
+    of ``assignment`` (see ``_check_calls``); raises ``CourseError`` otherwise."""
+    for value in list(vars(module).values()):
+        fn = value.check if isinstance(value, Property) else value
+        if inspect.isfunction(fn) and fn.__module__ == module.__name__:
+            _check_calls(fn.__code__, vars(module), assignment)
 
 
 def collect(namespace: Mapping[str, Any]) -> list[Property]:

@@ -1,40 +1,46 @@
-"""The one registry: assignments, their exercise functions, their point totals.
+"""The one registry: a loader of the course's manifests, with the points its graders declare.
 
 An exercise id is ``<assignment>.<function>`` (``classification.softmax``).  The same id is
 named in the stub's NotImplementedError, in each property of the graders, in results.json
-(test names begin with the function), in the CSV column and in the HTML feedback.  The totals
-here are fixed: a test proves that the graders' points add up to them, so adding a property
-means deciding what it is worth.
+(test names begin with the function), in the CSV column and in the HTML feedback.
+
+Each fact has one home: an assignment's identity, its ordered functions and its limits are its
+manifest's (``assignments/<id>/manifest.toml``, read through :mod:`graders.course`); its
+points are the sum of its ``@prop`` decorators', public ones in ``graders/public/<id>.py`` and
+hidden ones in ``graders/hidden/<id>.py``.  Nothing here names an assignment.
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
+from graders import course as courses
 from graders.errors import UsageError
 
 if TYPE_CHECKING:
+    from graders.grade.sandbox import Limits
     from graders.props import Property
 
 
 @dataclass(frozen=True)
 class Assignment:
+    """One assignment: its manifest, in the course that owns it."""
+
     id: str
     title: str
+    lecture: str
     functions: tuple[str, ...]
-    public_points: float
-    hidden_points: float
+    limits: Mapping[str, float]     #: what the manifest sets (memory_mb, call_seconds, ...)
+    course: courses.Course
 
     @property
     def module(self) -> str:
         """The student's module file is ``<id>.py``."""
         return self.id
-
-    @property
-    def total_points(self) -> float:
-        return self.public_points + self.hidden_points
 
     def exercise(self, function: str) -> str:
         return f"{self.id}.{function}"
@@ -43,28 +49,30 @@ class Assignment:
     def exercises(self) -> tuple[str, ...]:
         return tuple(self.exercise(f) for f in self.functions)
 
+    # --- derived from the properties (never written down twice) -----------------------
 
-ASSIGNMENTS: dict[str, Assignment] = {a.id: a for a in [
-    Assignment("backprop", "Backpropagation: the chain rule, forward and backward pass",
-               ("sigmoid", "sigmoid_derivative", "forward_pass", "backward_pass",
-                "numerical_gradient"), public_points=10, hidden_points=10),
-    Assignment("critical_points", "Critical points: minima, saddles and the Hessian test",
-               ("two_weight_loss", "two_weight_gradient", "two_weight_hessian",
-                "numerical_hessian", "taylor_approximation", "classify_critical_point",
-                "escape_direction", "minimum_ratio"), public_points=10, hidden_points=10),
-    Assignment("batch_momentum", "Shuffled mini-batches, SGD and momentum",
-               ("shuffled_batches", "sgd_step", "momentum_step", "gradient_descent"),
-               public_points=10, hidden_points=10),
-    Assignment("adaptive_lr", "Adaptive learning rates: AdaGrad, RMSProp, Adam, schedules",
-               ("adagrad_step", "rmsprop_step", "adam_step", "noam_lr", "warmup_cosine_lr"),
-               public_points=10, hidden_points=10),
-    Assignment("classification", "Classification: softmax, cross-entropy, sigmoid, MSE",
-               ("softmax", "log_softmax", "sigmoid", "cross_entropy", "cross_entropy_grad",
-                "softmax_mse", "softmax_mse_grad"), public_points=10, hidden_points=10),
-    Assignment("batchnorm", "Batch normalization: training, running statistics, inference",
-               ("batchnorm_forward", "batchnorm_backward", "update_running_stats",
-                "batchnorm_inference"), public_points=10, hidden_points=10),
-]}
+    @property
+    def points(self) -> dict[str, float]:
+        """Function -> points of its properties, public and hidden (those available here),
+        in the manifest's order."""
+        out = {f: 0.0 for f in self.functions}
+        for p in properties(self.id):
+            out[p.function] = out.get(p.function, 0.0) + p.points
+        return out
+
+    @property
+    def public_points(self) -> float:
+        return float(sum(p.points for p in properties(self.id) if p.visibility == "public"))
+
+    @property
+    def hidden_points(self) -> float:
+        return float(sum(p.points for p in properties(self.id) if p.visibility == "hidden"))
+
+    @property
+    def total_points(self) -> float:
+        """The grade's maximum: every property's points (the public ones only where the
+        hidden graders are not available, as in a student release)."""
+        return float(sum(p.points for p in properties(self.id)))
 
 
 class UnknownAssignment(UsageError, KeyError):
@@ -79,33 +87,91 @@ class UnknownAssignment(UsageError, KeyError):
 
 def get(assignment_id: str) -> Assignment:
     """The assignment ``assignment_id``; :class:`UnknownAssignment` names the known ids."""
-    try:
-        return ASSIGNMENTS[assignment_id]
-    except KeyError:
-        known = ", ".join(ASSIGNMENTS)
-        raise UnknownAssignment(f"unknown assignment {assignment_id!r} (known: {known})") \
-            from None
+    course = courses.find(assignment_id)
+    if course is None:
+        known = ", ".join(courses.ids()) or "none yet: propgrade new ID makes one"
+        raise UnknownAssignment(f"unknown assignment {assignment_id!r} (known: {known})")
+    m = course.manifest(assignment_id)
+    return Assignment(m.id, m.title, m.lecture, m.functions, dict(m.limits), course)
+
+
+class _Assignments(Mapping[str, Assignment]):
+    """``ASSIGNMENTS``: every id the current course offers (its own, then the bundled ones),
+    read from the manifests each time, so ``--course`` and new manifests are seen."""
+
+    def __getitem__(self, key: str) -> Assignment:
+        return get(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(courses.ids())
+
+    def __len__(self) -> int:
+        return len(courses.ids())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and courses.find(key) is not None
+
+
+ASSIGNMENTS: Mapping[str, Assignment] = _Assignments()
 
 
 def properties(assignment_id: str, *, hidden: bool = True) -> list[Property]:
     """The assignment's properties: public ones, then hidden ones when available.
 
-    The student release ships ``graders.public`` only; there the hidden module is absent and
+    The student release ships the public graders only; there the hidden module is absent and
     only public properties are returned (``hidden=True`` is then simply not satisfiable).
+    Visibility is the file's: a property of ``graders/public/`` is public, one of
+    ``graders/hidden/`` hidden, whatever its decorator says.
     """
-    from graders.props import collect
-
-    get(assignment_id)
-    found = collect(vars(importlib.import_module(f"graders.public.{assignment_id}")))
+    course = get(assignment_id).course
+    found = list(_properties(course, assignment_id, "public", course.stamp("public",
+                                                                            assignment_id)))
     if hidden:
-        try:
-            module = importlib.import_module(f"graders.hidden.{assignment_id}")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"graders.hidden.{assignment_id}", "graders.hidden"):
-                raise
-        else:
-            found += collect(vars(module))
+        found += _properties(course, assignment_id, "hidden",
+                             course.stamp("hidden", assignment_id))
     return found
+
+
+@cache
+def _properties(course: courses.Course, assignment_id: str, kind: str,
+                stamp: tuple[int, int] | None) -> tuple[Property, ...]:
+    """The properties of one grader module (``stamp``: its file's, so an edit is seen)."""
+    from graders.props import check_module, collect
+
+    module = course.module(kind, assignment_id)
+    if module is None:
+        if kind == "public":
+            raise courses.CourseError(f"{course.path('public', assignment_id)}: missing (every "
+                                      "assignment has public properties)")
+        return ()
+    check_module(module, assignment_id)
+    found = collect(vars(module))
+    wrong = [p.key for p in found if p.visibility != kind]
+    if wrong:
+        raise courses.CourseError(f"{module.__file__}: {', '.join(wrong)} declared "
+                                  f"visibility={'hidden' if kind == 'public' else 'public'!r} "
+                                  f"in graders/{kind}/ (the file decides: move it, or fix it)")
+    return tuple(found)
+
+
+def limits(assignment_id: str, *, memory_mb: int | None = None,
+           call_seconds: float | None = None,
+           submission_seconds: float | None = None) -> Limits:
+    """The sandbox limits of ``assignment_id``: the manifest's ``[limits]``, each overridden
+    by the argument when it is given (a command-line flag); the sandbox's defaults for what
+    neither sets.  ``check``, ``grade`` and the Gradescope autograder all ask here."""
+    from graders.grade.sandbox import Limits
+
+    spec = get(assignment_id)
+    base = Limits()
+    mb = memory_mb if memory_mb is not None else spec.limits.get("memory_mb")
+    call = call_seconds if call_seconds is not None else spec.limits.get("call_seconds")
+    whole = (submission_seconds if submission_seconds is not None
+             else spec.limits.get("submission_seconds"))
+    return Limits(memory_bytes=int(mb * 1024**2) if mb is not None else base.memory_bytes,
+                  call_seconds=float(call) if call is not None else base.call_seconds,
+                  submission_seconds=float(whole) if whole is not None
+                  else base.submission_seconds)
 
 
 def hidden_available() -> bool:

@@ -6,7 +6,10 @@ function it breaks, and only there), every degenerate entry (must score exactly 
 function — a constant, zeros or the input returned unchanged earns nothing — and lose nothing
 elsewhere) and every correct variant (must get full marks).  The
 matrix has one row per submission and one column per exercise function; the mutation score
-of a function's graders is the fraction of its mutants they catch.
+of a function's graders is the fraction of its mutants they catch.  It also prints the points
+the properties declare (the only place points are written) and checks the graders against
+the manifest: every property grades a function of the manifest, and every function has a
+public defining property (else the student checker could never score it).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from rich.table import Table
 
-from graders import mutants, profiles, registry
+from graders import mutants, profiles, registry, report
 from graders.assign.stubs import stub_for
 from graders.grade.client import Worker
 from graders.grade.examples import ExampleBank
@@ -72,10 +75,12 @@ class Row:
 class Matrix:
     assignment: str
     rows: list[Row] = field(default_factory=list)
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)  #: f -> (pub, hid)
+    problems: list[str] = field(default_factory=list)  #: graders that disagree with the manifest
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.rows)
+        return all(r.ok for r in self.rows) and not self.problems
 
     def mutation_scores(self) -> dict[str, tuple[int, int]]:
         """function -> (mutants caught, mutants of that function)."""
@@ -85,6 +90,26 @@ class Matrix:
                 caught, total = out.get(r.target, (0, 0))
                 out[r.target] = (caught + (r.target in r.failed), total + 1)
         return out
+
+
+def content_problems(assignment: str) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Points per function (public, hidden) from the properties, and what in the graders
+    disagrees with the manifest's function list."""
+    spec = registry.get(assignment)
+    props = registry.properties(assignment)
+    points = {f: (0.0, 0.0) for f in spec.functions}
+    problems = []
+    for p in props:
+        if p.function not in points:
+            problems.append(f"{p.key}: {p.function} is not a function of the manifest")
+            continue
+        public, hidden = points[p.function]
+        points[p.function] = ((public + p.points, hidden) if p.visibility == "public"
+                              else (public, hidden + p.points))
+    defining = {p.function for p in props if p.visibility == "public" and not p.relational}
+    problems += [f"{f}: no public defining property (the student checker cannot score it)"
+                 for f in spec.functions if f not in defining]
+    return points, problems
 
 
 def entries(assignment: str) -> list[tuple[str, str, str | None, str]]:
@@ -152,6 +177,7 @@ def validate(assignment: str, profile: str = "grading", sandbox: str = "auto",
             _STATE.clear()
         results = [SubmissionResult.from_dict(d) for d in data]
     matrix = Matrix(assignment)
+    matrix.points, matrix.problems = content_problems(assignment)
     for (name, kind, target, _), result in zip(todo, results):
         named = False
         if kind == "mutant" and by_id[name].misconception:
@@ -176,5 +202,12 @@ def render(matrix: Matrix) -> Table:
     caught = sum(c for c, _ in scores.values())
     total = sum(t for _, t in scores.values())
     per = ", ".join(f"{f} {c}/{t}" for f, (c, t) in scores.items())
-    table.caption = f"mutation score {caught}/{total}: {per}"
+    public = sum(p for p, _ in matrix.points.values())
+    hidden = sum(h for _, h in matrix.points.values())
+    each = ", ".join(f"{f} {p + h:g}" for f, (p, h) in matrix.points.items())
+    lines = [f"mutation score {caught}/{total}: {per}",
+             f"points (from the @prop decorators): public {public:g} + hidden {hidden:g} = "
+             f"{public + hidden:g}; {each}"]
+    lines += [f"[red]PROBLEM: {report.escape(p)}[/]" for p in matrix.problems]
+    table.caption = "\n".join(lines)
     return table

@@ -8,9 +8,14 @@ submission, with the student's files in ``/autograder/submission``; the grade is
     setup.sh               Python deps (torch CPU first, then the pinned project's), bubblewrap
     run_autograder         bash: find the Python, run grade_submission.py
     grade_submission.py    calls ``grade_submission`` below on the one submission
+    autograder.toml        what it grades: the assignment, its course folder, its max score
     requirements.txt       the project's pinned dependencies
     propgrade/             the project source: graders (with hidden graders), reference,
-                           pyproject.toml, assignments/<id>/manifest.toml; no tests
+                           assignments/<id>/manifest.toml of a bundled assignment; no tests
+    course/                a course's own assignment (not a bundled one): its manifest,
+                           reference, public and hidden graders and catalog, in the layout
+
+The first three are real files, ``graders/assign/templates/gradescope/``.
 
 The submission may be ``<id>.py``, a notebook, or both (SPEC's rules).  ``AUTOGRADER_ROOT``
 moves ``/autograder`` elsewhere (tests run the zip in a temporary directory).
@@ -32,92 +37,21 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path
 
+from graders import course as courses
 from graders import registry
-from graders.assign.notebooks import ROOT, load_manifest
+from graders.assign.project import project
 from graders.errors import EnvironmentProblem
 
+ROOT = courses.BUNDLED_ROOT                                  #: the installation's own tree
+SCRIPTS = Path(__file__).resolve().parent / "templates" / "gradescope"
+COURSE_DIR = "course"                                        #: a course's files in the zip
+#: what of a course's assignment the autograder needs (no stub, no lecture)
+COURSE_KINDS = ("manifest", "reference", "public", "hidden", "mutants")
 TIMESTAMP = (2024, 1, 1, 0, 0, 0)   #: fixed: the same sources give a byte-identical zip
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
-
-SETUP_SH = """\
-#!/usr/bin/env bash
-# Gradescope runs this once, as root, in /autograder/source.  Choose the Ubuntu 24.04 base
-# image (Python 3.12; propgrade needs Python >= 3.11).
-set -euo pipefail
-cd "$(dirname "$0")"
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
-  apt-get update -q
-  apt-get install -y -q python3 python3-venv python3-pip bubblewrap || true
-fi
-python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/pip" install --quiet --upgrade pip
-# torch first, exactly the pinned CPU build: any other torch pulls gigabytes of CUDA wheels
-"$ROOT/venv/bin/pip" install --quiet "{torch}" --index-url https://download.pytorch.org/whl/cpu
-"$ROOT/venv/bin/pip" install --quiet -r requirements.txt
-# propgrade itself is not installed: grade_submission.py imports the bundled source, which it
-# keeps root-only (an installed copy would be readable by the unprivileged student uid)
-"""
-
-RUN_AUTOGRADER = """\
-#!/usr/bin/env bash
-# Gradescope runs this as /autograder/run_autograder for each submission.
-set -uo pipefail
-ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-PYTHON="$ROOT/venv/bin/python"
-[ -x "$PYTHON" ] || PYTHON="$(command -v python3)"
-mkdir -p "$ROOT/results"
-exec "$PYTHON" "$ROOT/source/grade_submission.py" {assignment}
-"""
-
-GRADE_SUBMISSION = '''\
-"""Grade /autograder/submission with propgrade; write /autograder/results/results.json."""
-
-from __future__ import annotations
-
-import json
-import os
-import sys
-import tomllib
-import traceback
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "propgrade"))  # the bundled source, whatever is installed
-
-ROOT = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-RESULTS = ROOT / "results" / "results.json"
-
-
-def fail(message: str, max_score: float) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"score": 0.0, "max_score": max_score, "output": message,
-                                   "visibility": "visible", "tests": []}, indent=2))
-
-
-def main(assignment: str) -> int:
-    manifest = tomllib.loads(
-        (HERE / "propgrade" / "assignments" / assignment / "manifest.toml").read_text())
-    try:
-        from graders.assign.autograder import grade_submission
-
-        grade_submission(assignment, ROOT, HERE, manifest)
-    except Exception:  # noqa: BLE001 - Gradescope must always get a results.json
-        traceback.print_exc()
-        fail("The autograder could not grade this submission; the course staff have been "
-             "notified by this message.  Please contact them.",
-             float(sum(manifest["points"].values())))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1]))
-'''
-
 
 def protect(root: Path, source: Path) -> None:
     """Make what student code must not read root-only, whatever modes the unpacking gave:
@@ -132,18 +66,22 @@ def protect(root: Path, source: Path) -> None:
 
 
 def _private(assignment: str, root: Path, source: Path) -> list[Path]:
-    code = source / "propgrade"
-    return [code / "reference" / f"{assignment}.py",
-            code / "graders" / "hidden" / f"{assignment}.py",
-            code / "graders" / "mutants" / f"{assignment}.py",
+    owner = registry.get(assignment).course
+    return [owner.path("reference", assignment),
+            owner.path("hidden", assignment),
+            owner.path("mutants", assignment),
             source / "grade_submission.py",
             Path(os.environ["PROPGRADE_CACHE"]),
             root / "submission_metadata.json"]
 
 
-def grade_submission(assignment: str, root: Path, source: Path, manifest: dict) -> None:
+def grade_submission(assignment: str, root: Path, source: Path, manifest: object = None, *,
+                     course: Path | None = None) -> None:
     """Grade ``root/submission`` and write ``root/results/results.json`` (Gradescope's run).
 
+    ``course``: the folder of the course's own files in the zip (``None``: the bundled
+    course).  The limits are the manifest's, read through the registry as ``grade`` reads
+    them (``manifest``, the parsed manifest earlier callers passed, is not needed).
     Refuses (raises) before any student code runs when that code could read the private
     files; the doctor's rows and the hidden checks' feedback go to standard output (staff's).
     """
@@ -153,6 +91,8 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: dict) 
     from graders.grade.batch import grade_batch
     from graders.grade.sandbox import choose_launcher
 
+    if course is not None:
+        courses.use(courses.Course(course))
     protect(root, source)
     # the example cache holds expected values: keep it inside the root-only source
     os.environ.setdefault("PROPGRADE_CACHE", str(source / ".propgrade-cache"))
@@ -165,14 +105,11 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: dict) 
     if not all(ok for _, ok, _ in checks):
         raise EnvironmentProblem("student code could read the autograder's private files "
                                  "here (see the rows above): not graded")
-    limits = manifest.get("limits", {})
     with tempfile.TemporaryDirectory(prefix="propgrade-") as tmp:
         batch = Path(tmp) / "batch"
         shutil.copytree(root / "submission", batch / "submission", symlinks=True)
-        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto",
-                           memory_mb=int(limits.get("memory_mb", 2048)),
-                           call_seconds=float(limits.get("call_seconds", 5.0)),
-                           submission_seconds=float(limits.get("submission_seconds", 180.0)))
+        # no limit given: the manifest's, as `propgrade grade` without flags
+        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto")
     for warning in done.warnings:
         report.warn(warning)
     result = done.results[0]
@@ -185,18 +122,33 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: dict) 
 
 
 def _project_files(assignment: str) -> list[tuple[Path, str]]:
-    """(file, name in the zip) of the project source the autograder needs."""
-    files = [(ROOT / "pyproject.toml", "propgrade/pyproject.toml")]
-    if (ROOT / "README.md").exists():
-        files.append((ROOT / "README.md", "propgrade/README.md"))
+    """(file, name in the zip) of what the autograder needs: the engine and the bundled
+    reference (checkout or wheel alike), and the assignment's content, from its course."""
+    files = [(ROOT / name, f"propgrade/{name}") for name in ("pyproject.toml", "README.md")
+             if (ROOT / name).is_file()]
     for package in ("graders", "reference"):
         for path in sorted((ROOT / package).rglob("*")):
             rel = path.relative_to(ROOT)
             if path.is_file() and not SKIP_PARTS & set(rel.parts) and path.suffix != ".pyc":
                 files.append((path, f"propgrade/{rel.as_posix()}"))
-    manifest = load_manifest(assignment).folder / "manifest.toml"
-    files.append((manifest, f"propgrade/assignments/{assignment}/manifest.toml"))
-    return files
+    owner = registry.get(assignment).course
+    if owner.bundled:
+        files.append((owner.path("manifest", assignment),
+                      f"propgrade/{courses.LAYOUT['manifest'].format(id=assignment)}"))
+    else:
+        files.append((owner.root / courses.MARKER, f"{COURSE_DIR}/{courses.MARKER}"))
+        files += [(owner.path(kind, assignment),
+                   f"{COURSE_DIR}/{courses.LAYOUT[kind].format(id=assignment)}")
+                  for kind in COURSE_KINDS if owner.path(kind, assignment).is_file()]
+    return [(path, name) for path, name in files if path.is_file()]
+
+
+def _config(assignment: str) -> bytes:
+    """``autograder.toml``: what grade_submission.py grades."""
+    spec = registry.get(assignment)
+    course = "" if spec.course.bundled else COURSE_DIR
+    return (f'assignment = "{assignment}"\ncourse = "{course}"\n'
+            f"max_score = {spec.total_points!r}\n").encode()
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
@@ -212,13 +164,12 @@ def build_autograder(assignment: str, out: Path) -> Path:
     if out.suffix != ".zip":
         out = out / f"{assignment}-autograder.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    torch = next((d for d in deps if d.startswith("torch")), "torch")
+    deps = project().dependencies
     with zipfile.ZipFile(out, "w") as zf:
-        _add(zf, "setup.sh", SETUP_SH.replace("{torch}", torch).encode(), executable=True)
-        _add(zf, "run_autograder", RUN_AUTOGRADER.format(assignment=assignment).encode(),
-             executable=True)
-        _add(zf, "grade_submission.py", GRADE_SUBMISSION.encode())
+        for name in ("setup.sh", "run_autograder"):
+            _add(zf, name, (SCRIPTS / name).read_bytes(), executable=True)
+        _add(zf, "grade_submission.py", (SCRIPTS / "grade_submission.py").read_bytes())
+        _add(zf, "autograder.toml", _config(assignment))
         _add(zf, "requirements.txt", ("\n".join(deps) + "\n").encode())
         for path, name in _project_files(assignment):
             _add(zf, name, path.read_bytes())

@@ -3,7 +3,7 @@ the reference.
 
 Each assignment folder holds::
 
-    assignments/<id>/manifest.toml          title, lecture section, points per exercise, limits
+    assignments/<id>/manifest.toml          title, lecture section, functions, limits
     assignments/<id>/source/lecture.md      the lecture text, plot cells and quick tests
     assignments/<id>/source/<id>.ipynb      generated here: nbgrader's source notebook
 
@@ -13,8 +13,9 @@ new one); a fenced block becomes a code cell, its info string saying which kind:
     ```python                      a plain cell (imports, plots): runs in the student's kernel
     ```python solution softmax     nbgrader solution cell: the reference's ``softmax``, copied
                                    with its ### BEGIN/END SOLUTION markers (the block is empty)
-    ```python check softmax        nbgrader test cell worth the manifest's points: propgrade's
-                                   public checks, then the block's quick asserts
+    ```python check softmax        nbgrader test cell worth softmax's points (its properties',
+                                   public and hidden): propgrade's public checks, then the
+                                   block's quick asserts
     ```python check                the closing cell: every public check of the assignment
 
 A private helper of the reference (a module-level solution region, e.g. ``_onehot``) keeps its
@@ -33,7 +34,6 @@ from __future__ import annotations
 import argparse
 import ast
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,11 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENTS_DIR = ROOT / "assignments"
-REFERENCE_DIR = ROOT / "reference"
+from graders import course as courses
+from graders.course import Manifest
+
+#: the bundled course's root (developer scripts and tests); the engine asks the course
+ROOT = courses.BUNDLED_ROOT
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 FENCE = re.compile(r"^```(?P<info>.*)$")
@@ -52,39 +54,20 @@ FENCE = re.compile(r"^```(?P<info>.*)$")
 
 # --- the manifest ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Manifest:
-    """``assignments/<id>/manifest.toml``: what staff set per assignment."""
-
-    id: str
-    title: str
-    lecture: str                     #: the lecture section the notebook teaches
-    points: dict[str, float]         #: exercise function -> points (public + hidden)
-    limits: dict[str, float]         #: memory_mb, call_seconds, submission_seconds
-    folder: Path
-
-    @property
-    def notebook(self) -> Path:
-        return self.folder / "source" / f"{self.id}.ipynb"
-
-    @property
-    def template(self) -> Path:
-        return self.folder / "source" / "lecture.md"
-
-    @property
-    def total_points(self) -> float:
-        return float(sum(self.points.values()))
+def load_manifest(assignment: str, course: courses.Course | None = None) -> Manifest:
+    """``assignments/<assignment>/manifest.toml`` of ``course`` (default: the course that
+    owns the id)."""
+    owner = course or courses.find(assignment)
+    if owner is None:
+        raise courses.CourseError(f"no course here has an assignment {assignment!r}")
+    return owner.manifest(assignment)
 
 
-def load_manifest(assignment: str, root: Path = ASSIGNMENTS_DIR) -> Manifest:
-    folder = root / assignment
-    data = tomllib.loads((folder / "manifest.toml").read_text())
-    if data.get("id") != assignment:
-        raise ValueError(f"{folder / 'manifest.toml'}: id is {data.get('id')!r}, "
-                         f"not {assignment!r}")
-    return Manifest(id=assignment, title=data["title"], lecture=data["lecture"],
-                    points={k: float(v) for k, v in data["points"].items()},
-                    limits=dict(data.get("limits", {})), folder=folder)
+def _reference(assignment: str) -> Path:
+    owner = courses.find(assignment)
+    if owner is None:
+        raise courses.CourseError(f"no course here has an assignment {assignment!r}")
+    return owner.path("reference", assignment)
 
 
 # --- the reference's functions, with their markers ---------------------------------------
@@ -99,13 +82,13 @@ def _end(node: ast.stmt, lines: list[str]) -> int:
     return end
 
 
-def reference_functions(assignment: str, reference_dir: Path = REFERENCE_DIR) -> dict[str, str]:
+def reference_functions(assignment: str, reference: Path | None = None) -> dict[str, str]:
     """``{name: source}`` of every top-level function of ``reference/<assignment>.py``.
 
     Sources keep their ``### BEGIN/END SOLUTION`` lines.  A function that sits inside a
     module-level region (a private helper) gets the region moved inside it, around the body.
     """
-    text = (reference_dir / f"{assignment}.py").read_text()
+    text = (reference or _reference(assignment)).read_text()
     lines = text.splitlines()
     module_regions: list[tuple[int, int]] = []
     start = None
@@ -132,10 +115,10 @@ def reference_functions(assignment: str, reference_dir: Path = REFERENCE_DIR) ->
     return out
 
 
-def solution_regions(assignment: str, reference_dir: Path = REFERENCE_DIR) -> list[str]:
+def solution_regions(assignment: str, reference: Path | None = None) -> list[str]:
     """The text inside each solution region of the reference (what students must not get)."""
     regions, current = [], None
-    for line in (reference_dir / f"{assignment}.py").read_text().splitlines():
+    for line in (reference or _reference(assignment)).read_text().splitlines():
         if line.strip() == BEGIN:
             current = []
         elif line.strip() == END and current is not None:
@@ -211,11 +194,14 @@ def check_call(assignment: str, function: str | None = None) -> str:
     return f"check({args})"
 
 
-def build_notebook(assignment: str, root: Path = ASSIGNMENTS_DIR,
-                   reference_dir: Path = REFERENCE_DIR) -> NotebookNode:
-    """The nbgrader source notebook of ``assignment``, built from its template."""
-    manifest = load_manifest(assignment, root)
-    functions = reference_functions(assignment, reference_dir)
+def build_notebook(assignment: str) -> NotebookNode:
+    """The nbgrader source notebook of ``assignment``, built from its template; a check
+    cell is worth its function's points, summed from the properties."""
+    from graders import registry
+
+    manifest = load_manifest(assignment)
+    functions = reference_functions(assignment)
+    points = registry.get(assignment).points
     cells = []
     for block in parse_template(manifest.template.read_text()):
         if block.kind == "markdown":
@@ -235,11 +221,12 @@ def build_notebook(assignment: str, root: Path = ASSIGNMENTS_DIR,
                                        metadata=_nbgrader("check_all", locked=True)))
         else:
             (name,) = block.names
-            if name not in manifest.points:
-                raise ValueError(f"{assignment}: no points for {name} in the manifest")
+            if name not in manifest.functions:
+                raise ValueError(f"{manifest.template}: check {name}: not a function of the "
+                                 f"manifest ({', '.join(manifest.functions)})")
             source = check_call(assignment, name) + ("\n" + block.text if block.text else "")
             cells.append(new_code_cell(source, metadata=_nbgrader(
-                name, grade=True, locked=True, points=manifest.points[name])))
+                name, grade=True, locked=True, points=points[name])))
     for i, cell in enumerate(cells):
         cell["id"] = f"{assignment}-{i:02d}"
     nb = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
@@ -252,12 +239,12 @@ def notebook_text(nb: NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def write_notebooks(ids: list[str], root: Path = ASSIGNMENTS_DIR) -> list[Path]:
+def write_notebooks(ids: list[str]) -> list[Path]:
     written = []
     for assignment in ids:
-        path = load_manifest(assignment, root).notebook
+        path = load_manifest(assignment).notebook
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(notebook_text(build_notebook(assignment, root)))
+        path.write_text(notebook_text(build_notebook(assignment)))
         written.append(path)
     return written
 
@@ -331,18 +318,19 @@ def write_figures(assignment: str, nb: NotebookNode, out: Path) -> list[Path]:
 
 
 def main() -> int:
-    from graders.registry import ASSIGNMENTS
-
     parser = argparse.ArgumentParser(description="Build assignments/<id>/source/<id>.ipynb "
                                      "from the template and the reference.")
-    parser.add_argument("ids", nargs="*", default=list(ASSIGNMENTS))
+    parser.add_argument("ids", nargs="*", help="default: every assignment of the course")
+    parser.add_argument("--course", type=Path, help="the course (default: the current "
+                        "folder when it is one, else the bundled course)")
     parser.add_argument("--check", action="store_true",
                         help="only compare: exit 1 if a committed notebook is out of date")
     parser.add_argument("--figures", action="store_true",
                         help="also execute each notebook and write its plots to figures/")
     args = parser.parse_args()
+    courses.use(courses.open_course(args.course) if args.course else courses.default())
     stale = []
-    for assignment in args.ids:
+    for assignment in args.ids or courses.current().ids():
         manifest = load_manifest(assignment)
         text = notebook_text(build_notebook(assignment))
         if args.check:
@@ -350,11 +338,11 @@ def main() -> int:
                 stale.append(assignment)
             continue
         write_notebooks([assignment])
-        print(f"wrote {manifest.notebook.relative_to(ROOT)}")  # noqa: T201 - a developer script
+        print(f"wrote {manifest.notebook}")  # noqa: T201 - a developer script
         if args.figures:
             nb = execute(nbformat.reads(text, as_version=4), manifest.folder)
             for path in write_figures(assignment, nb, manifest.folder / "figures"):
-                print(f"wrote {path.relative_to(ROOT)}")  # noqa: T201
+                print(f"wrote {path}")  # noqa: T201
     if stale:
         print(f"out of date: {', '.join(stale)}")  # noqa: T201
     return 1 if stale else 0

@@ -8,8 +8,9 @@
 * ``<id>.py`` — the module stub (``graders.assign.stubs``), for students who prefer an editor;
 * ``checker/`` — what ``propgrade check`` needs, as a pip-installable project: the ``graders``
   package without the hidden graders, the mutant catalog and the staff-only modules, with no
-  reference code at all.  ``pip install ./checker`` gives the ``propgrade`` command and the
-  notebook's ``check`` cells;
+  reference code at all, and ``graders/released/``, a course holding only what students may
+  see of the released assignments (their manifests and public graders; the bundled ones too).
+  ``pip install ./checker`` gives the ``propgrade`` command and the notebook's ``check`` cells;
 * ``checker/graders/check/data/<id>.bin`` — what lets that checker name a known mistake
   ("Likely mistake: ...") with no implementation shipped, right or wrong: the public
   properties' examples on the ``student`` profile, frozen, and each named catalog mutant's
@@ -20,28 +21,22 @@
 from __future__ import annotations
 
 import shutil
+import string
 import tempfile
-import tomllib
 from pathlib import Path
 
+from graders import course as courses
 from graders import registry
-from graders.assign.notebooks import ROOT, load_manifest
+from graders.assign.notebooks import build_notebook, notebook_text
+from graders.assign.project import project
 from graders.assign.stubs import stub_for
 from graders.check import misconceptions
 
-GRADERS_DIR = ROOT / "graders"
+GRADERS_DIR = courses.BUNDLED_ROOT / "graders"   #: the engine package (not content)
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "checker"
 #: never shipped to students: answers, hidden graders and what is built from them
 STAFF_ONLY = ("hidden", "mutants", "diagnose.py", "validate.py", "demo.py")
 SKIP = ("__pycache__", "*.pyc", ".*")
-CHECKER_README = """\
-propgrade's public checks for this course's assignments.
-
-    pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu   # CPU build first
-    pip install ./checker
-    propgrade check {id} {id}.py            # or: propgrade check {id} {id}.ipynb
-
-In the notebook, each check cell runs the same checks on the functions you defined.
-"""
 
 
 def nbgrader_release(assignment: str, notebook: Path, out: Path) -> Path:
@@ -74,8 +69,10 @@ def nbgrader_release(assignment: str, notebook: Path, out: Path) -> Path:
     return target
 
 
-def copy_checker(out: Path) -> Path:
-    """``out/checker``: the public part of ``graders`` and a minimal ``pyproject.toml``."""
+def copy_checker(out: Path, assignments: list[str] | None = None) -> Path:
+    """``out/checker``: the public part of ``graders``, the released course (the bundled
+    assignments and ``assignments``, whichever course they come from) and a minimal
+    ``pyproject.toml``."""
     target = out / "checker"
     if target.exists():
         shutil.rmtree(target)
@@ -84,37 +81,57 @@ def copy_checker(out: Path) -> Path:
     def skip(folder: str, names: list[str]) -> set[str]:
         dropped = set(ignore(folder, names))
         if Path(folder).resolve() == GRADERS_DIR.resolve():
-            dropped |= {n for n in names if n in STAFF_ONLY}
+            # released/ is written afresh below, from the courses themselves
+            dropped |= {n for n in names if n in STAFF_ONLY or n == "released"}
         return dropped
 
     shutil.copytree(GRADERS_DIR, target / "graders", ignore=skip)
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = [d for d in project["dependencies"] if not d.lower().startswith("nbgrader")]
-    (target / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\n'
-        'build-backend = "setuptools.build_meta"\n\n'
-        '[project]\nname = "propgrade-checker"\n'
-        f'version = "{project["version"]}"\n'
-        'description = "propgrade\'s public checks (no reference, no hidden graders)."\n'
-        f'requires-python = "{project.get("requires-python", ">=3.11")}"\n'
-        "dependencies = [\n" + "".join(f'    "{d}",\n' for d in deps) + "]\n\n"
-        '[project.scripts]\npropgrade = "graders.cli:main"\n\n'
-        '[tool.setuptools.packages.find]\ninclude = ["graders*"]\n\n'
-        '[tool.setuptools.package-data]\n'
-        '"graders" = ["**/*.html", "**/*.j2", "**/*.sh", "**/*.txt", "**/*.bin"]\n')
+    release_course(target / "graders" / "released",
+                   list(dict.fromkeys(courses.bundled().ids() + (assignments or []))))
+    meta = project()
+    deps = [d for d in meta.dependencies if not d.lower().startswith("nbgrader")]
+    fill = {"version": meta.version, "requires_python": meta.requires_python,
+            "dependencies": "".join(f'    "{d}",\n' for d in deps)}
+    text = string.Template((TEMPLATES / "pyproject.toml.in").read_text()).substitute(fill)
+    (target / "pyproject.toml").write_text(text)
+    return target
+
+
+def release_course(target: Path, assignments: list[str]) -> Path:
+    """A course at ``target`` with what students may see of ``assignments``: each manifest
+    and public grader, from the course that owns it (no reference, nothing hidden)."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copyfile(TEMPLATES / "released.toml", target / courses.MARKER)
+    released = courses.Course(target)
+    for assignment in assignments:
+        owner = registry.get(assignment).course
+        for kind in ("manifest", "public"):
+            path = released.path(kind, assignment)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(owner.path(kind, assignment), path)
     return target
 
 
 def generate(assignment: str, out: Path) -> list[Path]:
-    """Write the student release of ``assignment`` into ``out``; returns the paths written."""
+    """Write the student release of ``assignment`` into ``out``; returns the paths written.
+
+    The nbgrader source notebook is built afresh from the template and the reference (for
+    the bundled course a test holds it equal to the committed one), so a course's own
+    assignment needs no build step before its release."""
     registry.get(assignment)
-    manifest = load_manifest(assignment)
     out.mkdir(parents=True, exist_ok=True)
-    notebook = nbgrader_release(assignment, manifest.notebook, out)
+    with tempfile.TemporaryDirectory(prefix="propgrade-source-") as tmp:
+        source = Path(tmp) / f"{assignment}.ipynb"
+        source.write_text(notebook_text(build_notebook(assignment)))
+        notebook = nbgrader_release(assignment, source, out)
     stub = out / f"{assignment}.py"
     stub.write_text(stub_for(assignment))
-    checker = copy_checker(out)
-    (checker / "README.txt").write_text(CHECKER_README.format(id=assignment))
+    checker = copy_checker(out, [assignment])
+    readme = string.Template((TEMPLATES / "README.txt").read_text())
+    (checker / "README.txt").write_text(readme.substitute(id=assignment,
+                                                          torch=project().torch))
     write_misconceptions(assignment, checker)
     return [notebook, stub, checker]
 

@@ -19,7 +19,8 @@ import argparse
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from graders import course as courses
+
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
 DEF = re.compile(r"^(?P<indent>[ \t]*)def (?P<name>\w+)\s*\(")
@@ -69,27 +70,40 @@ def clear_solutions(source: str, topic: str) -> str:
     return re.sub(r"\n{3,}(?=\S)", "\n\n\n", text)
 
 
-def stub_for(topic: str, reference_dir: Path = ROOT / "reference") -> str:
-    return clear_solutions((reference_dir / f"{topic}.py").read_text(), topic)
+def _owner(topic: str) -> courses.Course:
+    found = courses.find(topic)
+    if found is None:
+        raise courses.CourseError(f"no course here has an assignment {topic!r}")
+    return found
 
 
-def write_stubs(topics: list[str], out_dir: Path = ROOT / "exercises") -> list[Path]:
+def stub_for(topic: str, reference: Path | None = None) -> str:
+    """The stub of ``topic``: its reference (default: the owning course's) with every
+    solution region cleared."""
+    path = reference or _owner(topic).path("reference", topic)
+    return clear_solutions(path.read_text(), topic)
+
+
+def write_stubs(topics: list[str]) -> list[Path]:
+    """Write ``exercises/<topic>.py`` of each topic, in the course that owns it."""
     written = []
     for topic in topics:
-        path = out_dir / f"{topic}.py"
+        path = _owner(topic).path("exercise", topic)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(stub_for(topic))
         written.append(path)
     return written
 
 
 def main() -> None:
-    from graders.registry import ASSIGNMENTS
-
     parser = argparse.ArgumentParser(description="Regenerate exercises/ from reference/.")
-    parser.add_argument("topics", nargs="*", default=list(ASSIGNMENTS))
+    parser.add_argument("topics", nargs="*", help="default: every assignment of the course")
+    parser.add_argument("--course", type=Path, help="the course (default: the current "
+                        "folder when it is one, else the bundled course)")
     args = parser.parse_args()
-    for path in write_stubs(args.topics):
-        print(f"wrote {path.relative_to(ROOT)}")  # noqa: T201 - a developer script
+    courses.use(courses.open_course(args.course) if args.course else courses.default())
+    for path in write_stubs(args.topics or courses.current().ids()):
+        print(f"wrote {path}")  # noqa: T201 - a developer script
 
 
 if __name__ == "__main__":

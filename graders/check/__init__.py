@@ -16,7 +16,7 @@ from graders.grade.client import Worker
 from graders.grade.discover import notebook_source, pick, read_notebooks, read_submission
 from graders.grade.examples import ExampleBank
 from graders.grade.runner import Diagnoser, Judge, Submission
-from graders.grade.sandbox import Limits, choose_launcher
+from graders.grade.sandbox import choose_launcher
 from graders.results import SubmissionResult
 
 
@@ -82,15 +82,20 @@ def _current_folder(module: str, functions: tuple[str, ...], folder: Path) -> Su
 
 
 def run_check(assignment: str, path: Path | None = None, hidden: bool = False,
-              profile: str = "student", sandbox: str = "auto") -> SubmissionResult:
+              profile: str = "student", sandbox: str = "auto", memory_mb: int | None = None,
+              call_seconds: float | None = None,
+              submission_seconds: float | None = None) -> SubmissionResult:
     """Grade ``path`` (default: the current folder's ``<assignment>.py`` or notebook, see
-    ``load_submission``) with the public properties."""
+    ``load_submission``) with the public properties, under the manifest's limits (an
+    argument that is not ``None`` overrides its limit, as ``grade``'s flags do)."""
     props = registry.properties(assignment, hidden=hidden and registry.hidden_available())
     if not hidden:
         props = [p for p in props if p.visibility == "public"]
     sub = load_submission(assignment, path)
     bank, diagnoser = _diagnosis(assignment, profile)
-    judge = Judge(Worker(choose_launcher(sandbox), Limits()), bank, bank.profile, diagnoser,
+    limits = registry.limits(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
+                             submission_seconds=submission_seconds)
+    judge = Judge(Worker(choose_launcher(sandbox), limits), bank, bank.profile, diagnoser,
                   shrink_memo=bank.shrink_memo())
     try:
         return judge.grade(sub, assignment, props)

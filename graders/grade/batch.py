@@ -38,19 +38,20 @@ from graders.grade.store import Store, sqlite_url
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
 
-GRADERS_DIR = Path(__file__).resolve().parents[1]
-ROOT = GRADERS_DIR.parent
+ENGINE_DIR = Path(__file__).resolve().parents[1]   #: the graders package: engine code only
 
 
 def grader_version(assignment: str, profile: str) -> str:
-    """Changes whenever anything that decides a grade changes (graders, reference, versions)."""
+    """Changes whenever anything that decides a grade changes: the engine, the assignment's
+    manifest (limits), graders, catalog and reference (from its course), the versions."""
     h = hashlib.sha256(f"{assignment}\0{profile}\0{hypothesis.__version__}\0".encode())
-    engine = sorted(GRADERS_DIR.glob("*.py")) + sorted((GRADERS_DIR / "grade").glob("*.py"))
-    topic = [GRADERS_DIR / kind / f"{assignment}.py" for kind in ("public", "hidden", "mutants")]
-    files = engine + topic + [ROOT / "reference" / f"{assignment}.py"]
-    for path in files:
+    engine = sorted(ENGINE_DIR.glob("*.py")) + sorted((ENGINE_DIR / "grade").glob("*.py"))
+    files = [(p.relative_to(ENGINE_DIR).as_posix(), p) for p in engine]
+    # named by kind, not by path: the same course gives the same version wherever it lives
+    files += registry.get(assignment).course.content_files(assignment)
+    for name, path in files:
         if path.exists():
-            h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+            h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -168,8 +169,9 @@ def _run_parallel(todo: list[Submission], assignment: str, max_score: float, job
 
 def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 regrade: bool = False, db: str | None = None, sandbox: str = "auto",
-                profile: str = "grading", memory_mb: int = 2048, call_seconds: float = 5.0,
-                submission_seconds: float = 180.0, diagnose: bool = True,
+                profile: str = "grading", memory_mb: int | None = None,
+                call_seconds: float | None = None, submission_seconds: float | None = None,
+                diagnose: bool = True,
                 progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
                 | None = None, release_hidden: bool = False) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
@@ -179,7 +181,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     unchanged since a previous run is not graded again unless ``regrade``.  ``progress(done,
     total, last_result_or_None, ids_being_graded_now)`` is called when a student starts and
     when one is finished.  ``release_hidden``: the student files show hidden checks in full
-    (graders.export.visibility).
+    (graders.export.visibility).  ``memory_mb``, ``call_seconds``, ``submission_seconds``:
+    ``None`` is the manifest's ``[limits]`` (:func:`graders.registry.limits`).
     """
     start = time.monotonic()
     spec = registry.get(assignment)
@@ -187,8 +190,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     report = BatchReport(out=out)
     launcher = choose_launcher(sandbox)
     report.warnings += getattr(launcher, "warnings", [])
-    limits = Limits(memory_bytes=memory_mb * 1024**2, call_seconds=call_seconds,
-                    submission_seconds=submission_seconds)
+    limits = registry.limits(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
+                             submission_seconds=submission_seconds)
     version = grader_version(assignment, profile)
     store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
     subs = discover(submissions, spec.module, report.warnings, exclude=[out],

@@ -46,7 +46,9 @@ ZYGOTE_CAPS = ("CAP_DAC_OVERRIDE", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
              "/etc/alternatives")
 ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-PROPGRADE_PACKAGES = ("graders", "reference", "exercises")
+#: covered inside the sandbox where an install puts them (assignments/: the source notebooks
+#: hold the solutions)
+PROPGRADE_PACKAGES = ("graders", "reference", "exercises", "assignments")
 #: what of a Python prefix (a venv, an installation) the interpreter needs
 PREFIX_ENTRIES = ("bin", "lib", "lib64", "pyvenv.cfg")
 

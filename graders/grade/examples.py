@@ -122,7 +122,7 @@ class ExampleBank:
         self._shrink_keys: dict[str, str] = {}
 
     def _disk_key(self, prop: Property) -> str:
-        from graders import strategies
+        from graders import course, strategies
 
         graders_dir = Path(inspect.getfile(strategies)).parent
         h = hashlib.sha256()
@@ -131,10 +131,11 @@ class ExampleBank:
             h.update(part.encode() + b"\0")
         h.update(_source_of(prop.check))
         h.update(_source_of(strategies))
-        for path in (graders_dir / "public" / f"{prop.assignment}.py",  # hidden properties
-                     graders_dir / "oracles.py",                          # draw with these;
-                     graders_dir.parent / "reference" / f"{prop.assignment}.py"):  # expect
-            h.update(path.read_bytes() if path.exists() else b"")
+        owner = course.find(prop.assignment)  # None for a property of no course (tests)
+        for path in (owner.path("public", prop.assignment) if owner else None,  # hidden
+                     graders_dir / "oracles.py",                 # properties draw with these;
+                     owner.path("reference", prop.assignment) if owner else None):  # expect
+            h.update(path.read_bytes() if path is not None and path.exists() else b"")
         return h.hexdigest()[:32]
 
     def _load(self, prop: Property) -> list[Example]:

@@ -13,15 +13,12 @@ entry scores exactly 0 on its function, every variant gets full marks) and feeds
 from __future__ import annotations
 
 import ast
-import importlib
 import re
 import textwrap
 import types
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "reference"
+from graders import course as courses
 
 
 @dataclass(frozen=True)
@@ -55,8 +52,16 @@ class Degenerate:
     source: str
 
 
+def _owner(topic: str) -> courses.Course:
+    found = courses.find(topic)
+    if found is None:
+        raise courses.CourseError(f"no course here has an assignment {topic!r}")
+    return found
+
+
 def reference_source(topic: str) -> str:
-    return (REFERENCE_DIR / f"{topic}.py").read_text()
+    """The text of ``topic``'s reference, from the course that owns it."""
+    return _owner(topic).path("reference", topic).read_text()
 
 
 def splice(base: str, replacement: str) -> str:
@@ -90,9 +95,20 @@ def splice(base: str, replacement: str) -> str:
     return "".join(out) + ("\n\n" + tail if tail else "")
 
 
-@cache
+class MissingCatalog(courses.CourseError, ModuleNotFoundError):
+    """The course has no catalog for the topic: one line for staff (exit 3), and an
+    ImportError for callers that carry on without diagnosis."""
+
+    __str__ = Exception.__str__
+
+
 def catalog(topic: str) -> types.ModuleType:
-    return importlib.import_module(f"graders.mutants.{topic}")
+    """``graders/mutants/<topic>.py`` of the course that owns ``topic`` (imported once)."""
+    module = _owner(topic).module("mutants", topic)
+    if module is None:
+        raise MissingCatalog(f"{_owner(topic).path('mutants', topic)}: missing (the catalog "
+                             "that proves the graders)")
+    return module
 
 
 def mutants(topic: str) -> list[Mutant]:

@@ -112,14 +112,25 @@ def test_named_misconceptions_are_diagnosed(topic):
 
 
 @pytest.mark.parametrize("topic", TOPICS)
-def test_points_add_up_to_the_registry_totals(topic):
-    """Public and hidden points match the registry's fixed totals; every function is graded."""
+def test_registry_totals_are_the_properties_points(topic):
+    """The registry's public, hidden and total points are the sums of the @prop decorators
+    (no manifest holds points); every function is graded both publicly and hidden."""
     props = registry.properties(topic)
     spec = registry.get(topic)
-    assert sum(p.points for p in props if p.visibility == "public") == spec.public_points
-    assert sum(p.points for p in props if p.visibility == "hidden") == spec.hidden_points
+    public = sum(p.points for p in props if p.visibility == "public")
+    hidden = sum(p.points for p in props if p.visibility == "hidden")
+    assert (spec.public_points, spec.hidden_points) == (public, hidden)
+    assert spec.total_points == public + hidden == sum(spec.points.values())
+    assert "points" not in spec.course.manifest(topic).__dict__
     for vis in ("public", "hidden"):
         assert {p.function for p in props if p.visibility == vis} == set(spec.functions)
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_bundled_assignments_are_worth_10_public_and_10_hidden_points(topic):
+    """A content check of the bundled course: each assignment totals 10 public + 10 hidden."""
+    spec = registry.get(topic)
+    assert (spec.public_points, spec.hidden_points) == (10, 10)
 
 
 @pytest.mark.parametrize("topic", TOPICS)
