@@ -87,6 +87,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.check", "pipeline"),
     ("graders.validate", "pipeline"),
     ("graders.cli", "cli"),
+    ("graders.options", "cli"),        # each command's arguments, for graders.cli
     ("graders.report", "cli"),
     ("graders.notebook", "cli"),       # the notebook's check cells: a front end like the CLI
     ("graders.demo", "cli"),           # `propgrade demo`: grade_batch plus a printed table
