@@ -72,3 +72,12 @@ def failed_tests(result: SubmissionResult, function: str) -> list:
 
 def failed_functions(result: SubmissionResult) -> set[str]:
     return {t.function for t in result.tests if t.status == "failed"}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the one occurrence of ``old`` in a scaffolded config or grader file; fails when
+    ``old`` is not there exactly once, so a reworded template cannot turn an edit into a
+    silent no-op.  (Students are never built this way: they come from the catalog.)"""
+    text = path.read_text()
+    assert text.count(old) == 1, f"{path}: expected {old!r} exactly once"
+    path.write_text(text.replace(old, new))

@@ -19,6 +19,7 @@ from graders.assign.notebooks import build_notebook
 from graders.cli import main
 from graders.course import Course, CourseError
 from graders.grade.examples import default_cache_dir
+from tests.conftest import edit
 
 ID = "dropout"
 #: the scaffold's relu, correct but 1.5 s slow on its first call in a worker session
@@ -142,7 +143,7 @@ def test_points_come_from_the_decorators(tmp_path):
     cell, with no manifest edit."""
     made = _new_course(tmp_path / "c", ID)
     path = made.path("public", ID)
-    path.write_text(path.read_text().replace("points=5,", "points=7,"))
+    edit(path, "points=5,", "points=7,")
     with courses.using(made):
         assert registry.get(ID).public_points == 7 and registry.get(ID).total_points == 12
         cells = [c for c in build_notebook(ID).cells
@@ -185,8 +186,7 @@ def test_a_grader_may_call_every_function_of_its_assignment(tmp_path):
     """Calls to the assignment's other functions are allowed; a helper's typo is caught."""
     made = _new_course(tmp_path / "c", ID)
     manifest = made.path("manifest", ID)
-    manifest.write_text(manifest.read_text().replace('functions = ["relu"]',
-                                                     'functions = ["relu", "leaky_relu"]'))
+    edit(manifest, 'functions = ["relu"]', 'functions = ["relu", "leaky_relu"]')
     public = made.path("public", ID)
     public.write_text(public.read_text() + '''
 
@@ -228,8 +228,7 @@ def test_check_grade_and_the_autograder_obey_the_manifests_limits(tmp_path, caps
     out under check, grade and the Gradescope zip alike; --call-seconds overrides it."""
     made = _new_course(tmp_path / "c", ID)
     manifest = made.path("manifest", ID)
-    manifest.write_text(manifest.read_text().replace("call_seconds = 5.0",
-                                                     "call_seconds = 0.5"))
+    edit(manifest, "call_seconds = 5.0", "call_seconds = 0.5")
     with courses.using(made):
         slow = mutants.splice(mutants.reference_source(ID), SLOW_ONCE)
         assert registry.limits(ID).call_seconds == 0.5

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import edit
+
 pytestmark = pytest.mark.slow
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -170,7 +172,7 @@ def test_a_course_of_ones_own_from_the_wheel(venv, tmp_path):
     (course / "graders" / "hidden" / f"{ID}.py").unlink()
     (course / "graders" / "mutants" / f"{ID}.py").write_text(MUTANTS)
     manifest = course / "assignments" / ID / "manifest.toml"
-    manifest.write_text(manifest.read_text().replace('["relu"]', '["scale"]'))
+    edit(manifest, '["relu"]', '["scale"]')
     (course / "assignments" / ID / "source" / "lecture.md").write_text(LECTURE)
     out = _ok(_run(venv, "validate", ID, cwd=course))  # the current folder: the course
     assert "every check holds" in out and "public 4 + hidden 0 = 4" in " ".join(out.split())
