@@ -22,7 +22,6 @@ from graders import course as courses
 from graders.errors import UsageError
 
 if TYPE_CHECKING:
-    from graders.grade.sandbox import Limits
     from graders.props import Property
 
 
@@ -152,26 +151,6 @@ def _properties(course: courses.Course, assignment_id: str, kind: str,
                                   f"visibility={'hidden' if kind == 'public' else 'public'!r} "
                                   f"in graders/{kind}/ (the file decides: move it, or fix it)")
     return tuple(found)
-
-
-def limits(assignment_id: str, *, memory_mb: int | None = None,
-           call_seconds: float | None = None,
-           submission_seconds: float | None = None) -> Limits:
-    """The sandbox limits of ``assignment_id``: the manifest's ``[limits]``, each overridden
-    by the argument when it is given (a command-line flag); the sandbox's defaults for what
-    neither sets.  ``check``, ``grade`` and the Gradescope autograder all ask here."""
-    from graders.grade.sandbox import Limits
-
-    spec = get(assignment_id)
-    base = Limits()
-    mb = memory_mb if memory_mb is not None else spec.limits.get("memory_mb")
-    call = call_seconds if call_seconds is not None else spec.limits.get("call_seconds")
-    whole = (submission_seconds if submission_seconds is not None
-             else spec.limits.get("submission_seconds"))
-    return Limits(memory_bytes=int(mb * 1024**2) if mb is not None else base.memory_bytes,
-                  call_seconds=float(call) if call is not None else base.call_seconds,
-                  submission_seconds=float(whole) if whole is not None
-                  else base.submission_seconds)
 
 
 def hidden_available() -> bool:

@@ -19,9 +19,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
-from graders import mutants, profiles, registry, report
+from graders import mutants, profiles, registry
 from graders.assign.stubs import stub_for
 from graders.grade.client import Worker
 from graders.grade.examples import ExampleBank
@@ -208,6 +209,6 @@ def render(matrix: Matrix) -> Table:
     lines = [f"mutation score {caught}/{total}: {per}",
              f"points (from the @prop decorators): public {public:g} + hidden {hidden:g} = "
              f"{public + hidden:g}; {each}"]
-    lines += [f"[red]PROBLEM: {report.escape(p)}[/]" for p in matrix.problems]
+    lines += [f"[red]PROBLEM: {escape(p)}[/]" for p in matrix.problems]
     table.caption = "\n".join(lines)
     return table

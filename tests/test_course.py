@@ -19,6 +19,7 @@ from graders.assign.notebooks import build_notebook
 from graders.cli import main
 from graders.course import Course, CourseError
 from graders.grade.examples import default_cache_dir
+from graders.grade.limits import limits_for
 from tests.conftest import edit
 
 ID = "dropout"
@@ -231,8 +232,8 @@ def test_check_grade_and_the_autograder_obey_the_manifests_limits(tmp_path, caps
     edit(manifest, "call_seconds = 5.0", "call_seconds = 0.5")
     with courses.using(made):
         slow = mutants.splice(mutants.reference_source(ID), SLOW_ONCE)
-        assert registry.limits(ID).call_seconds == 0.5
-        assert registry.limits(ID, call_seconds=4.0).call_seconds == 4.0
+        assert limits_for(ID).call_seconds == 0.5
+        assert limits_for(ID, call_seconds=4.0).call_seconds == 4.0
     (tmp_path / "s" / "ada").mkdir(parents=True)
     (tmp_path / "s" / "ada" / f"{ID}.py").write_text(slow)
     course = ["--course", str(made.root), "--sandbox", "plain"]

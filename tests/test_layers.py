@@ -79,6 +79,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.grade.submission", "engine"),
     ("graders.grade.discover", "engine"),
     ("graders.grade.store", "engine"),
+    ("graders.grade.limits", "engine"),  # joins the course's limits and the sandbox's
     ("graders.diagnose", "engine"),
     ("graders.check.misconceptions", "engine"),
     ("graders.grade.batch", "pipeline"),
@@ -120,6 +121,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     # with one line saying they are for staff
     ("graders.cli", "graders.validate"): "staff command, lazy",
     ("graders.cli", "graders.demo"): "staff command, lazy",
+    ("graders.options", "graders.demo"): "staff command's defaults, lazy",
     # staff side of `propgrade generate`: freezing the catalog's answers into the release
     ("graders.assign.release", "graders.diagnose"): "staff command, lazy",
     # TODO(layers): graders/assign/autograder.py -- grade_submission is the Gradescope run's
@@ -168,11 +170,16 @@ def may_import(layer: str) -> frozenset[str]:
     return frozenset(out)
 
 
+TEMPLATES = ROOT / "graders" / "assign" / "templates"
+
+
 @cache
 def modules() -> dict[str, Path]:
     found = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
+            if TEMPLATES in path.parents:
+                continue  # scaffolding `propgrade new` writes into a course: course content
             found[module_name(path)] = path
     return found
 

@@ -15,6 +15,7 @@ from graders.check import misconceptions
 from graders.grade.client import Worker
 from graders.grade.discover import notebook_source, pick, read_notebooks, read_submission
 from graders.grade.examples import ExampleBank
+from graders.grade.limits import limits_for
 from graders.grade.runner import Diagnoser, Judge, Submission
 from graders.grade.sandbox import choose_launcher
 from graders.results import SubmissionResult
@@ -93,7 +94,7 @@ def run_check(assignment: str, path: Path | None = None, hidden: bool = False,
         props = [p for p in props if p.visibility == "public"]
     sub = load_submission(assignment, path)
     bank, diagnoser = _diagnosis(assignment, profile)
-    limits = registry.limits(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
+    limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
                              submission_seconds=submission_seconds)
     judge = Judge(Worker(choose_launcher(sandbox), limits), bank, bank.profile, diagnoser,
                   shrink_memo=bank.shrink_memo())

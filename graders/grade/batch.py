@@ -32,6 +32,7 @@ from graders.export.summary import write_summary
 from graders.grade.client import Worker
 from graders.grade.discover import discover, remove_stale_output, safe_name
 from graders.grade.examples import ExampleBank
+from graders.grade.limits import limits_for
 from graders.grade.runner import Judge, Submission
 from graders.grade.sandbox import Launcher, Limits, choose_launcher
 from graders.grade.store import Store, sqlite_url
@@ -182,7 +183,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     total, last_result_or_None, ids_being_graded_now)`` is called when a student starts and
     when one is finished.  ``release_hidden``: the student files show hidden checks in full
     (graders.export.visibility).  ``memory_mb``, ``call_seconds``, ``submission_seconds``:
-    ``None`` is the manifest's ``[limits]`` (:func:`graders.registry.limits`).
+    ``None`` is the manifest's ``[limits]`` (:func:`graders.grade.limits.limits_for`).
     """
     start = time.monotonic()
     spec = registry.get(assignment)
@@ -190,7 +191,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     report = BatchReport(out=out)
     launcher = choose_launcher(sandbox)
     report.warnings += getattr(launcher, "warnings", [])
-    limits = registry.limits(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
+    limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
                              submission_seconds=submission_seconds)
     version = grader_version(assignment, profile)
     store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
