@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,3 +86,29 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert text.count(old) == 1, f"{path}: expected {old!r} exactly once"
     path.write_text(text.replace(old, new))
+
+
+def unpack_autograder(zip_path: Path, root: Path, files: dict[str, bytes | str]) -> None:
+    """Gradescope's steps before a run: unpack to source/, copy run_autograder, submission/.
+
+    ``ZipFile.extractall`` ignores the modes stored in the zip, as Gradescope's unpacking
+    gives its own (files 0644, folders 0755): the autograder must protect itself.
+    """
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+    shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir(parents=True)
+    for name, data in files.items():
+        (root / "submission" / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+def run_autograder(zip_path: Path, root: Path, files: dict[str, bytes | str],
+                   env: dict[str, str]) -> tuple[dict, Any]:
+    """Gradescope's run of an autograder zip without setup.sh: unpack, run run_autograder as
+    this user with ``env`` (plus AUTOGRADER_ROOT), read results.json."""
+    unpack_autograder(zip_path, root, files)
+    proc = subprocess.run(["bash", str(root / "run_autograder")], cwd=root,
+                          env={**env, "AUTOGRADER_ROOT": str(root)},
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads((root / "results" / "results.json").read_text()), proc

@@ -6,9 +6,7 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from graders.cli import main
 from graders.course import Course, CourseError
 from graders.grade.examples import default_cache_dir
 from graders.grade.limits import limits_for
-from tests.conftest import edit
+from tests.conftest import edit, run_autograder
 
 ID = "dropout"
 #: the scaffold's relu, correct but 1.5 s slow on its first call in a worker session
@@ -206,21 +204,12 @@ def _helper(z):
 # --- the limits: check, grade and the Gradescope zip read the manifest's ----------------------
 
 def _run_zip(zip_path: Path, root: Path, files: dict[str, str]) -> dict:
-    """Gradescope's run of an autograder zip (as tests/assign/test_autograder.py does it)."""
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root / "source")
-    shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
-    (root / "submission").mkdir(parents=True)
-    for name, text in files.items():
-        (root / "submission" / name).write_text(text)
+    """Gradescope's run of an autograder zip (tests/conftest.py's run_autograder)."""
     cache = os.environ.get("PROPGRADE_CACHE") or str(default_cache_dir().parent)
     env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep
-           + os.environ["PATH"], "PROPGRADE_CACHE": cache, "AUTOGRADER_ROOT": str(root)}
+           + os.environ["PATH"], "PROPGRADE_CACHE": cache}
     env.pop("PYTHONPATH", None)
-    proc = subprocess.run(["bash", str(root / "run_autograder")], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads((root / "results" / "results.json").read_text())
+    return run_autograder(zip_path, root, dict(files), env)[0]
 
 
 @pytest.mark.slow

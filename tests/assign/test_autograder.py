@@ -21,7 +21,7 @@ from graders import mutants, report
 from graders.assign.autograder import build_autograder
 from graders.assign.notebooks import ROOT, build_notebook, fill_solutions
 from graders.grade.examples import default_cache_dir
-from tests.conftest import solution_lines
+from tests.conftest import run_autograder, solution_lines, unpack_autograder
 
 TOPIC = "classification"
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "gradescope" / "reads_autograder_files"
@@ -33,20 +33,6 @@ def autograder_zip(tmp_path_factory) -> Path:
     return build_autograder(TOPIC, tmp_path_factory.mktemp("zip") / "autograder.zip")
 
 
-def _unpack(zip_path: Path, root: Path, files: dict[str, bytes]) -> None:
-    """Gradescope's steps before a run: unpack to source/, copy run_autograder, submission/.
-
-    ``ZipFile.extractall`` ignores the modes stored in the zip, as Gradescope's unpacking
-    gives its own (files 0644, folders 0755): the autograder must protect itself.
-    """
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root / "source")
-    shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
-    (root / "submission").mkdir(parents=True)
-    for name, data in files.items():
-        (root / "submission" / name).write_bytes(data)
-
-
 def _warm_cache() -> str:
     """This machine's example cache (the zip keeps its own, cold, inside its private source)."""
     return os.environ.get("PROPGRADE_CACHE") or str(default_cache_dir().parent)
@@ -54,15 +40,10 @@ def _warm_cache() -> str:
 
 def _run(zip_path: Path, root: Path, files: dict[str, bytes],
          env: dict[str, str] | None = None) -> tuple[dict, subprocess.CompletedProcess]:
-    """Gradescope's steps without setup.sh: unpack, run run_autograder, read results.json."""
-    _unpack(zip_path, root, files)
-    env = env or {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep
-                  + os.environ["PATH"], "PROPGRADE_CACHE": _warm_cache()}
-    proc = subprocess.run(["bash", str(root / "run_autograder")], cwd=root,
-                          env={**env, "AUTOGRADER_ROOT": str(root)},
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads((root / "results" / "results.json").read_text()), proc
+    """Gradescope's steps without setup.sh, with this machine's warm example cache."""
+    return run_autograder(zip_path, root, files, env or {
+        **os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep
+        + os.environ["PATH"], "PROPGRADE_CACHE": _warm_cache()})
 
 
 def test_zip_holds_the_gradescope_entry_points_and_the_project(autograder_zip):
@@ -191,7 +172,7 @@ def test_autograder_refuses_to_grade_where_student_code_could_read_it(autograder
     from graders.grade import sandbox
 
     root = tmp_path / "autograder"
-    _unpack(autograder_zip, root, {f"{TOPIC}.py": mutants.reference_source(TOPIC).encode()})
+    unpack_autograder(autograder_zip, root, {f"{TOPIC}.py": mutants.reference_source(TOPIC).encode()})
     plain = sandbox.PlainLauncher(as_root=False)  # student code would run as the judge
     monkeypatch.setattr(sandbox, "choose_launcher", lambda kind="auto": plain)
     monkeypatch.setenv("PROPGRADE_CACHE", _warm_cache())

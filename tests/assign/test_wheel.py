@@ -10,7 +10,6 @@ folders outside the checkout.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import edit
+from tests.conftest import edit, run_autograder
 
 pytestmark = pytest.mark.slow
 
@@ -214,15 +213,6 @@ def _gradescope(venv: Path, zip_path: Path, root: Path, files: dict[str, str]) -
     """Gradescope's run of the zip the wheel built.  The zip brings its own propgrade source;
     the image's Python is this venv's (as in test_autograder.py): the fresh venv reaches its
     dependencies through a .pth file that bubblewrap's sandbox does not mount."""
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root / "source")
-    shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
-    (root / "submission").mkdir(parents=True)
-    for name, text in files.items():
-        (root / "submission" / name).write_text(text)
-    env = {**_env(venv), "AUTOGRADER_ROOT": str(root)}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
-    proc = subprocess.run(["bash", str(root / "run_autograder")], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads((root / "results" / "results.json").read_text())
+    env = {**_env(venv), "PATH": str(Path(sys.executable).parent) + os.pathsep
+           + os.environ["PATH"]}
+    return run_autograder(zip_path, root, dict(files), env)[0]
