@@ -253,10 +253,11 @@ def finder_reaches_tol(theta, sizes, x, y, tol, max_steps):
     g = torch_loss_and_gradient(got, sizes, x, y)["grad"]
     norm = float(np.linalg.norm(g))
     # the judge's gradient and the student's differ by rounding, ~1e-13 here
+    start = float(np.linalg.norm(torch_loss_and_gradient(theta, sizes, x, y)["grad"]))
     compare.holds(norm <= tol * 1.01 + 1e-13,
-                  f"||gradient|| at the returned point is {compare.fmt(norm)} > tol = {tol:g} "
-                  f"(at theta0 it is "
-                  f"{compare.fmt(float(np.linalg.norm(torch_loss_and_gradient(theta, sizes, x, y)['grad'])))})",
+                  f"find_critical_point(theta0, sizes, x, y, tol={tol:g}, "
+                  f"max_steps={max_steps}): ||gradient|| at the returned point is "
+                  f"{compare.fmt(norm)} > tol (at theta0 it is {compare.fmt(start)})",
                   hint="Solve gradient(θ) = 0, e.g. (HᵀH + μI)δ = -Hᵀg with μ shrinking after a "
                        "good step: it converges to saddles as well as to minima.")
 
@@ -277,25 +278,27 @@ def check_experiment(out: Any, sizes, x, y, runs) -> dict[str, np.ndarray]:
     """The experiment's dict as arrays of the SPEC's shapes, each row consistent with its
     theta: loss, grad_norm and counts recomputed by the judge, ratio = positive / P."""
     p = n_params(sizes)
-    compare.holds(isinstance(out, dict), f"minimum_ratio_experiment returned "
+    compare.holds(isinstance(out, dict), f"minimum_ratio_experiment(...) returned "
                   f"{type(out).__name__}, not a dict")
     keys = {"theta": (runs, p), "loss": (runs,), "grad_norm": (runs,), "counts": (runs, 3),
             "ratio": (runs,)}
     missing = sorted(set(keys) - set(out))
-    compare.holds(not missing, f"minimum_ratio_experiment's dict lacks {missing}")
-    res = {k: compare.array(out[k], f"result[{k!r}]", shape=s) for k, s in keys.items()}
+    compare.holds(not missing, f"minimum_ratio_experiment(...)'s dict lacks {missing}")
+    res = {k: compare.array(out[k], f"minimum_ratio_experiment(...)[{k!r}]", shape=s)
+           for k, s in keys.items()}
     for r in range(runs):
         theta = res["theta"][r]
         exact = torch_loss_and_gradient(theta, sizes, x, y)
-        compare.close(res["loss"][r], exact["loss"], f"result['loss'][{r}] vs the loss at "
+        compare.close(res["loss"][r], exact["loss"], f"minimum_ratio_experiment(...)['loss'][{r}] vs the loss at "
                       f"result['theta'][{r}]", rtol=1e-10, atol=1e-13)
         g = float(np.linalg.norm(exact["grad"]))
         # a norm near tol = 1e-8 is a sum of cancelling terms: absolute 1e-12 of the scale
-        compare.close(res["grad_norm"][r], g, f"result['grad_norm'][{r}] vs ||gradient|| at "
+        compare.close(res["grad_norm"][r], g, f"minimum_ratio_experiment(...)['grad_norm'][{r}] vs ||gradient|| at "
                       f"result['theta'][{r}]", rtol=1e-6, atol=1e-12)
         bounds = count_bounds(torch_hessian(theta, sizes, x, y), 1e-6)
-        pos, _, _ = check_counts(res["counts"][r], bounds, f"result['counts'][{r}]")
-        compare.close(res["ratio"][r], pos / p, f"result['ratio'][{r}] vs positive count / P "
+        pos, _, _ = check_counts(res["counts"][r], bounds,
+                                 f"minimum_ratio_experiment(...)['counts'][{r}]")
+        compare.close(res["ratio"][r], pos / p, f"minimum_ratio_experiment(...)['ratio'][{r}] vs positive count / P "
                       f"= {pos}/{p}", rtol=1e-12, atol=0,
                       hint="The ratio is over all P eigenvalues, zeros included.")
     return res
@@ -326,10 +329,11 @@ def experiment_seeded(sizes, x, y, runs, seed, train_steps):
                                                       train_steps=train_steps)]
     shape = (runs, n_params(sizes))
     ta, tb, tc = (compare.array(r.get("theta") if isinstance(r, dict) else r,
-                                "result['theta']", shape=shape) for r in (a, b, c))
-    compare.close(tb, ta, "result['theta'] of a second call with the same seed", rtol=0,
+                                "minimum_ratio_experiment(...)['theta']", shape=shape)
+                  for r in (a, b, c))
+    compare.close(tb, ta, "minimum_ratio_experiment(...)['theta'] of a second call with the same seed", rtol=0,
                   atol=0)
-    compare.holds(not np.array_equal(ta[0], ta[1]), "runs 0 and 1 ended at the same theta: "
-                  "each run needs its own start")
-    compare.holds(not np.array_equal(ta, tc), f"seed {seed} and seed {seed + 1} gave the same "
-                  "thetas: the starts must depend on the seed")
+    compare.holds(not np.array_equal(ta[0], ta[1]), "minimum_ratio_experiment(...): runs 0 and "
+                  "1 ended at the same theta: each run needs its own start")
+    compare.holds(not np.array_equal(ta, tc), f"minimum_ratio_experiment(...): seed {seed} and "
+                  f"seed {seed + 1} gave the same thetas: the starts must depend on the seed")
