@@ -218,7 +218,7 @@ def cmd_grade(ns: argparse.Namespace) -> int:
                              regrade=ns.regrade, db=ns.db, sandbox=ns.sandbox,
                              memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
                              submission_seconds=ns.submission_seconds, progress=update,
-                             release_hidden=ns.release_hidden)
+                             release_hidden=ns.release_hidden, scheduler=ns.scheduler)
     finally:
         stop()
     for w in result.warnings:

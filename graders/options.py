@@ -44,6 +44,16 @@ def _seconds(value: str) -> float:
     return x
 
 
+def _scheduler(value: str) -> str:
+    """A Dask scheduler's address, ``SCHEME://HOST:PORT`` (checked here, reached later)."""
+    scheme, _, rest = value.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("tcp", "tls", "ws", "wss", "ucx") or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a Dask scheduler's address like "
+                                         f"tcp://HOST:8786; got {value!r}")
+    return value
+
+
 def _limit_arguments(p: argparse.ArgumentParser) -> None:
     """--memory-mb, --call-seconds, --submission-seconds: each overrides the manifest."""
     from graders.grade.sandbox import Limits
@@ -94,6 +104,10 @@ def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> Non
     g.add_argument("--sandbox", choices=["auto", "bwrap", "plain"],
                    default=_default(grade_batch, "sandbox"),
                    help="bubblewrap when it runs here (auto), always (bwrap) or never (plain)")
+    g.add_argument("--scheduler", type=_scheduler, metavar="tcp://HOST:PORT",
+                   default=_default(grade_batch, "scheduler"),
+                   help="grade on this Dask cluster's workers (each with propgrade, the "
+                        "course and bubblewrap); this machine writes the store and OUT")
     _limit_arguments(g)
     g.add_argument("--gradebook", type=Path, default=None,
                    help="also write the scores into this nbgrader gradebook.db")

@@ -83,6 +83,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.diagnose", "engine"),
     ("graders.check.misconceptions", "engine"),
     ("graders.grade.batch", "pipeline"),
+    ("graders.grade.dask_backend", "pipeline"),  # grade_batch's judges, on a Dask cluster
     ("graders.export", "pipeline"),
     ("graders.assign", "pipeline"),
     ("graders.check", "pipeline"),

@@ -100,9 +100,9 @@ def _grade_in_judge(sub: Submission, assignment: str, max_score: float) -> dict[
 
 
 def _crashed(sub: Submission, assignment: str, props: Sequence[Property], max_score: float,
-             version: str) -> SubmissionResult:
-    msg = ("the grader itself crashed twice while grading this submission; it was not graded "
-           "(staff: rerun this student alone)")
+             version: str, why: str = "") -> SubmissionResult:
+    msg = why or ("the grader itself crashed twice while grading this submission; it was not "
+                  "graded (staff: rerun this student alone)")
     return SubmissionResult(
         student_id=sub.student_id, assignment=assignment, score=0.0, max_score=max_score,
         tests=[TestResult(key=p.key, exercise=p.exercise, name=p.test_name, score=0.0,
@@ -174,7 +174,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 call_seconds: float | None = None, submission_seconds: float | None = None,
                 diagnose: bool = True,
                 progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
-                | None = None, release_hidden: bool = False) -> BatchReport:
+                | None = None, release_hidden: bool = False,
+                scheduler: str | None = None) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
 
     Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
@@ -184,12 +185,14 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     when one is finished.  ``release_hidden``: the student files show hidden checks in full
     (graders.export.visibility).  ``memory_mb``, ``call_seconds``, ``submission_seconds``:
     ``None`` is the manifest's ``[limits]`` (:func:`graders.grade.limits.limits_for`).
+    ``scheduler``: a Dask scheduler's address; its workers grade, this process writes the
+    store and the exports (graders.grade.dask_backend; ``jobs`` is not used).
     """
     start = time.monotonic()
     spec = registry.get(assignment)
     out.mkdir(parents=True, exist_ok=True)
     report = BatchReport(out=out)
-    launcher = choose_launcher(sandbox)
+    launcher = choose_launcher(sandbox) if scheduler is None else None  # the workers' own
     report.warnings += getattr(launcher, "warnings", [])
     limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
                              submission_seconds=submission_seconds)
@@ -201,6 +204,11 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     todo = [s for s in subs if regrade or store.get(
         s.student_id, assignment, s.content_hash, version) is None]
     report.skipped = len(subs) - len(todo)
+    cluster = None
+    if scheduler is not None and todo:  # before the progress bar: a refusal stays one line
+        from graders.grade import dask_backend  # dask is an extra: imported only when asked
+
+        cluster = dask_backend.connect(scheduler)
     done = report.skipped
     grading: set[str] = set()
     if progress:
@@ -221,7 +229,14 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
         if progress:
             progress(done, len(subs), result, frozenset(grading))
 
-    if todo:
+    if cluster is not None:
+        batch = dask_backend.ClusterBatch(
+            assignment, profile, sandbox, version, dask_backend.course_root(), memory_mb,
+            call_seconds, submission_seconds, diagnose)
+        report.warnings += dask_backend.grade_on_cluster(
+            cluster, todo, batch, props, spec.total_points, on_start, on_result)
+    elif todo:
+        assert launcher is not None
         bank = ExampleBank(profiles.get(profile))
         bank.warm(props)
         if jobs <= 1 or len(todo) == 1:
