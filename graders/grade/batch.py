@@ -24,6 +24,7 @@ from typing import Any
 import hypothesis
 
 from graders import profiles, registry
+from graders.export import nbgrader_course
 from graders.export.csv_export import grades_csv
 from graders.export.files import write_atomic
 from graders.export.gradescope import dumps as results_json
@@ -174,7 +175,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 call_seconds: float | None = None, submission_seconds: float | None = None,
                 diagnose: bool = True,
                 progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
-                | None = None, release_hidden: bool = False) -> BatchReport:
+                | None = None, release_hidden: bool = False,
+                nbgrader: Path | None = None) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
 
     Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
@@ -184,9 +186,12 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     when one is finished.  ``release_hidden``: the student files show hidden checks in full
     (graders.export.visibility).  ``memory_mb``, ``call_seconds``, ``submission_seconds``:
     ``None`` is the manifest's ``[limits]`` (:func:`graders.grade.limits.limits_for`).
+    ``nbgrader``: the root of the nbgrader course ``submissions`` is the ``submitted/`` of;
+    the batch is then left in it as nbgrader autograde would (graders.export.nbgrader_course).
     """
     start = time.monotonic()
     spec = registry.get(assignment)
+    course = nbgrader_course.open_course(nbgrader, assignment) if nbgrader else None
     out.mkdir(parents=True, exist_ok=True)
     report = BatchReport(out=out)
     launcher = choose_launcher(sandbox)
@@ -197,6 +202,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
     subs = discover(submissions, spec.module, report.warnings, exclude=[out],
                     functions=spec.functions)
+    if course is not None:
+        subs = nbgrader_course.submitters(course, subs, report.warnings)
     props = registry.properties(assignment)
     todo = [s for s in subs if regrade or store.get(
         s.student_id, assignment, s.content_hash, version) is None]
@@ -249,6 +256,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 _write_student(out, result, release_hidden)
     store.close()
     write_atomic(out / "grades.csv", grades_csv(spec, report.results))
+    if course is not None:
+        report.warnings += nbgrader_course.record(course, report.results, release_hidden)
     write_summary(report.results, out)
     # OUT/<student>/ of students no longer in the batch would be taken for this batch's
     # output; their rows stay in the store (history).  An empty batch removes nothing.
