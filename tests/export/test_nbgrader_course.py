@@ -15,10 +15,13 @@ import pytest
 from graders import mutants
 from graders.assign.notebooks import fill_solutions
 from graders.cli import main
+from graders.errors import InputError
+from graders.export.nbgrader_course import _copy_regular, _timestamp, batch_course
 from graders.export.visibility import WITHHELD
 from graders.nbgrader_env import course_config, nbgrader_env
 
-pytestmark = pytest.mark.slow  # end-to-end: nbgrader's own CLI, generate_assignment, a batch
+#: end-to-end: nbgrader's own CLI, generate_assignment, a graded batch (~1 min of CPU)
+slow = pytest.mark.slow
 
 TOPIC = "classification"
 DUE = "2026-03-01 17:00:00 UTC"
@@ -103,6 +106,7 @@ def _export(root: Path, name: str) -> dict[str, dict[str, str]]:
         return {row["student_id"]: row for row in csv.DictReader(fh) if row["assignment"] == TOPIC}
 
 
+@slow
 def test_generate_registers_the_release_as_generate_assignment_does(course):
     """source/ and release/ hold the notebook and stub; the gradebook has the assignment with
     its due date kept, notebook <id> and one grade cell per function worth its points."""
@@ -126,6 +130,7 @@ def test_generate_registers_the_release_as_generate_assignment_does(course):
     assert cells == registry.get(TOPIC).points
 
 
+@slow
 def test_nbgrader_export_agrees_with_grades_csv(course):
     """nbgrader export: every graded student's raw score is propgrade's, max_score is the
     assignment's; the late one is penalised by the course's plugin; dan, who submitted
@@ -146,6 +151,7 @@ def test_nbgrader_export_agrees_with_grades_csv(course):
     assert float(exported["dan"]["max_score"]) == 20
 
 
+@slow
 def test_formgrader_api_reports_propgrades_scores(course):
     """NbGraderAPI: each submission autograded with propgrade's score and max_score, late as
     nbgrader counts it; dan's zero row says not submitted."""
@@ -169,6 +175,7 @@ def test_formgrader_api_reports_propgrades_scores(course):
     assert (dan["score"], dan["submitted"], dan["autograded"]) == (0.0, False, False)
 
 
+@slow
 def test_autograded_and_feedback_hold_each_students_files(course):
     """autograded/<s>/<id>/ is the submission byte for byte; feedback/<s>/<id>/<id>.html is
     propgrade's feedback page (hidden checks withheld) beside timestamp and secret."""
@@ -190,6 +197,7 @@ def test_autograded_and_feedback_hold_each_students_files(course):
     assert not (root / "autograded" / "eve").exists()
 
 
+@slow
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments")  # nbgrader's own typo
 def test_nbgrader_release_feedback_ships_propgrades_page(course):
     """nbgrader's release_feedback finds each feedback file and puts it in the exchange
@@ -207,6 +215,7 @@ def test_nbgrader_release_feedback_ships_propgrades_page(course):
                                         / f"{TOPIC}.html").read_bytes()
 
 
+@slow
 def test_a_rerun_leaves_the_course_as_it_was(course, tmp_path):
     """Grading the unchanged batch again grades nobody and nbgrader exports the same."""
     root, out = course
@@ -216,6 +225,7 @@ def test_a_rerun_leaves_the_course_as_it_was(course, tmp_path):
     assert _export(root, "after.csv") == before
 
 
+@slow
 def test_grading_an_assignment_the_gradebook_lacks_is_one_line(course, tmp_path, capsys):
     """grade --course for an assignment never released there: exit 3, one line naming the
     command that registers it; nothing is written."""
@@ -228,3 +238,77 @@ def test_grading_an_assignment_the_gradebook_lacks_is_one_line(course, tmp_path,
     assert "backprop is not in the gradebook" in err
     assert f"propgrade generate backprop --course {root}" in err
     assert not out.exists() and not (root / "autograded" / "ada" / "backprop").exists()
+
+
+# --- without a course: the rules, fast ----------------------------------------------------
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and err.startswith("error: "), err
+    return err.splitlines()[0]
+
+
+def test_generate_without_out_needs_an_nbgrader_course(tmp_path, capsys):
+    """generate with no --out: exit 2 in one line, naming --out, whether --course is missing
+    or names a propgrade course that is not an nbgrader one; nothing is written."""
+    assert main(["generate", TOPIC]) == 2
+    assert "--out DIR" in _one_line(capsys)
+    assert main(["init", str(tmp_path / "mine")]) == 0
+    capsys.readouterr()
+    assert main(["generate", TOPIC, "--course", str(tmp_path / "mine")]) == 2
+    assert "is not an nbgrader course" in _one_line(capsys)
+    assert not (tmp_path / "mine" / "release").exists()
+
+
+def test_only_the_courses_own_submitted_is_graded_into_it(tmp_path):
+    """A batch goes into the course when it is the course's submitted/ (or its root), never
+    when it is another folder or the course has no nbgrader_config.py or gradebook.db."""
+    root = tmp_path / "course"
+    (root / "submitted").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    assert batch_course(root / "submitted", root) is None
+    (root / "nbgrader_config.py").write_text("c = get_config()\n")
+    assert batch_course(root / "submitted", root) == root
+    assert batch_course(root, root) == root
+    assert batch_course(tmp_path / "elsewhere", root) is None
+
+
+def test_a_config_nbgrader_cannot_load_is_one_line(tmp_path):
+    """A broken nbgrader_config.py is an InputError naming the file, not a traceback."""
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.Nope = 1 / 0\n")
+    with pytest.raises(InputError, match="nbgrader_config.py: nbgrader cannot load it"):
+        course_config(tmp_path)
+
+
+def test_copies_for_staff_and_students_never_follow_links(tmp_path):
+    """What goes to autograded/ and feedback/ is the submission's regular files only: a link
+    to a file or folder elsewhere (the reference, another student) is not copied."""
+    secret = tmp_path / "secret"
+    (secret / "deep").mkdir(parents=True)
+    (secret / "reference.py").write_text("the answers")
+    (secret / "deep" / "more.py").write_text("more answers")
+    src = tmp_path / "submitted" / "ada" / TOPIC
+    (src / "sub" / "__pycache__").mkdir(parents=True)
+    (src / f"{TOPIC}.ipynb").write_text("{}")
+    (src / "sub" / "helper.py").write_text("x = 1")
+    (src / "sub" / "__pycache__" / "helper.pyc").write_bytes(b"\0")
+    (src / "answers.py").symlink_to(secret / "reference.py")
+    (src / "linked").symlink_to(secret, target_is_directory=True)
+    dest = tmp_path / "autograded" / "ada" / TOPIC
+    _copy_regular(src, dest, ["__pycache__", "*.pyc"])
+    copied = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert copied == [f"{TOPIC}.ipynb", "sub/helper.py"]
+    assert not any(p.is_symlink() for p in dest.rglob("*"))
+
+
+def test_a_timestamp_nbgrader_cannot_read_is_a_warning(tmp_path):
+    """timestamp.txt as nbgrader writes it is read as UTC; garbage is one warning line and
+    no timestamp (the submission is graded, never counted late)."""
+    from datetime import datetime
+
+    (tmp_path / "timestamp.txt").write_text("2026-03-01 18:00:00.000000 CET")
+    warnings: list[str] = []
+    assert _timestamp(tmp_path, warnings) == datetime(2026, 3, 1, 17, 0) and not warnings
+    (tmp_path / "timestamp.txt").write_text("yesterday-ish")
+    assert _timestamp(tmp_path, warnings) is None
+    assert len(warnings) == 1 and "timestamp.txt: not a timestamp" in warnings[0]
