@@ -137,6 +137,17 @@ def _course_option(args: Sequence[str]) -> Path | None:
     return None
 
 
+def _open_course(folder: Path) -> courses.Course:
+    """``--course DIR``: a propgrade course, or an nbgrader course root (``nbgrader_config.py``
+    or ``gradebook.db``) that is not one, whose assignment ids are then the bundled ones."""
+    from graders.nbgrader_env import is_nbgrader_course
+
+    root = folder.expanduser().resolve()
+    if root.is_dir() and not courses.is_course(root) and is_nbgrader_course(root):
+        return courses.Course(root)
+    return courses.open_course(folder)
+
+
 # --- checks of what the user named --------------------------------------------------------
 
 def _output(path: Path, option: str = "--out", folder: bool = True) -> None:
@@ -212,13 +223,17 @@ def cmd_grade(ns: argparse.Namespace) -> int:
     _output(ns.out)
     if ns.gradebook is not None:
         _output(ns.gradebook, "--gradebook", folder=False)
+    from graders.export.nbgrader_course import batch_course
+
+    nbgrader = batch_course(ns.submissions, courses.current().root)
     update, stop = _progress_bar()
     try:
         result = grade_batch(ns.submissions, ns.assignment, ns.out, jobs=ns.jobs,
                              regrade=ns.regrade, db=ns.db, sandbox=ns.sandbox,
                              memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
                              submission_seconds=ns.submission_seconds, progress=update,
-                             release_hidden=ns.release_hidden, scheduler=ns.scheduler)
+                             release_hidden=ns.release_hidden, scheduler=ns.scheduler,
+                             nbgrader=nbgrader)
     finally:
         stop()
     for w in result.warnings:
@@ -228,6 +243,9 @@ def cmd_grade(ns: argparse.Namespace) -> int:
 
         write_gradebook(ns.gradebook, ns.assignment, result.results)
         report.console.print(f"gradebook: {ns.gradebook}")
+    if nbgrader is not None:
+        report.console.print(f"nbgrader course {nbgrader}: autograded/, feedback/ and the "
+                             "gradebook hold these grades")
     report.console.print(report.batch_table(result.results, f"{ns.assignment}"))
     report.console.print(f"graded {result.graded}, unchanged and skipped {result.skipped}, "
                          f"in {result.seconds:.1f} s → {ns.out}/grades.csv, "
@@ -237,9 +255,20 @@ def cmd_grade(ns: argparse.Namespace) -> int:
 
 def cmd_generate(ns: argparse.Namespace) -> int:
     from graders.assign.release import generate
+    from graders.nbgrader_env import is_nbgrader_course
 
-    _output(ns.out)
-    written = generate(ns.assignment, ns.out)
+    if ns.out is not None:
+        _output(ns.out)
+        written = generate(ns.assignment, ns.out)
+    elif is_nbgrader_course(courses.current().root):
+        from graders.assign.course_release import generate_in_course
+
+        written = generate_in_course(ns.assignment, courses.current().root)
+    elif ns.course is not None:
+        raise UsageError(f"--course {ns.course} is not an nbgrader course (no nbgrader_config.py "
+                         "or gradebook.db), so there is no release/ to write into: name --out DIR")
+    else:
+        raise UsageError("name --out DIR, or --course an nbgrader course (its release/ is used)")
     for path in written:
         report.console.print(f"wrote {path}")
     return EXIT_OK
@@ -322,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"'propgrade {name}' is for course staff; this student checker offers "
                 f"{' and '.join(f'propgrade {c}' for c in STUDENT_COMMANDS)}")
         folder = _course_option(args)
-        with courses.using(courses.open_course(folder) if folder is not None
+        with courses.using(_open_course(folder) if folder is not None
                            else courses.default()):
             ns = build_parser(staff).parse_args(args)
             return COMMANDS[ns.command](ns)

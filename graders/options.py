@@ -119,8 +119,10 @@ def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> Non
 
 def _generate_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
     p.add_argument("assignment", type=_assignment, metavar="ASSIGNMENT", help=which)
-    p.add_argument("--out", "-o", type=Path, required=True,
-                   help="folder for the notebook, the stub and checker/")
+    p.add_argument("--out", "-o", type=Path, default=None,
+                   help="folder for the notebook, the stub and checker/ (default: with --course "
+                        "an nbgrader course, its source/ID/, release/ID/ and gradebook, "
+                        "the checker in checker/ID/)")
 
 
 def _validate_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import hypothesis
 
 from graders import profiles, registry
+from graders.export import nbgrader_course
 from graders.export.csv_export import grades_csv
 from graders.export.files import write_atomic
 from graders.export.gradescope import dumps as results_json
@@ -175,7 +176,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 diagnose: bool = True,
                 progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
                 | None = None, release_hidden: bool = False,
-                scheduler: str | None = None) -> BatchReport:
+                scheduler: str | None = None,
+                nbgrader: Path | None = None) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
 
     Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
@@ -187,9 +189,12 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     ``None`` is the manifest's ``[limits]`` (:func:`graders.grade.limits.limits_for`).
     ``scheduler``: a Dask scheduler's address; its workers grade, this process writes the
     store and the exports (graders.grade.dask_backend; ``jobs`` is not used).
+    ``nbgrader``: the root of the nbgrader course ``submissions`` is the ``submitted/`` of;
+    the batch is then left in it as nbgrader autograde would (graders.export.nbgrader_course).
     """
     start = time.monotonic()
     spec = registry.get(assignment)
+    course = nbgrader_course.open_course(nbgrader, assignment) if nbgrader else None
     out.mkdir(parents=True, exist_ok=True)
     report = BatchReport(out=out)
     launcher = choose_launcher(sandbox) if scheduler is None else None  # the workers' own
@@ -200,6 +205,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
     subs = discover(submissions, spec.module, report.warnings, exclude=[out],
                     functions=spec.functions)
+    if course is not None:
+        subs = nbgrader_course.submitters(course, subs, report.warnings)
     props = registry.properties(assignment)
     todo = [s for s in subs if regrade or store.get(
         s.student_id, assignment, s.content_hash, version) is None]
@@ -264,6 +271,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 _write_student(out, result, release_hidden)
     store.close()
     write_atomic(out / "grades.csv", grades_csv(spec, report.results))
+    if course is not None:
+        report.warnings += nbgrader_course.record(course, report.results, release_hidden)
     write_summary(report.results, out)
     # OUT/<student>/ of students no longer in the batch would be taken for this batch's
     # output; their rows stay in the store (history).  An empty batch removes nothing.
