@@ -86,7 +86,7 @@ def show_lms_export(done: LmsExport) -> None:
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {escape(message)}")
+    err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)  # one line each
 
 
 def fail(message: str, hint: str = "") -> None:
