@@ -141,7 +141,16 @@ def read_roster(path: Path, to: str, id_column: str | None = None) -> Roster:
             raise UsageError(message)
         raise InputError(message + "; name the column holding propgrade's student ids with "
                          "--id-column")
-    return Roster(path, header, body, header.index(chosen), student_columns)
+    roster = Roster(path, header, body, header.index(chosen), student_columns)
+    seen: set[str] = set()
+    for row in body:
+        key = roster.student_id(row).casefold()
+        if key in seen:   # a row without an id is never matched, so it never clashes
+            raise InputError(f"--roster {path} lists {roster.student_id(row)!r} twice in column "
+                             f"{chosen!r} (ignoring case): one row per student")
+        if key:
+            seen.add(key)
+    return roster
 
 
 def _points(x: float) -> str:
@@ -154,25 +163,20 @@ def _match(roster: Roster, results: list[SubmissionResult]) -> tuple[
     """Roster row index -> its result, and the propgrade ids the roster lacks."""
     rows: dict[str, int] = {}
     for i, row in enumerate(roster.rows):
-        key = roster.student_id(row).casefold()
-        if not key:
-            continue   # no id (Canvas's test student has no SIS Login ID): never matched
-        if key in rows:
-            raise InputError(f"--roster {roster.path} lists {roster.student_id(row)!r} twice in "
-                             f"column {roster.header[roster.id_index]!r}: one row per student")
-        rows[key] = i
+        if key := roster.student_id(row).casefold():   # Canvas's test student has no login
+            rows[key] = i
     matched: dict[int, SubmissionResult] = {}
-    missing = []
+    missing: list[str] = []
     for result in results:
-        i = rows.get(result.student_id.strip().casefold())
-        if i is None:
+        at = rows.get(result.student_id.strip().casefold())
+        if at is None:
             missing.append(result.student_id)
-        elif i in matched:
-            raise InputError(f"propgrade students {matched[i].student_id!r} and "
+        elif at in matched:
+            raise InputError(f"propgrade students {matched[at].student_id!r} and "
                              f"{result.student_id!r} both match roster id "
-                             f"{roster.student_id(roster.rows[i])!r}: rename one submission")
+                             f"{roster.student_id(roster.rows[at])!r}: rename one submission")
         else:
-            matched[i] = result
+            matched[at] = result
     return matched, missing
 
 

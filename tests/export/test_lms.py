@@ -155,7 +155,13 @@ def test_moodle_default_identifier_is_the_email_column(graded, capsys):
 
 # --- a user's mistakes: one line, the right exit code (no store needed: checked first) -----
 
+DUPLICATE = ('Student,ID,SIS User ID,SIS Login ID,Section\n"Lovelace, Ada",101,S001,ada,A\n'
+             '"Lovelace, Ada (again)",106,S006,ADA,A\n')
+
+
 @pytest.mark.parametrize("args, code, words", [
+    (["--to", "canvas", "--roster", "duplicate.csv", "--out", "x.csv"], EXIT_INPUT,
+     "lists 'ADA' twice in column 'SIS Login ID'"),
     (["--to", "canvas", "--roster", "no-such.csv", "--out", "x.csv"], EXIT_INPUT,
      "does not exist"),
     (["--to", "canvas", "--roster", str(CANVAS_ROSTER), "--out", "x.csv",
@@ -173,9 +179,11 @@ def test_moodle_default_identifier_is_the_email_column(graded, capsys):
 ])
 def test_lms_export_mistakes_are_one_line_errors(tmp_path, capsys, monkeypatch, args, code,
                                                  words):
-    """A missing roster, a column it lacks, a file that is no gradebook export, an unknown
-    LMS, a missing or misplaced option: one `error:` line (plus a hint) and its exit code."""
+    """A roster missing, naming a student twice or lacking the column, a file that is no
+    gradebook export, an unknown LMS, a missing or misplaced option: one `error:` line (plus a
+    hint) and its exit code."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "duplicate.csv").write_text(DUPLICATE)
     assert main(["export", str(tmp_path), *args]) == code
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("error:") and words in err[0]
