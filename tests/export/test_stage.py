@@ -92,3 +92,15 @@ def test_export_of_a_folder_without_a_store_is_one_input_error_line(tmp_path, ca
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "has no propgrade.sqlite" in err and "\n" not in err
     assert not (tmp_path / "out" / "propgrade.sqlite").exists()
+
+
+@pytest.mark.slow
+def test_a_moved_out_folder_exports_from_the_store_it_carries(graded):
+    """OUT copied elsewhere (its SQLite store inside) is found by being the store's one batch:
+    its grades.csv, deleted, comes back equal to the original's."""
+    root, _ = graded
+    moved = root / "moved"
+    shutil.copytree(root / "out", moved)
+    (moved / "grades.csv").unlink()
+    assert main(["export", str(moved)]) == EXIT_OK
+    assert (moved / "grades.csv").read_bytes() == (root / "out" / "grades.csv").read_bytes()
