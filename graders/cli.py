@@ -50,7 +50,8 @@ EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130  # BSD sysexits' EX_SOFTWARE; the shel
 STUDENT_COMMANDS = ("check", "doctor")
 #: need what a student release does not ship (hidden graders, reference, catalog, nbgrader);
 #: ``grade`` there would silently award the public points only
-STAFF_COMMANDS = ("grade", "generate", "validate", "autograder", "demo", "init", "new")
+STAFF_COMMANDS = ("grade", "export", "generate", "validate", "autograder", "demo", "init",
+                  "new")
 
 CACHE_EPILOG = """\
 example cache:
@@ -85,6 +86,7 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 HELP = {
     "check": "check your own files with the public properties",
     "grade": "grade a folder of submissions (one sub-folder per student)",
+    "export": "rewrite OUT's files from its results store, or write an LMS grade import",
     "generate": "write the student release of an assignment",
     "validate": "prove the graders on the reference, stubs and mutants",
     "autograder": "build a Gradescope autograder.zip",
@@ -253,6 +255,34 @@ def cmd_grade(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(ns: argparse.Namespace) -> int:
+    lms = (ns.roster, ns.dest, ns.id_column, ns.lms_assignment)
+    if ns.to is None:
+        if any(v is not None for v in lms):
+            raise UsageError("--roster, --out, --id-column and --assignment go with --to "
+                             "canvas|moodle")
+        from graders.export.stage import export_batch
+
+        done = export_batch(ns.out, db=ns.db, release_hidden=ns.release_hidden)
+        for w in done.warnings:
+            report.warn(w)
+        report.console.print(f"exported {len(done.results)} student(s) of {done.assignment} "
+                             f"→ {ns.out}/grades.csv, <student>/results.json, feedback.html, "
+                             "summary")
+        return EXIT_OK
+    if ns.roster is None or ns.dest is None:
+        raise UsageError(f"--to {ns.to} needs --roster ROSTER.csv and --out FILE")
+    if ns.release_hidden:
+        raise UsageError("--release-hidden is for OUT's files; an LMS import holds scores only")
+    from graders.export.lms import export_lms
+
+    _output(ns.dest, folder=False)
+    report.show_lms_export(export_lms(ns.out, ns.to, ns.roster, ns.dest, db=ns.db,
+                                      id_column=ns.id_column,
+                                      lms_assignment=ns.lms_assignment))
+    return EXIT_OK
+
+
 def cmd_generate(ns: argparse.Namespace) -> int:
     from graders.assign.release import generate
     from graders.nbgrader_env import is_nbgrader_course
@@ -334,7 +364,8 @@ def cmd_new(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "grade": cmd_grade, "generate": cmd_generate,
+COMMANDS = {"check": cmd_check, "grade": cmd_grade, "export": cmd_export,
+            "generate": cmd_generate,
             "validate": cmd_validate, "autograder": cmd_autograder, "doctor": cmd_doctor,
             "demo": cmd_demo, "init": cmd_init, "new": cmd_new}
 

@@ -2,10 +2,11 @@
 
 The parent process draws every property's examples (and expected values) once, then forks
 ``jobs`` judge processes that inherit them; each judge owns one sandboxed worker zygote.
-Results come back as plain dicts, go into the store one transaction per student, and every
-export (CSV, results.json, feedback.html, summary) is regenerated from the store and written
-atomically.  A judge process that dies takes only its in-flight student with it: the pool is
-rebuilt, the student retried once, then recorded with a message.
+Results come back as plain dicts and go into the store one transaction per student; the
+batch is recorded, then the export stage (graders/export/stage.py) regenerates every file of
+OUT (CSV, results.json, feedback.html, summary) from the store alone.  A judge process that
+dies takes only its in-flight student with it: the pool is rebuilt, the student retried once,
+then recorded with a message.
 """
 
 from __future__ import annotations
@@ -25,18 +26,15 @@ import hypothesis
 
 from graders import profiles, registry
 from graders.export import nbgrader_course
-from graders.export.csv_export import grades_csv
-from graders.export.files import write_atomic
-from graders.export.gradescope import dumps as results_json
-from graders.export.html import feedback_html
-from graders.export.summary import write_summary
+from graders.export.batch_record import Member, record_batch
+from graders.export.stage import export_batch, store_url
 from graders.grade.client import Worker
-from graders.grade.discover import discover, remove_stale_output, safe_name
+from graders.grade.discover import discover
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
 from graders.grade.runner import Judge, Submission
 from graders.grade.sandbox import Launcher, Limits, choose_launcher
-from graders.grade.store import Store, sqlite_url
+from graders.grade.store import Store
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
 
@@ -202,7 +200,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
                              submission_seconds=submission_seconds)
     version = grader_version(assignment, profile)
-    store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
+    store = Store(store_url(out, db))
     subs = discover(submissions, spec.module, report.warnings, exclude=[out],
                     functions=spec.functions)
     if course is not None:
@@ -229,7 +227,6 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     def on_result(result: SubmissionResult) -> None:
         nonlocal done
         store.put(result)
-        _write_student(out, result, release_hidden)
         done += 1
         report.graded += 1
         grading.discard(result.student_id)
@@ -262,31 +259,16 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                               props, version, on_start)
             finally:
                 _STATE.clear()
-    # every export is regenerated from the store: a rerun after a kill gives the same files
-    for sub in subs:
-        result = store.get(sub.student_id, assignment, sub.content_hash, version)
-        if result is not None:
-            report.results.append(result)
-            if sub not in todo:
-                _write_student(out, result, release_hidden)
+    # grade writes the store; the export stage regenerates every file of OUT from it alone,
+    # so a rerun after a kill, or `propgrade export`, gives the same files
+    record_batch(store.engine, out, assignment,
+                 [Member(s.student_id, s.content_hash, version) for s in subs], submissions)
     store.close()
-    write_atomic(out / "grades.csv", grades_csv(spec, report.results))
+    exported = export_batch(out, db, release_hidden)
+    report.results = exported.results
+    report.warnings += exported.warnings
     if course is not None:
         report.warnings += nbgrader_course.record(course, report.results, release_hidden)
-    write_summary(report.results, out)
-    # OUT/<student>/ of students no longer in the batch would be taken for this batch's
-    # output; their rows stay in the store (history).  An empty batch removes nothing.
-    removed = remove_stale_output(out, [s.student_id for s in subs]) if subs else []
-    if removed:
-        report.warnings.append(f"removed OUT/<student>/ of {len(removed)} student(s) no longer "
-                               f"in {submissions} ({', '.join(removed[:5])}"
-                               f"{', ...' if len(removed) > 5 else ''}); the store keeps "
-                               "their results")
     report.seconds = time.monotonic() - start
     return report
 
-
-def _write_student(out: Path, result: SubmissionResult, release_hidden: bool = False) -> None:
-    folder = out / safe_name(result.student_id)
-    write_atomic(folder / "results.json", results_json(result, release_hidden))
-    write_atomic(folder / "feedback.html", feedback_html(result, release_hidden))
