@@ -55,7 +55,8 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+# slow: the first use starts a server (seconds), which `make check` should not wait for
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def store_url(request, tmp_path) -> str:
     """The URL of a fresh, empty results store: a SQLite file, or a new database on the
     session's PostgreSQL server."""

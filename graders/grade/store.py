@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Float,
@@ -31,6 +31,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     inspect,
     select,
     text,
@@ -64,6 +65,8 @@ _RETRIES = 5
 #: the advisory lock key under which the schema is created (any fixed 64-bit number)
 _SCHEMA_LOCK = 0x70726F70  # "prop"
 _KEY = ("student_id", "assignment", "content_hash", "grader_version")
+#: the dialects whose INSERT has ON CONFLICT DO UPDATE; others delete, insert and retry
+_UPSERT: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 T = TypeVar("T")
 
@@ -218,9 +221,9 @@ class Store:
 
     def _upsert(self, values: dict[str, object]) -> None:
         with self.engine.begin() as conn:
-            dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(conn.dialect.name)
-            if dialect is not None:
-                stmt = dialect.insert(ResultRow).values(**values)
+            upsert = _UPSERT.get(conn.dialect.name)
+            if upsert is not None:
+                stmt = upsert(ResultRow).values(**values)
                 conn.execute(stmt.on_conflict_do_update(
                     index_elements=list(_KEY),
                     set_={k: stmt.excluded[k] for k in values if k not in _KEY}))
@@ -229,7 +232,7 @@ class Store:
             # on the unique constraint and the whole transaction is retried (_retrying)
             conn.execute(delete(ResultRow).where(
                 *(getattr(ResultRow, k) == values[k] for k in _KEY)))
-            conn.execute(ResultRow.__table__.insert().values(**values))
+            conn.execute(insert(ResultRow).values(**values))
 
     def count(self, assignment: str | None = None) -> int:
         with Session(self.engine) as s:

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from graders import results
 from graders.cli import main
 from graders.errors import EnvironmentProblem, UsageError
+from graders.grade import store as store_module
 from graders.grade.store import Store
 from graders.results import SubmissionResult
 from tests.postgres import PASSWORD
@@ -106,9 +107,14 @@ def test_stores_opened_at_once_on_an_empty_database_all_work(store_url):
         s.close()
 
 
-def test_two_writers_of_the_same_students_at_once_leave_one_row_each(store_url):
+@pytest.mark.parametrize("upsert", ["upsert", "delete_insert"])
+def test_two_writers_of_the_same_students_at_once_leave_one_row_each(store_url, upsert,
+                                                                     monkeypatch):
     """Two graders putting the same 40 students at the same moment: 40 rows, no duplicate-key
-    error, each row one of the two writers' complete results."""
+    error, each row one of the two writers' complete results (also by the delete-and-insert
+    of databases without ON CONFLICT, which retries the loser)."""
+    if upsert == "delete_insert":
+        monkeypatch.setattr(store_module, "_UPSERT", {})
     first, second = Store(store_url), Store(store_url)
     barrier, errors = threading.Barrier(2), []
 
@@ -145,6 +151,7 @@ def _problem(url: str) -> str:
     return message
 
 
+@pytest.mark.slow  # starts the session's PostgreSQL server
 def test_a_wrong_password_is_one_line_without_it(postgres):
     """The server refusing the password: exit-4 problem naming the database, no password."""
     message = _problem(postgres.url(password="s3cret"))
@@ -152,13 +159,14 @@ def test_a_wrong_password_is_one_line_without_it(postgres):
     assert "password authentication failed" in message
 
 
+@pytest.mark.slow  # starts the session's PostgreSQL server
 def test_an_unknown_database_on_the_server_is_one_line(postgres):
     """A database the server does not have is named in the one line."""
     message = _problem(postgres.url("no_such_db"))
     assert 'database "no_such_db" does not exist' in message
 
 
-def test_no_server_on_the_port_is_one_line(postgres):
+def test_no_server_on_the_port_is_one_line():
     """Nothing listening (the server stopped, a wrong port) is refused at once, in one line."""
     import socket
 
@@ -194,6 +202,7 @@ def _one_line(stderr: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # starts the session's PostgreSQL server
 def test_a_wrong_password_on_the_command_line_exits_4_in_one_line(postgres, tmp_path, capsys):
     """propgrade grade --db with a wrong password: exit 4, one line, the password not shown."""
     subs = _batch(tmp_path)
