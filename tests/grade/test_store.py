@@ -227,3 +227,23 @@ def test_psycopg_not_installed_is_one_line_saying_what_to_install(tmp_path):
     assert proc.returncode == 4
     assert "not installed (no module 'psycopg')" in line and "pip install 'psycopg[binary]'" in line
     assert "s3cret" not in line
+
+
+@pytest.mark.slow  # starts (and stops) a PostgreSQL server of its own
+def test_a_server_that_goes_away_mid_batch_is_one_line(postgres):
+    """The server stopping under an open store: the next write is an exit-4 problem in one
+    line, not a driver traceback."""
+    from tests.postgres import PostgresServer
+
+    own = PostgresServer(postgres.bindir).start()
+    try:
+        store = Store(own.database())
+        store.put(_result())
+        own.stop()
+        with pytest.raises(EnvironmentProblem) as info:
+            store.put(_result(student="bob"))
+        message = str(info.value)
+        assert message.startswith("lost the results database postgresql+psycopg://")
+        assert "\n" not in message and PASSWORD not in message
+    finally:
+        own.stop()
