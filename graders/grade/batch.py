@@ -29,15 +29,17 @@ from graders.export.files import write_atomic
 from graders.export.gradescope import dumps as results_json
 from graders.export.html import feedback_html
 from graders.export.summary import write_summary
-from graders.grade.client import Worker
 from graders.grade.discover import discover, remove_stale_output, safe_name
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
 from graders.grade.runner import Judge, Submission
-from graders.grade.sandbox import Launcher, Limits, choose_launcher
 from graders.grade.store import Store, sqlite_url
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
+from graders.sandbox.client import Worker
+from graders.sandbox.launcher import Launcher
+from graders.sandbox.limits import Limits
+from graders.sandbox.policy import choose_launcher
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]   #: the graders package: engine code only
 

@@ -16,17 +16,11 @@ from typing import Any
 
 from graders import compare
 from graders.compare import Failure
-from graders.grade.client import (
-    Call,
-    Reply,
-    Session,
-    SessionBroken,
-    WorkerDied,
-    WorkerTimeout,
-)
 from graders.grade.examples import Example
-from graders.grade.protocol import Ref
 from graders.props import Property
+from graders.sandbox.client import Session
+from graders.sandbox.protocol import Call, Ref
+from graders.sandbox.reply import Reply, SessionBroken, WorkerDied, WorkerTimeout
 
 MAX_CALLS_PER_MESSAGE = 400
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from graders.grade import protocol
+from graders.sandbox import protocol
 
 
 def test_round_trip_of_plain_values():
