@@ -28,8 +28,9 @@ import numpy as np
 from graders import mutants, profiles, registry
 from graders.check.misconceptions import NOT_ANSWERS, Frozen, Mistake, matches, same
 from graders.compare import Failure
+from graders.grade.draw import same_case
 from graders.grade.driver import Driver
-from graders.grade.examples import Example, ExampleBank, same_case
+from graders.grade.examples import Example, ExampleBank
 from graders.grade.runner import Diagnoser
 from graders.props import Property
 from graders.sandbox import protocol

@@ -37,7 +37,8 @@ import numpy as np
 from hypothesis import settings
 
 from graders.compare import Failure
-from graders.grade.examples import Example, ExampleBank, same_case
+from graders.grade.draw import same_case
+from graders.grade.examples import Example, ExampleBank
 from graders.grade.runner import Diagnoser
 from graders.props import Property
 from graders.sandbox import protocol

@@ -25,8 +25,9 @@ from hypothesis import settings
 from graders import compare
 from graders.compare import Failure
 from graders.grade.driver import Driver, Stopped, _Fatal
-from graders.grade.examples import Example, ExampleBank, ShrinkMemo, StopShrinking, shrink
+from graders.grade.examples import Example, ExampleBank
 from graders.grade.gate import apply_gate
+from graders.grade.shrink import ShrinkMemo, StopShrinking, shrink
 from graders.grade.submission import Submission
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult

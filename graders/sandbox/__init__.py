@@ -4,7 +4,9 @@
 - ``worker/``: the process that runs student code (zygote, session child, value hygiene,
   preloads, confinement); it imports only ``protocol`` and is all of propgrade a sandbox holds.
 - ``client``: the judge's end (``Worker`` starts a zygote, ``Session`` calls one student's
-  functions); ``local``: the same ``map`` contract in-process, for trusted code only.
+  functions); ``reply``: what a call ends in (``Reply``, the session errors);
+  ``callbacks``: judge functions passed as arguments; ``local``: the same ``map`` contract
+  in-process, for trusted code only.
 - ``limits``, ``launcher``: the limits student code runs under, and what every launcher
   shares (the staged worker, its command line and environment).
 - ``plain``, ``bwrap``: the two launchers (neither imports the other); ``policy``: the one

@@ -20,9 +20,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from graders.sandbox import protocol
+from graders.sandbox.callbacks import bind, plain_argument
 from graders.sandbox.launcher import Launcher, stage_worker_files, worker_env
 from graders.sandbox.limits import Limits
 from graders.sandbox.plain import PlainLauncher
@@ -40,20 +39,6 @@ MAX_CALLBACKS = 200_000
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 MAX_PRELOADS = 1024  #: messages a zygote holds decoded for every session (see Worker.preload)
 MAX_PRELOAD_BYTES = 64 * 1024 * 1024
-
-
-def _sanitize_callback_arg(x: Any) -> Any:
-    """Arguments from student code to a judge function: numbers and arrays only."""
-    if isinstance(x, np.ndarray):
-        return x.astype(np.float64, copy=True)
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return float(x)
-    if isinstance(x, (list, tuple)):
-        try:
-            return np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError("expected numbers") from exc
-    raise ValueError(f"the function expects an array of numbers, got {type(x).__name__}")
 
 
 class Session:
@@ -108,7 +93,7 @@ class Session:
                 raise ValueError("unknown function")
             if not isinstance(args, list):
                 raise ValueError("bad arguments")
-            value = callbacks[key](*[_sanitize_callback_arg(a) for a in args])
+            value = callbacks[key](*[plain_argument(a) for a in args])
             reply: dict[str, Any] = {"value": value}
         except Exception as exc:  # noqa: BLE001 - becomes the student's ValueError
             reply = {"error": f"{exc}"[:500]}
@@ -164,8 +149,8 @@ class Session:
         cached = self.worker.frames.get(cache_key) if cache_key is not None else None
         if cached is None:
             callbacks: list[Callable] = []
-            wire = [{"fn": c.fn, "args": _bind(list(c.args), callbacks),
-                     "kwargs": {k: _bind(v, callbacks) for k, v in c.kwargs.items()}}
+            wire = [{"fn": c.fn, "args": bind(list(c.args), callbacks),
+                     "kwargs": {k: bind(v, callbacks) for k, v in c.kwargs.items()}}
                     for c in calls]
             cached = (protocol.encode({"op": "map", "calls": wire}), callbacks)
             if cache_key is not None and not callbacks:  # a callback may hold per-run state
@@ -204,17 +189,6 @@ class Session:
             except OSError:
                 pass
             self.kill()
-
-
-def _bind(x: Any, callbacks: list[Callable]) -> Any:
-    if callable(x) and not isinstance(x, (protocol.Ref, np.ndarray)):
-        callbacks.append(x)
-        return protocol.Callback(len(callbacks) - 1)
-    if isinstance(x, list):
-        return [_bind(v, callbacks) for v in x]
-    if isinstance(x, tuple):
-        return tuple(_bind(v, callbacks) for v in x)
-    return x
 
 
 def _has_data(sock: socket.socket) -> bool:
