@@ -117,10 +117,11 @@ class ExampleBank:
         if path is not None and path.exists():
             try:
                 data = protocol.decode(path.read_bytes())
-                cases, expected = data["cases"], data["expected"]
+                frozen_cases, expected = data["cases"], data["expected"]
                 if expected is None and prop.expect is not None:
-                    expected = [prop.expect(**c) for c in cases]
-                return [Example(c, e) for c, e in zip(cases, expected or [None] * len(cases))]
+                    expected = [prop.expect(**c) for c in frozen_cases]
+                return [Example(c, e)
+                        for c, e in zip(frozen_cases, expected or [None] * len(frozen_cases))]
             except (OSError, protocol.ProtocolError, KeyError, TypeError):
                 pass
         cases: list[dict[str, Any]] = []

@@ -24,7 +24,7 @@ Any reply may carry ``"out"``: what student code printed since the last reply (c
 
 from __future__ import annotations
 
-import _signal
+import _signal  # type: ignore[import-not-found]  # signal's C module: no Python frame
 import importlib
 import io
 import os
@@ -241,10 +241,10 @@ class SessionServer:
         except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt included
             signal.setitimer(signal.ITIMER_REAL, 0)
             kind = type(exc)  # not exc.__class__: a property there would be student code
-            report = {"error": describe(exc, self.workdir)}
+            error = describe(exc, self.workdir)
             if kind is CallTimeout:
-                report["error"]["type"] = "Timeout"
-            return Failed(), report
+                error["type"] = "Timeout"
+            return Failed(), {"error": error}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             self.kill_strays(cheap=True)
