@@ -328,8 +328,8 @@ def cmd_autograder(ns: argparse.Namespace) -> int:
 
 
 def cmd_doctor(ns: argparse.Namespace) -> int:
-    from graders.grade.doctor import render
-    from graders.grade.doctor import report as doctor_report
+    from graders.sandbox.doctor import render
+    from graders.sandbox.doctor import report as doctor_report
 
     report.console.print(render(doctor_report()))
     return EXIT_OK

@@ -56,7 +56,7 @@ def _scheduler(value: str) -> str:
 
 def _limit_arguments(p: argparse.ArgumentParser) -> None:
     """--memory-mb, --call-seconds, --submission-seconds: each overrides the manifest."""
-    from graders.grade.sandbox import Limits
+    from graders.sandbox.limits import Limits
 
     base = Limits()
     manifest = "the manifest's [limits] {} when it sets one (default: {})"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from graders import profiles, registry
 from graders.check import misconceptions
-from graders.grade.client import Worker
 from graders.grade.discover import notebook_source, pick, read_notebooks, read_submission
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
 from graders.grade.runner import Diagnoser, Judge, Submission
-from graders.grade.sandbox import choose_launcher
 from graders.results import SubmissionResult
+from graders.sandbox.client import Worker
+from graders.sandbox.policy import choose_launcher
 
 
 def load_submission(assignment: str, path: Path | None = None) -> Submission:

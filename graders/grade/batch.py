@@ -28,15 +28,17 @@ from graders import profiles, registry
 from graders.export import nbgrader_course
 from graders.export.batch_record import Member, record_batch
 from graders.export.stage import export_batch, store_url
-from graders.grade.client import Worker
 from graders.grade.discover import discover
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
 from graders.grade.runner import Judge, Submission
-from graders.grade.sandbox import Launcher, Limits, choose_launcher
 from graders.grade.store import Store
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
+from graders.sandbox.client import Worker
+from graders.sandbox.launcher import Launcher
+from graders.sandbox.limits import Limits
+from graders.sandbox.policy import choose_launcher
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]   #: the graders package: engine code only
 

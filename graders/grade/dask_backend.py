@@ -46,10 +46,10 @@ from graders.grade.batch import _crashed, _make_judge, grader_version
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
 from graders.grade.runner import Judge
-from graders.grade.sandbox import choose_launcher
 from graders.grade.submission import Submission
 from graders.props import Property
 from graders.results import SubmissionResult
+from graders.sandbox.policy import choose_launcher
 
 CONNECT_SECONDS = 10.0   #: to reach the scheduler
 WORKERS_SECONDS = 60.0   #: a cluster without workers this long (at the start, or all lost)

@@ -17,8 +17,8 @@ from graders.assign.notebooks import build_notebook, fill_solutions, solution_re
 from graders.assign.release import STAFF_ONLY, generate
 from graders.assign.stubs import stub_for
 from graders.check import misconceptions
-from graders.grade import protocol
 from graders.grade.batch import grade_batch
+from graders.sandbox import protocol
 from tests.conftest import mutant, solution_lines
 
 pytestmark = pytest.mark.slow  # end-to-end: builds student releases through nbgrader

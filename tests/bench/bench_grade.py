@@ -22,7 +22,7 @@ from pathlib import Path
 from graders import mutants
 from graders.assign.stubs import stub_for
 from graders.grade.batch import grade_batch
-from graders.grade.sandbox import choose_launcher
+from graders.sandbox.policy import choose_launcher
 
 
 def build_batch(assignment: str, n: int, root: Path) -> Path:
