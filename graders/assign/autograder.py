@@ -88,6 +88,7 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
     from graders import report
     from graders.export.gradescope import dumps
     from graders.grade import doctor
+    from graders.diagnose import optional_diagnoser  # the zip ships the catalog
     from graders.grade.batch import grade_batch
     from graders.grade.sandbox import choose_launcher
 
@@ -109,7 +110,8 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
         batch = Path(tmp) / "batch"
         shutil.copytree(root / "submission", batch / "submission", symlinks=True)
         # no limit given: the manifest's, as `propgrade grade` without flags
-        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto")
+        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto",
+                           diagnoser_for=optional_diagnoser)
     for warning in done.warnings:
         report.warn(warning)
     result = done.results[0]
