@@ -168,6 +168,16 @@ def _output(path: Path, option: str = "--out", folder: bool = True) -> None:
 
 # --- commands ---------------------------------------------------------------------------
 
+def staff_diagnoser() -> Any:
+    """The catalog's diagnoser factory for staff; ``None`` in a student release, which has no
+    catalog (its checker diagnoses from shipped data, graders.check.misconceptions)."""
+    if not registry.hidden_available():
+        return None
+    from graders.diagnose import optional_diagnoser
+
+    return optional_diagnoser
+
+
 def cmd_check(ns: argparse.Namespace) -> int:
     from graders.check import run_check
 
@@ -178,7 +188,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
         raise InputError(f"{ns.path} does not exist")
     result = run_check(ns.assignment, ns.path, hidden=ns.hidden, sandbox=ns.sandbox,
                        memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
-                       submission_seconds=ns.submission_seconds)
+                       submission_seconds=ns.submission_seconds, diagnoser_for=staff_diagnoser())
     report.show_result(result, release_hidden=ns.hidden)  # --hidden: staff see everything
     return EXIT_OK if result.score == result.max_score and result.tests else EXIT_FAILED
 
@@ -235,7 +245,7 @@ def cmd_grade(ns: argparse.Namespace) -> int:
                              memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
                              submission_seconds=ns.submission_seconds, progress=update,
                              release_hidden=ns.release_hidden, scheduler=ns.scheduler,
-                             nbgrader=nbgrader)
+                             nbgrader=nbgrader, diagnoser_for=staff_diagnoser())
     finally:
         stop()
     for w in result.warnings:

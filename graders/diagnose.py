@@ -74,6 +74,16 @@ def _sessions(assignment: str) -> list[tuple[mutants.Mutant, LocalSession]]:
     return out
 
 
+def optional_diagnoser(assignment: str) -> Diagnoser | None:
+    """:func:`diagnoser_for`, or ``None`` for an assignment whose course has no catalog (only
+    that: a catalog that fails to import is an error, never hidden as "no diagnosis")."""
+    try:
+        mutants.catalog(assignment)
+    except mutants.MissingCatalog:
+        return None
+    return diagnoser_for(assignment)
+
+
 def diagnoser_for(assignment: str) -> Diagnoser:
     """A diagnoser for the runner that replays the catalog; ImportError without a catalog."""
     try:

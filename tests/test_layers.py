@@ -120,6 +120,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # with one line saying they are for staff
     ("graders.cli", "graders.validate"): "staff command, lazy",
     ("graders.cli", "graders.demo"): "staff command, lazy",
+    # staff_diagnoser: imported only where registry.hidden_available() (never in a release)
+    ("graders.cli", "graders.diagnose"): "staff only, lazy",
     ("graders.options", "graders.demo"): "staff command's defaults, lazy",
     # staff side of `propgrade generate`: freezing the catalog's answers into the release
     ("graders.assign.release", "graders.diagnose"): "staff command, lazy",
@@ -127,13 +129,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     # front end (it prints the doctor's rows): it moves to the entry-point file of the
     # autograder (cli layer), leaving autograder.py the builder of the zip
     ("graders.assign.autograder", "graders.report"): "TODO(layers)",
-    # TODO(layers): graders/grade/batch.py -- the diagnoser is chosen by the caller (the CLI
-    # passes graders.diagnose.diagnoser_for, the autograder None); no import of the staff
-    # module and no `except ImportError` that also hides a broken diagnose
-    ("graders.grade.batch", "graders.diagnose"): "TODO(layers)",
-    # TODO(layers): graders/check/__init__.py -- same: the release's shipped data or a
-    # diagnoser handed in by the staff CLI, not an ImportError swallowed in a release
-    ("graders.check", "graders.diagnose"): "TODO(layers)",
+    # a Dask worker grades for staff: its judge replays the catalog installed there
+    ("graders.grade.dask_backend", "graders.diagnose"): "staff side, lazy",
+    # the Gradescope zip ships the catalog (root-only, beside the hidden graders)
+    ("graders.assign.autograder", "graders.diagnose"): "staff side, lazy",
 }
 
 

@@ -86,6 +86,7 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
     files; the doctor's rows and the hidden checks' feedback go to standard output (staff's).
     """
     from graders import report
+    from graders.diagnose import optional_diagnoser  # the zip ships the catalog
     from graders.export.gradescope import dumps
     from graders.grade.batch import grade_batch
     from graders.sandbox import doctor
@@ -109,7 +110,8 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
         batch = Path(tmp) / "batch"
         shutil.copytree(root / "submission", batch / "submission", symlinks=True)
         # no limit given: the manifest's, as `propgrade grade` without flags
-        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto")
+        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto",
+                           diagnoser_for=optional_diagnoser)
     for warning in done.warnings:
         report.warn(warning)
     result = done.results[0]

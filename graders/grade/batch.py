@@ -31,7 +31,7 @@ from graders.export.stage import export_batch, store_url
 from graders.grade.discover import discover
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
-from graders.grade.runner import Judge, Submission
+from graders.grade.runner import DiagnoserFor, Judge, Submission
 from graders.grade.store import Store
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
@@ -75,22 +75,15 @@ _STATE: dict[str, Any] = {}
 
 
 def _make_judge(launcher: Launcher, limits: Limits, bank: ExampleBank, version: str,
-                diagnose: bool, assignment: str) -> Judge:
-    diagnoser = None
-    if diagnose:
-        try:
-            from graders.diagnose import diagnoser_for
-
-            diagnoser = diagnoser_for(assignment)
-        except ImportError:
-            diagnoser = None
+                diagnoser_for: DiagnoserFor | None, assignment: str) -> Judge:
+    diagnoser = diagnoser_for(assignment) if diagnoser_for is not None else None
     return Judge(Worker(launcher, limits), bank, bank.profile, diagnoser,
                  grader_version=version, shrink_memo=bank.shrink_memo())
 
 
-def _init_judge(launcher: Launcher, limits: Limits, version: str, diagnose: bool,
-                assignment: str) -> None:
-    _STATE["judge"] = _make_judge(launcher, limits, _STATE["bank"], version, diagnose,
+def _init_judge(launcher: Launcher, limits: Limits, version: str,
+                diagnoser_for: DiagnoserFor | None, assignment: str) -> None:
+    _STATE["judge"] = _make_judge(launcher, limits, _STATE["bank"], version, diagnoser_for,
                                   assignment)
 
 
@@ -173,7 +166,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 regrade: bool = False, db: str | None = None, sandbox: str = "auto",
                 profile: str = "grading", memory_mb: int | None = None,
                 call_seconds: float | None = None, submission_seconds: float | None = None,
-                diagnose: bool = True,
+                diagnoser_for: DiagnoserFor | None = None,
                 progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
                 | None = None, release_hidden: bool = False,
                 scheduler: str | None = None,
@@ -187,6 +180,8 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     when one is finished.  ``release_hidden``: the student files show hidden checks in full
     (graders.export.visibility).  ``memory_mb``, ``call_seconds``, ``submission_seconds``:
     ``None`` is the manifest's ``[limits]`` (:func:`graders.grade.limits.limits_for`).
+    ``diagnoser_for``: names a failure's likely misconception (the staff CLI passes
+    :func:`graders.diagnose.optional_diagnoser`); ``None``, no diagnosis.
     ``scheduler``: a Dask scheduler's address; its workers grade, this process writes the
     store and the exports (graders.grade.dask_backend; ``jobs`` is not used).
     ``nbgrader``: the root of the nbgrader course ``submissions`` is the ``submitted/`` of;
@@ -238,7 +233,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     if cluster is not None:
         batch = dask_backend.ClusterBatch(
             assignment, profile, sandbox, version, dask_backend.course_root(), memory_mb,
-            call_seconds, submission_seconds, diagnose)
+            call_seconds, submission_seconds, diagnoser_for is not None)
         report.warnings += dask_backend.grade_on_cluster(
             cluster, todo, batch, props, spec.total_points, on_start, on_result)
     elif todo:
@@ -246,7 +241,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
         bank = ExampleBank(profiles.get(profile))
         bank.warm(props)
         if jobs <= 1 or len(todo) == 1:
-            judge = _make_judge(launcher, limits, bank, version, diagnose, assignment)
+            judge = _make_judge(launcher, limits, bank, version, diagnoser_for, assignment)
             try:
                 for sub in todo:
                     on_start(sub)
@@ -257,7 +252,7 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
             _STATE["bank"], _STATE["props"] = bank, props
             try:
                 _run_parallel(todo, assignment, spec.total_points, jobs,
-                              (launcher, limits, version, diagnose, assignment), on_result,
+                              (launcher, limits, version, diagnoser_for, assignment), on_result,
                               props, version, on_start)
             finally:
                 _STATE.clear()

@@ -114,7 +114,12 @@ def _judge_for(batch: ClusterBatch) -> tuple[Judge, list[Property], float, list[
     bank = ExampleBank(profiles.get(batch.profile))
     props = registry.properties(batch.assignment)
     bank.warm(props)
-    judge = _make_judge(launcher, limits, bank, ours, batch.diagnose, batch.assignment)
+    diagnoser_for = None
+    if batch.diagnose:  # a cluster worker is staff side: the catalog is installed there
+        from graders.diagnose import optional_diagnoser
+
+        diagnoser_for = optional_diagnoser
+    judge = _make_judge(launcher, limits, bank, ours, diagnoser_for, batch.assignment)
     _JUDGES[key] = (judge, props, registry.get(batch.assignment).total_points,
                     list(getattr(launcher, "warnings", [])))
     while len(_JUDGES) > MAX_JUDGES:

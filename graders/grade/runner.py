@@ -40,6 +40,9 @@ SHRINK_SECONDS = 30.0  #: safety net only: shrinking is bounded by a count (dete
 #: the first failing example *before* shrinking (``index`` into the property's examples,
 #: ``failure.trace`` the student's answers there): the examples a release ships answers for.
 Diagnoser = Callable[[Property, int, dict[str, Any], Failure], "str | None"]
+#: chosen by the caller (the staff CLI: graders.diagnose.optional_diagnoser): the engine never
+#: imports the staff-only catalog, and a release simply passes None
+DiagnoserFor = Callable[[str], "Diagnoser | None"]
 
 
 @dataclass

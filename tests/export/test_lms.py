@@ -50,8 +50,7 @@ def graded(tmp_path_factory):
                             ("eve", "def softmax(:\n")]:
         (root / "subs" / student).mkdir(parents=True)
         (root / "subs" / student / f"{TOPIC}.py").write_text(source)
-    report = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain", profile="quick",
-                         diagnose=False)
+    report = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain", profile="quick")
     with open(root / "out" / "grades.csv", newline="") as fh:
         scores = {r["student_id"]: r["score"] for r in csv.DictReader(fh)}
     # the import is read from the store, never from OUT's files or the submissions

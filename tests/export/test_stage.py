@@ -34,8 +34,7 @@ def graded(tmp_path_factory):
                             ("carol", "def softmax(:\n")]:
         (root / "subs" / student).mkdir(parents=True)
         (root / "subs" / student / f"{TOPIC}.py").write_text(source)
-    report = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain", profile="quick",
-                         diagnose=False)
+    report = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain", profile="quick")
     return root, report
 
 
