@@ -5,9 +5,11 @@ builds the image, and runs ``/autograder/run_autograder`` (a copy of ours) for e
 submission, with the student's files in ``/autograder/submission``; the grade is whatever
 ``/autograder/results/results.json`` holds afterwards.  The zip holds::
 
-    setup.sh               Python deps (torch CPU first, then the pinned project's), bubblewrap
+    setup.sh               a Python >= 3.11, bubblewrap, the venv (torch CPU first, then the
+                           pinned project's dependencies), then the examples drawn once
     run_autograder         bash: find the Python, run grade_submission.py
     grade_submission.py    calls ``grade_submission`` below on the one submission
+                           (``--warm``: ``warm_examples``, from setup.sh)
     autograder.toml        what it grades: the assignment, its course folder, its max score
     requirements.txt       the project's pinned dependencies
     propgrade/             the project source: graders (with hidden graders), reference,
@@ -15,7 +17,9 @@ submission, with the student's files in ``/autograder/submission``; the grade is
     course/                a course's own assignment (not a bundled one): its manifest,
                            reference, public and hidden graders and catalog, in the layout
 
-The first three are real files, ``graders/assign/templates/gradescope/``.
+The first three are real files in ``graders/assign/templates/gradescope/``, and so is
+``autograder.toml.in``, filled in with ``string.Template`` (``$name``: the one templating
+convention of the generated files, as for the checker's ``pyproject.toml.in``).
 
 The submission may be ``<id>.py``, a notebook, or both (SPEC's rules).  ``AUTOGRADER_ROOT``
 moves ``/autograder`` elsewhere (tests run the zip in a temporary directory).
@@ -34,9 +38,12 @@ feedback goes to the same staff-only output.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import string
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -63,6 +70,26 @@ def protect(root: Path, source: Path) -> None:
         os.chmod(metadata, 0o600)
     (root / "results").mkdir(exist_ok=True)
     os.chmod(root / "results", 0o755)
+
+
+def _use_course(source: Path, course: Path | None) -> None:
+    """The course of the zip's own files (``None``: the bundled one), and the example cache
+    inside the root-only source (it holds expected values)."""
+    if course is not None:
+        courses.use(courses.Course(course))
+    os.environ.setdefault("PROPGRADE_CACHE", str(source / ".propgrade-cache"))
+    Path(os.environ["PROPGRADE_CACHE"]).mkdir(parents=True, exist_ok=True)
+
+
+def warm_examples(assignment: str, source: Path, *, course: Path | None = None) -> None:
+    """Draw every property's examples and expected values into the source's cache, as a
+    grading would (same profile, same keys): setup.sh calls this once, when Gradescope builds
+    the image, so that each submission starts warm (a cold draw costs tens of seconds)."""
+    from graders import profiles
+    from graders.grade.examples import ExampleBank
+
+    _use_course(source, course)
+    ExampleBank(profiles.get("grading")).warm(registry.properties(assignment))
 
 
 def _private(assignment: str, root: Path, source: Path) -> list[Path]:
@@ -92,12 +119,9 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
     from graders.sandbox import doctor
     from graders.sandbox.policy import choose_launcher
 
-    if course is not None:
-        courses.use(courses.Course(course))
+    started = time.monotonic()
+    _use_course(source, course)
     protect(root, source)
-    # the example cache holds expected values: keep it inside the root-only source
-    os.environ.setdefault("PROPGRADE_CACHE", str(source / ".propgrade-cache"))
-    Path(os.environ["PROPGRADE_CACHE"]).mkdir(parents=True, exist_ok=True)
     launcher = choose_launcher("auto")
     checks = doctor.private_files(launcher, _private(assignment, root, source),
                                   unwritable=[root / "results"])
@@ -116,7 +140,12 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
         report.warn(warning)
     result = done.results[0]
     (root / "results").mkdir(exist_ok=True)
-    (root / "results" / "results.json").write_text(dumps(result))
+    document = json.loads(dumps(result))
+    # Gradescope's optional field (whole seconds); the batch's own results.json has none, so
+    # that regrading a batch gives byte-identical files
+    document["execution_time"] = round(time.monotonic() - started)
+    (root / "results" / "results.json").write_text(
+        json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     for t in result.tests:  # staff's copy of what the students see only once released
         if t.visibility == "hidden" and t.output:
             report.console.print(f"hidden check {t.name} ({t.status}):\n{t.output}",
@@ -146,11 +175,13 @@ def _project_files(assignment: str) -> list[tuple[Path, str]]:
 
 
 def _config(assignment: str) -> bytes:
-    """``autograder.toml``: what grade_submission.py grades."""
+    """``autograder.toml``: what grade_submission.py grades (``autograder.toml.in`` filled
+    in; an assignment id is a Python identifier, safe inside a TOML string)."""
     spec = registry.get(assignment)
-    course = "" if spec.course.bundled else COURSE_DIR
-    return (f'assignment = "{assignment}"\ncourse = "{course}"\n'
-            f"max_score = {spec.total_points!r}\n").encode()
+    template = string.Template((SCRIPTS / "autograder.toml.in").read_text())
+    return template.substitute(assignment=assignment,
+                               course="" if spec.course.bundled else COURSE_DIR,
+                               max_score=repr(float(spec.total_points))).encode()
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:

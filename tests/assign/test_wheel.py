@@ -125,6 +125,7 @@ def venv(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "assignments/classification/manifest.toml" in names
     assert "graders/assign/templates/gradescope/run_autograder" in names
+    assert "graders/assign/templates/gradescope/autograder.toml.in" in names
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     site = Path(sysconfig.get_path("purelib", vars={"base": str(venv),
