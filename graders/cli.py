@@ -31,7 +31,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from graders import course as courses
 from graders import registry, report
@@ -67,7 +67,7 @@ exit codes: 0 ok, 1 a check failed, 2 usage error, 3 input error (a path),
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # click-style: one line and a hint, exit 2
+    def error(self, message: str) -> NoReturn:  # click-style: one line and a hint, exit 2
         raise UsageError(message, hint=f"Try '{self.prog} --help' for help.")
 
 

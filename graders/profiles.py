@@ -9,9 +9,11 @@ changes nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
-_COMMON = dict(derandomize=True, database=None, deadline=None, print_blob=False,
+_COMMON: dict[str, Any] = dict(derandomize=True, database=None, deadline=None, print_blob=False,
                verbosity=Verbosity.quiet, report_multiple_bugs=False,
                suppress_health_check=list(HealthCheck))
 

@@ -45,7 +45,8 @@ def sigmoid(z: ArrayLike) -> Array:
     ### BEGIN SOLUTION
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    s: Array = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return s
     ### END SOLUTION
 
 
@@ -63,7 +64,8 @@ def sigmoid_derivative(z: ArrayLike) -> Array:
     ### BEGIN SOLUTION
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(-np.abs(z))
-    return e / (1.0 + e) ** 2
+    ds: Array = e / (1.0 + e) ** 2
+    return ds
     ### END SOLUTION
 
 

@@ -37,7 +37,8 @@ def softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
     shifted = z - np.max(z, axis=-1, keepdims=True)
     # exponentiate and normalise
     e = np.exp(shifted)
-    return e / np.sum(e, axis=-1, keepdims=True)
+    p: NDArray[np.float64] = e / np.sum(e, axis=-1, keepdims=True)
+    return p
     ### END SOLUTION
 
 
@@ -55,7 +56,8 @@ def log_softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
     # shift each row so its largest logit is 0
     shifted = z - np.max(z, axis=-1, keepdims=True)
     # subtract the log of the normaliser (the sum is in [1, K], so the log is safe)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    out: NDArray[np.float64] = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return out
     ### END SOLUTION
 
 
@@ -109,7 +111,8 @@ def cross_entropy_grad(
     logits = np.asarray(logits, dtype=np.float64)
     n, k = logits.shape
     # prediction minus one-hot target, averaged over the batch
-    return (softmax(logits) - _onehot(labels, k)) / n
+    grad: NDArray[np.float64] = (softmax(logits) - _onehot(labels, k)) / n
+    return grad
     ### END SOLUTION
 
 
@@ -149,5 +152,6 @@ def softmax_mse_grad(
     # gradient of the loss w.r.t. the probabilities
     g = 2.0 * (p - _onehot(labels, k)) / n
     # back through the softmax Jacobian, one row at a time (vectorised)
-    return p * (g - np.sum(g * p, axis=-1, keepdims=True))
+    grad: NDArray[np.float64] = p * (g - np.sum(g * p, axis=-1, keepdims=True))
+    return grad
     ### END SOLUTION

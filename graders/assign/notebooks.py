@@ -43,11 +43,12 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from graders import course as courses
+from graders.assign import markers
 from graders.course import Manifest
 
 #: the bundled course's root (developer scripts and tests); the engine asks the course
 ROOT = courses.BUNDLED_ROOT
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN, END = markers.BEGIN_TEXT, markers.END_TEXT
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 FENCE = re.compile(r"^```(?P<info>.*)$")
 
@@ -90,20 +91,14 @@ def reference_functions(assignment: str, reference: Path | None = None) -> dict[
     """
     text = (reference or _reference(assignment)).read_text()
     lines = text.splitlines()
-    module_regions: list[tuple[int, int]] = []
-    start = None
-    for i, line in enumerate(lines, 1):
-        if line.startswith(BEGIN):
-            start = i
-        elif line.startswith(END) and start is not None:
-            module_regions.append((start, i))
-            start = None
+    module_regions = [(r.begin, r.end) for r in markers.regions(text) if not r.indent]
     out: dict[str, str] = {}
     for node in ast.parse(text).body:
         if not isinstance(node, ast.FunctionDef):
             continue
         body = lines[node.lineno - 1:_end(node, lines)]
-        if any(a < node.lineno and node.end_lineno < b for a, b in module_regions):
+        if any(a < node.lineno and (node.end_lineno or node.lineno) < b
+               for a, b in module_regions):
             has_doc = (isinstance(node.body[0], ast.Expr)
                        and isinstance(node.body[0].value, ast.Constant)
                        and isinstance(node.body[0].value.value, str))
@@ -117,16 +112,7 @@ def reference_functions(assignment: str, reference: Path | None = None) -> dict[
 
 def solution_regions(assignment: str, reference: Path | None = None) -> list[str]:
     """The text inside each solution region of the reference (what students must not get)."""
-    regions, current = [], None
-    for line in (reference or _reference(assignment)).read_text().splitlines():
-        if line.strip() == BEGIN:
-            current = []
-        elif line.strip() == END and current is not None:
-            regions.append("\n".join(current))
-            current = None
-        elif current is not None:
-            current.append(line)
-    return regions
+    return markers.region_texts((reference or _reference(assignment)).read_text())
 
 
 # --- the template ------------------------------------------------------------------------

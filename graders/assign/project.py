@@ -39,5 +39,6 @@ def project() -> Project:
                        tuple(data["dependencies"]))
     meta = importlib.metadata.metadata(DIST)
     deps = [d for d in importlib.metadata.requires(DIST) or [] if "extra ==" not in d]
-    return Project(meta["Version"], meta.get("Requires-Python") or ">=3.11",
+    return Project(meta["Version"], (meta["Requires-Python"] if "Requires-Python" in meta else None)
+                   or ">=3.11",
                    tuple(d.split(";")[0].strip() for d in deps))

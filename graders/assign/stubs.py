@@ -20,43 +20,32 @@ import re
 from pathlib import Path
 
 from graders import course as courses
+from graders.assign import markers
+from graders.assign.markers import MarkerError
 
-BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\s*$")
-END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
 DEF = re.compile(r"^(?P<indent>[ \t]*)def (?P<name>\w+)\s*\(")
 HEADER = ('"""{title}\n\nStudent stub generated from the course\'s reference: implement each '
           "function where it says\n``raise NotImplementedError``.  Check your work with "
           "``propgrade check {topic} {topic}.py``.\n\n")
 
 
-class MarkerError(ValueError):
-    """Unbalanced or misplaced solution markers."""
-
-
 def clear_solutions(source: str, topic: str) -> str:
     """Replace every solution region of ``source`` as described in the module docstring."""
     out: list[str] = []
     current_def: str | None = None
-    inside = False
-    indent = ""
+    starts = {r.begin: r for r in markers.regions(source)}
+    skip_to = 0  # the END line of the region being dropped
     for lineno, line in enumerate(source.splitlines(keepends=True), 1):
-        begin = BEGIN.match(line)
-        if begin:
-            if inside:
-                raise MarkerError(f"line {lineno}: nested BEGIN SOLUTION")
-            inside, indent = True, begin.group("indent")
-            if indent:
+        if lineno <= skip_to:
+            continue
+        region = starts.get(lineno)
+        if region is not None:
+            skip_to = region.end
+            if region.indent:
                 if current_def is None:
                     raise MarkerError(f"line {lineno}: indented region outside a function")
-                out.append(f'{indent}raise NotImplementedError("{topic}.{current_def}: '
+                out.append(f'{region.indent}raise NotImplementedError("{topic}.{current_def}: '
                            'not implemented yet")\n')
-            continue
-        if END.match(line):
-            if not inside:
-                raise MarkerError(f"line {lineno}: END SOLUTION without BEGIN")
-            inside = False
-            continue
-        if inside:
             continue
         m = DEF.match(line)
         if m and not m.group("indent"):
@@ -64,8 +53,6 @@ def clear_solutions(source: str, topic: str) -> str:
         elif line[:1] not in ("", " ", "\t", "#", "\n", ")"):
             current_def = None  # other top-level code ends it
         out.append(line)
-    if inside:
-        raise MarkerError("BEGIN SOLUTION without END SOLUTION")
     text = "".join(out)
     return re.sub(r"\n{3,}(?=\S)", "\n\n\n", text)
 

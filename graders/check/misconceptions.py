@@ -68,8 +68,8 @@ def same(a: Any, b: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
             return False
         return bool(np.allclose(x, y, rtol=rtol, atol=atol * _scale(x, y), equal_nan=True))
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        x, y = float(a), float(b)
-        return bool(np.isclose(x, y, rtol=rtol, atol=atol * _scale(x, y), equal_nan=True))
+        fa, fb = float(a), float(b)
+        return bool(np.isclose(fa, fb, rtol=rtol, atol=atol * _scale(fa, fb), equal_nan=True))
     return type(a) is type(b) and a == b
 
 
