@@ -31,10 +31,19 @@ LIMITS = {"memory (RLIMIT_AS)": "RLIMIT_AS", "CPU seconds (RLIMIT_CPU)": "RLIMIT
           "open files (RLIMIT_NOFILE)": "RLIMIT_NOFILE"}
 
 
-def _child_ok(code: str) -> tuple[bool, str]:
-    """Run ``code`` in a fresh interpreter; (exit status 0, its last line of output)."""
+#: the probes, a script of its own (graders/sandbox/probes.py: standard library only), run
+#: with ``-c`` from its text: the uid trying the private files may not read the file itself
+PROBES = Path(__file__).resolve().with_name("probes.py")
+
+
+def _probe_command(*probe: str) -> list[str]:
+    return [sys.executable, "-I", "-c", PROBES.read_text(), *probe]
+
+
+def _child_ok(*probe: str) -> tuple[bool, str]:
+    """Run one probe in a fresh interpreter; (exit status 0, its last line of output)."""
     try:
-        done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True,
+        done = subprocess.run(_probe_command(*probe), capture_output=True,
                               text=True, timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, str(exc)
@@ -43,12 +52,7 @@ def _child_ok(code: str) -> tuple[bool, str]:
 
 
 def _unshare(flags: int) -> tuple[bool, str]:
-    code = ("import ctypes, os, sys\n"
-            "libc = ctypes.CDLL(None, use_errno=True)\n"
-            f"r = libc.unshare({flags})\n"
-            "print('ok' if r == 0 else os.strerror(ctypes.get_errno()))\n"
-            "sys.exit(0 if r == 0 else 1)")
-    return _child_ok(code)
+    return _child_ok("unshare", str(flags))
 
 
 def _namespaces() -> list[Row]:
@@ -70,10 +74,7 @@ def _limits() -> list[Row]:
     rows = []
     for label, name in LIMITS.items():
         which = getattr(resource, name)
-        code = (f"import resource\nsoft, hard = resource.getrlimit(resource.{name})\n"
-                f"value = 1 << 20 if hard == resource.RLIM_INFINITY else hard // 2 or hard\n"
-                f"resource.setrlimit(resource.{name}, (value, value))\nprint('ok')")
-        ok, why = _child_ok(code)
+        ok, why = _child_ok("rlimit", name)
         hard = resource.getrlimit(which)[1]
         shown = "unlimited" if hard == resource.RLIM_INFINITY else str(hard)
         detail = f"can be lowered per worker (hard limit here: {shown})" if ok else why
@@ -116,27 +117,6 @@ def report() -> list[Row]:
     return rows
 
 
-_TRY_ACCESS = """\
-import json, os, sys
-out = {}
-for arg in sys.argv[1:]:
-    mode, path = arg[0], arg[2:]
-    try:
-        if mode == "w":
-            probe = os.path.join(path, ".propgrade-doctor-probe")
-            os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            os.unlink(probe)
-        elif os.path.isdir(path):
-            os.listdir(path)
-        else:
-            open(path, "rb").close()
-        out[arg] = "allowed"
-    except OSError as exc:
-        out[arg] = type(exc).__name__
-print(json.dumps(out))
-"""
-
-
 def session_uid(launcher: Launcher) -> int | None:
     """The uid student code runs as under ``launcher`` (None: the judge's own)."""
     uid = getattr(launcher, "session_uid", None)
@@ -159,7 +139,7 @@ def private_files(launcher: Launcher, unreadable: Sequence[Path],
                  "judge's own: it can read the reference and the hidden graders")]
     args = [f"r:{p}" for p in paths] + [f"w:{d}" for d in unwritable if d.is_dir()]
     try:
-        done = subprocess.run([sys.executable, "-I", "-c", _TRY_ACCESS, *args], user=uid,
+        done = subprocess.run(_probe_command("access", *args), user=uid,
                               group=uid, extra_groups=[], capture_output=True, text=True,
                               timeout=30, stdin=subprocess.DEVNULL, env=worker_env("/"),
                               cwd="/")
