@@ -33,6 +33,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graders.sandbox import probes
 from graders.sandbox.launcher import UID_BASE, worker_command, worker_env
 
 SANDBOX_WORKER_DIR = "/worker"
@@ -224,22 +225,18 @@ def probe() -> tuple[bool, str]:
     if path is None:
         return False, "bwrap is not installed (Debian: apt-get install bubblewrap)"
     launcher = BwrapLauncher(path)
-    check = ["import os, sys, numpy",
-             "assert not os.path.exists(sys.argv[1]), 'repository visible'"]
     uid = launcher.session_uid()
-    if uid is not None:
-        check += [f"os.setgroups([]); os.setresgid({uid}, {uid}, {uid}); "
-                  f"os.setresuid({uid}, {uid}, {uid})"]
-    check += ["sys.stdout.write('ok')"]
+    probe = ["inside", str(Path(__file__).resolve().parents[1])]
+    probe += [str(uid)] if uid is not None else []
     with tempfile.TemporaryDirectory(prefix="propgrade-probe-") as tmp:
-        cmd = [*launcher.sandbox_args(Path(tmp)), "--", launcher.python, "-I", "-c",
-               "\n".join(check), str(Path(__file__).resolve().parents[1])]
+        cmd = [*launcher.sandbox_args(Path(tmp)), "--", *probes.command(launcher.python,
+                                                                        *probe)]
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=60, text=True,
                                   env=worker_env(tmp), stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return False, f"bwrap could not run: {exc}"
-    if done.returncode != 0 or done.stdout != "ok":
+    if done.returncode != 0 or done.stdout.strip() != "ok":
         err = (done.stderr.strip().splitlines() or ["no message"])[-1]
         return False, f"bwrap could not start the sandbox: {err[:300]}"
     return True, f"{path} works"

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from graders.sandbox import bwrap
+from graders.sandbox import bwrap, probes
 from graders.sandbox.launcher import Launcher, worker_env
 from graders.sandbox.policy import choose_launcher
 
@@ -31,13 +31,8 @@ LIMITS = {"memory (RLIMIT_AS)": "RLIMIT_AS", "CPU seconds (RLIMIT_CPU)": "RLIMIT
           "open files (RLIMIT_NOFILE)": "RLIMIT_NOFILE"}
 
 
-#: the probes, a script of its own (graders/sandbox/probes.py: standard library only), run
-#: with ``-c`` from its text: the uid trying the private files may not read the file itself
-PROBES = Path(__file__).resolve().with_name("probes.py")
-
-
 def _probe_command(*probe: str) -> list[str]:
-    return [sys.executable, "-I", "-c", PROBES.read_text(), *probe]
+    return probes.command(sys.executable, *probe)
 
 
 def _child_ok(*probe: str) -> tuple[bool, str]:

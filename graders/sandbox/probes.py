@@ -7,6 +7,9 @@ and in the exit status (0: ok):
 - ``unshare FLAGS``: ``unshare(2)`` with the integer ``FLAGS``; prints ``ok`` or the error;
 - ``rlimit NAME``: lowers ``resource.NAME`` (soft and hard) to half its hard limit (1 MiB
   when unlimited); prints ``ok`` or raises;
+- ``inside REPO [UID]``: run inside bubblewrap's sandbox: NumPy imports, ``REPO`` (the
+  propgrade package on the host) is not visible, and (with ``UID``) the process can drop to
+  that uid; prints ``ok``;
 - ``access MODE:PATH ...``: for each argument, ``r`` tries to read the file (or list the
   folder) ``PATH``, ``w`` to create a file in the folder ``PATH``; prints a JSON object
   mapping each argument to ``"allowed"`` or the OSError's class name.
@@ -19,6 +22,13 @@ import json
 import os
 import resource
 import sys
+from pathlib import Path
+
+
+def command(python: str, *probe: str) -> list[str]:
+    """The argv that runs ``probe`` with ``python``: ``-c`` with this file's text, because
+    the uid trying the private files (or a sandbox without the package) may not read it."""
+    return [python, "-I", "-c", Path(__file__).read_text(), *probe]
 
 
 def _say(text: str) -> None:
@@ -62,12 +72,28 @@ def access(args: list[str]) -> int:
     return 0
 
 
+def inside(repo: str, uid: int | None) -> int:
+    import numpy  # noqa: F401  (the worker needs it inside the sandbox)
+
+    if os.path.exists(repo):
+        _say("repository visible")
+        return 1
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    _say("ok")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     probe, rest = argv[0], argv[1:]
     if probe == "unshare":
         return unshare(int(rest[0]))
     if probe == "rlimit":
         return rlimit(rest[0])
+    if probe == "inside":
+        return inside(rest[0], int(rest[1]) if len(rest) > 1 else None)
     if probe == "access":
         return access(rest)
     _say(f"unknown probe {probe!r}")
