@@ -23,7 +23,7 @@ import pytest
 
 from graders import mutants, registry
 from graders.assign.autograder import build_autograder
-from graders.grade.bwrap import probe
+from graders.sandbox.bwrap import probe
 from tests.assign.gradescope_image import (
     SYSTEM_PYTHON,
     Image,

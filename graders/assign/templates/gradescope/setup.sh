@@ -19,7 +19,7 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   if ! python_ok python3; then
     apt-get install -y -q python3.11 python3.11-venv
   fi
-  # optional: without it student code runs as an unprivileged uid (graders.grade.sandbox)
+  # optional: without it student code runs as an unprivileged uid (graders.sandbox.plain)
   apt-get install -y -q bubblewrap || echo "setup.sh: bubblewrap not installed"
 fi
 
