@@ -286,3 +286,47 @@ def cosine_schedules(draw: Any, with_step: bool = False, max_warmup: int = 50,
     if with_step:
         case["step"] = draw(st.integers(0, warmup))
     return case
+
+
+# --- landscape ---------------------------------------------------------------------------
+
+@st.composite
+def network_problems(draw: Any, max_layers: int = 2, max_width: int = 3, max_n: int = 5,
+                     weight: float = 2.0) -> dict[str, Any]:
+    """``{"theta", "sizes", "x", "y"}`` for ``landscape``: 1..max_layers layers of width
+    1..max_width, a packed theta with entries in [-weight, weight], N = 1..max_n samples,
+    x in [-2, 2], y in [-2, 2].  Shrinks to sizes [1, 1], theta zero, N = 1."""
+    sizes = [draw(st.integers(1, max_width)) for _ in range(draw(st.integers(1, max_layers)) + 1)]
+    p = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
+    n = draw(st.integers(1, max_n))
+    return {"theta": draw(arrays((p,), -weight, weight)), "sizes": sizes,
+            "x": draw(arrays((n, sizes[0]), -2.0, 2.0)),
+            "y": draw(arrays((n, sizes[-1]), -2.0, 2.0))}
+
+
+@st.composite
+def tolerance_spectra(draw: Any, max_n: int = 6) -> dict[str, Any]:
+    """``{"H", "eigenvalues", "rtol"}``: H = Q diag(λ) Qᵀ (symmetrised exactly) whose
+    eigenvalues are each, relative to the largest |λ| = m in [0.5, 50], exactly zero, inside
+    the tolerance (|λ| <= rtol·m / 100), or beyond it (|λ| >= 100·rtol·m), of either sign;
+    rtol is None (the default 1e-6) or one of 1e-8, 1e-4, 1e-2.  Far from the boundary, so
+    a correct count is unambiguous after rounding.  Shrinks to a 1x1 H = [m]."""
+    rtol = draw(st.sampled_from([None, 1e-8, 1e-4, 1e-2]))
+    r = 1e-6 if rtol is None else rtol
+    n = draw(st.integers(1, max_n))
+    m = draw(floats(0.5, 50.0))
+    kinds = draw(st.lists(st.sampled_from(["beyond", "zero", "inside"]), min_size=n - 1,
+                          max_size=n - 1))
+    lam = [m * draw(st.sampled_from([1.0, -1.0]))]
+    for kind in kinds:
+        sign = draw(st.sampled_from([1.0, -1.0]))
+        if kind == "zero":
+            lam.append(0.0)
+        elif kind == "inside":
+            lam.append(sign * m * r * draw(floats(1e-3, 1e-2)))
+        else:
+            lam.append(sign * m * min(1.0, r * draw(floats(100.0, 1e6))))
+    lam_arr = np.asarray(lam)
+    q = draw(orthogonal_matrices(n))
+    h = q @ np.diag(lam_arr) @ q.T
+    return {"H": (h + h.T) / 2, "eigenvalues": lam_arr, "rtol": rtol}
