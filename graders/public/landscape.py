@@ -27,31 +27,38 @@ def n_params(sizes: list[int]) -> int:
     return sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
 
 
+def layer_shapes(sizes: list[int]) -> list[tuple[int, ...]]:
+    """The shapes theta packs, in its order: (out, in) and then (out,), layer after layer."""
+    return [shape for out, inp in zip(sizes[1:], sizes[:-1]) for shape in ((out, inp), (out,))]
+
+
+def _lengths(sizes: list[int]) -> list[int]:
+    return [int(np.prod(shape)) for shape in layer_shapes(sizes)]
+
+
 def judge_params(theta: np.ndarray, sizes: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The packing convention, written out: W_l row-major, then b_l, layer by layer."""
-    params, start = [], 0
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = np.asarray(theta[start:start + n_in * n_out]).reshape(n_out, n_in)
-        start += n_in * n_out
-        params.append((W, np.asarray(theta[start:start + n_out])))
-        start += n_out
-    return params
+    """The packing convention as the judge reads it: theta cut at the cumulative sizes of
+    ``layer_shapes``, each piece reshaped row-major, the pieces paired as (W_l, b_l)."""
+    cuts = np.cumsum(_lengths(sizes))[:-1]
+    pieces = [piece.reshape(shape) for piece, shape
+              in zip(np.split(np.asarray(theta), cuts), layer_shapes(sizes))]
+    return list(zip(pieces[0::2], pieces[1::2]))
 
 
 def _torch_loss(sizes: list[int], x: np.ndarray, y: np.ndarray):
     t = oracles.torch()
     tx, ty = oracles.tensor(x), oracles.tensor(y)
+    shapes, lengths = layer_shapes(sizes), _lengths(sizes)
+    depth = len(shapes) // 2
 
     def c(theta: Any) -> Any:
-        a, start = tx, 0
-        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            W = theta[start:start + n_in * n_out].reshape(n_out, n_in)
-            start += n_in * n_out
-            b = theta[start:start + n_out]
-            start += n_out
-            z = a @ W.T + b
-            a = z if l == len(sizes) - 2 else t.sigmoid(z)
-        return 0.5 * ((a - ty) ** 2).sum()
+        pieces = [piece.reshape(shape) for piece, shape in zip(theta.split(lengths), shapes)]
+        out = tx
+        for l in range(depth):
+            out = out @ pieces[2 * l].T + pieces[2 * l + 1]
+            if l < depth - 1:  # sigmoid hidden layers, linear output
+                out = t.sigmoid(out)
+        return 0.5 * ((out - ty) ** 2).sum()
 
     return c
 
