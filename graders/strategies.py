@@ -305,6 +305,27 @@ def network_problems(draw: Any, max_layers: int = 2, max_width: int = 3, max_n: 
 
 
 @st.composite
+def quadratic_problems(draw: Any, max_in: int = 3, max_out: int = 3) -> dict[str, Any]:
+    """``{"theta", "sizes", "x", "y"}`` of a one-layer network, whose loss is quadratic in
+    theta, with a well-conditioned Hessian, so that any Newton-type finder reaches a tiny
+    gradient in a few steps.  The Hessian is n_out copies of AᵀA with A = [x, 1]; x = B·s + c
+    with B orthonormal columns orthogonal to the ones (a rotated basis), scales s_j in
+    [0.7, 1.4]·√N and offsets |c_j| <= 0.5, so cond(A) <= 2·2.3 and cond(H) <= 25 (nearly
+    collinear x, which ``network_problems`` draws, can make cond(H) 1e6 and more: there tol
+    is out of reach in a few damped steps).  N = in+1..in+3 samples, theta and y in [-2, 2].
+    Shrinks to sizes [1, 1], N = 2."""
+    n_in, n_out = draw(st.integers(1, max_in)), draw(st.integers(1, max_out))
+    n = draw(st.integers(n_in + 1, n_in + 3))
+    # QR of [1, e_1, ..., e_{N-1}] (full rank): columns 1.. are orthonormal and sum to zero
+    complement = np.linalg.qr(np.hstack([np.ones((n, 1)), np.eye(n)[:, :n - 1]]))[0][:, 1:]
+    basis = complement @ draw(orthogonal_matrices(n - 1))[:, :n_in]
+    scales = np.sqrt(n) * np.array([draw(floats(0.7, 1.4)) for _ in range(n_in)])
+    x = basis * scales + draw(arrays((n_in,), -0.5, 0.5))
+    return {"theta": draw(arrays((n_out * (n_in + 1),), -2.0, 2.0)), "sizes": [n_in, n_out],
+            "x": x, "y": draw(arrays((n, n_out), -2.0, 2.0))}
+
+
+@st.composite
 def tolerance_spectra(draw: Any, max_n: int = 6) -> dict[str, Any]:
     """``{"H", "eigenvalues", "rtol"}``: H = Q diag(λ) Qᵀ (symmetrised exactly) whose
     eigenvalues are each, relative to the largest |λ| = m in [0.5, 50], exactly zero, inside

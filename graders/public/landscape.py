@@ -245,15 +245,18 @@ def _near_saddle(distance: float) -> dict[str, Any]:
 
 
 @prop("landscape.find_critical_point", "reaches ||gradient|| <= tol next to a saddle and on "
-      "quadratic losses (checked with torch's gradient)", points=1.5,
-      given=gen.network_problems(max_layers=1).map(lambda c: {**c, "tol": 1e-8,
-                                                               "max_steps": 20}),
+      "well-conditioned quadratic losses (checked with torch's gradient)", points=1.5,
+      # tol is required only where it is within reach of any Newton-type finder in 20
+      # steps: nearly collinear x makes cond(H) 1e6 and more, and there even the reference
+      # stops near 1e-7 (the hidden property judges such starts against the reference)
+      given=gen.quadratic_problems().map(lambda c: {**c, "tol": 1e-8, "max_steps": 20}),
       examples=[_near_saddle(1e-3), _near_saddle(1e-2), _regression(0)],
       hint="Solve gradient(θ) = 0 (damped Newton or Levenberg–Marquardt): descent on the loss "
            "moves away from a saddle and never reaches tol there.")
 def finder_reaches_tol(theta, sizes, x, y, tol, max_steps):
-    # one layer: C is quadratic in θ, a Newton step solves g = 0 (Levenberg–Marquardt
-    # within a few steps); next to the saddle Newton converges quadratically
+    # one layer: C is quadratic in θ with cond(H) <= 25, a Newton step solves g = 0
+    # (Levenberg–Marquardt within a few steps); next to the saddle Newton converges
+    # quadratically
     got = compare.array((yield student.find_critical_point(theta, sizes, x, y, tol=tol,
                                                            max_steps=max_steps)),
                         "find_critical_point(theta0, sizes, x, y)", shape=theta.shape)
