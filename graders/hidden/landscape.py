@@ -1,7 +1,8 @@
 """Hidden properties of ``landscape``: the reference on wider inputs (never shipped to students).
 
 Deeper networks, larger weights, several eps for the Hessian, rtol given for the counts,
-finder starts where the reference decides whether tol is reachable, and the experiment
+finder starts next to the reference's critical points (where tol is within any Newton-type
+method's reach) and anywhere else (no worse than the start), and the experiment
 replayed: the judge trains from each run's seeded start itself and requires the student's
 critical point to be no worse than where training ended (and within tol where the reference's
 finder gets there).  ``reference("landscape")`` is this course's reference module.
@@ -105,32 +106,62 @@ def eigen_counts_wide(H, eigenvalues, rtol):
 
 
 def _finder_case(theta, sizes, x, y) -> dict[str, Any]:
-    # a different correct method may need more steps: tol is required where the reference
-    # gets there in a quarter of the student's budget
-    found = ref.find_critical_point(theta, sizes, x, y, tol=1e-8, max_steps=10)
-    return {"reached": _norm(found, sizes, x, y) <= 1e-8, "start": _norm(theta, sizes, x, y)}
+    """theta's gradient norm, and ``near``: a start 1e-2 from a critical point the reference
+    finds from theta, when that point is non-degenerate (every |λ| of its Hessian at least
+    1e-4·max|λ|).  Newton's method converges within a few steps from there, so every
+    Newton-type finder reaches tol; ``near`` is None otherwise.  Not next to a valley of
+    critical points (flat eigenvalues): a least-squares Newton step there can stride along
+    the rounding noise of the flat directions and spend its budget backtracking.  From theta
+    itself tol is not required either: a correct finder may stall on a plateau or head for
+    another critical point than the reference's (damped Newton and Levenberg–Marquardt part
+    ways on 2% of these starts)."""
+    out: dict[str, Any] = {"start": _norm(theta, sizes, x, y), "near": None}
+    found = ref.find_critical_point(theta, sizes, x, y, tol=1e-13, max_steps=200)
+    if _norm(found, sizes, x, y) > 1e-10:
+        return out
+    size = np.abs(np.linalg.eigvalsh(ref.hessian(found, sizes, x, y)))
+    top = float(np.max(size, initial=0.0))
+    if top == 0.0 or float(np.min(size)) < 1e-4 * top:
+        return out
+    away = np.asarray(theta, dtype=np.float64) - found
+    length = float(np.linalg.norm(away))
+    near = found + 1e-2 * (away / length if length > 0 else np.ones_like(away) / away.size ** 0.5)
+    # tol must be a requirement there, not already met
+    if _norm(near, sizes, x, y) >= 1e-6:
+        out.update(near=near, near_start=_norm(near, sizes, x, y))
+    return out
 
 
-@prop("landscape.find_critical_point", "reaches tol where the reference does, and is never "
-      "worse than its start (40 steps)", points=2, visibility="hidden", max_examples=10,
+@prop("landscape.find_critical_point", "reaches tol from next to a non-degenerate critical "
+      "point, and from any start is never worse than the start (40 steps)", points=2,
+      visibility="hidden", max_examples=10,
       given=gen.network_problems(max_layers=2, max_width=2, max_n=6),
       examples=[{"theta": np.array([0.01, 0.3, -0.02, 0.62]), "sizes": [1, 1, 1],
                  "x": np.array([[-1.0], [0.0], [1.0], [2.0]]),
-                 "y": np.array([[1.0], [-1.0], [0.5], [2.0]])}],
+                 "y": np.array([[1.0], [-1.0], [0.5], [2.0]])},
+                # a non-degenerate minimum: the start next to it is always required
+                {"theta": np.array([0.5, -1.0, 0.3]), "sizes": [2, 1],
+                 "x": np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5], [0.5, -1.0]]),
+                 "y": np.array([[1.0], [-0.5], [0.25], [2.0]])}],
       expect=_finder_case)
 def finder_reference(theta, sizes, x, y, expected):
-    got = compare.array((yield student.find_critical_point(theta, sizes, x, y, tol=1e-8,
-                                                           max_steps=40)),
-                        "find_critical_point(theta0, sizes, x, y, max_steps=40)",
-                        shape=theta.shape)
-    norm = _norm(got, sizes, x, y)
-    if expected["reached"]:
-        compare.holds(norm <= 1.01e-8 + 1e-13, f"||gradient|| = {compare.fmt(norm)} at the "
-                      "returned point; the reference reaches 1e-8 from this start in 10 steps",
-                      hint="Solve gradient(θ) = 0 with damped Newton steps: saddles count.")
+    what = "find_critical_point(theta0, sizes, x, y, max_steps=40)"
+    starts = [theta] + ([] if expected["near"] is None else [expected["near"]])
+    results = yield [student.find_critical_point(t, sizes, x, y, tol=1e-8, max_steps=40)
+                     for t in starts]
+    got = [compare.array(r, what, shape=theta.shape) for r in results]
+    norm = _norm(got[0], sizes, x, y)
     compare.holds(norm <= expected["start"] * (1 + 1e-9) + 1e-13,
-                  f"||gradient|| = {compare.fmt(norm)} at the returned point, worse than "
-                  f"{compare.fmt(expected['start'])} at theta0: return the best point seen")
+                  f"{what}: ||gradient|| = {compare.fmt(norm)} at the returned point, worse "
+                  f"than {compare.fmt(expected['start'])} at theta0: return the best point seen")
+    if expected["near"] is not None:
+        norm = _norm(got[1], sizes, x, y)
+        compare.holds(norm <= 1.01e-8 + 1e-13,
+                      f"{what} from 1e-2 next to a critical point: ||gradient|| = "
+                      f"{compare.fmt(norm)} at the returned point (at the start "
+                      f"{compare.fmt(expected['near_start'])}); Newton's method gets to 1e-8 "
+                      "from there in a few steps",
+                      hint="Solve gradient(θ) = 0 with damped Newton steps: saddles count.")
 
 
 EXPERIMENT_HIDDEN = {"sizes": [1, 3, 1], "x": np.linspace(-1.0, 1.0, 6)[:, None],
