@@ -164,6 +164,9 @@ def test_no_feedback_shows_reference_code(topic):
     ("critical_points", "numerical_hessian_one_sided"), ("critical_points", "taylor_missing_half"),
     ("critical_points", "minimum_ratio_counts_zeros"),
     ("critical_points", "escape_eigenvector_row"),
+    ("landscape", "eigen_counts_strict"), ("landscape", "hessian_gauss_newton_block"),
+    ("landscape", "hessian_one_sided"), ("landscape", "hessian_unsymmetrised"),
+    ("landscape", "finder_descends_loss"), ("landscape", "experiment_fixed_seed"),
 ])
 def test_public_failures_name_the_function_and_show_no_reference_code(judge, topic, mutant_id):
     """A mutant fails a public test whose message names the function, at the full example

@@ -230,3 +230,25 @@ def test_learning_rates_and_momenta_are_valid_hyperparameters():
     with pytest.raises(NoSuchExample):
         _exists(gen.momenta, lambda m: not 0 <= m < 1)
     assert _minimal(gen.momenta) == 0.0
+
+
+# --- landscape ---------------------------------------------------------------------------
+
+@FEW
+@given(gen.quadratic_problems())
+def test_quadratic_problems_are_one_layer_with_a_well_conditioned_hessian(case):
+    """One layer (C quadratic in theta), shapes that fit, theta and y in [-2, 2], and the
+    Hessian's blocks AᵀA (A = [x, 1]) of condition number at most 25, as the docstring bounds."""
+    (n_in, n_out), x, y = case["sizes"], case["x"], case["y"]
+    assert 1 <= n_in <= 3 and 1 <= n_out <= 3 and n_in + 1 <= x.shape[0] <= n_in + 3
+    assert x.shape == (x.shape[0], n_in) and y.shape == (x.shape[0], n_out)
+    assert case["theta"].shape == (n_out * (n_in + 1),)
+    assert _float64_in(case["theta"], -2.0, 2.0) and _float64_in(y, -2.0, 2.0)
+    a = np.hstack([x, np.ones((x.shape[0], 1))])
+    assert np.linalg.cond(a.T @ a) <= 25.0
+
+
+def test_quadratic_problems_shrink_to_one_input_one_output_two_samples():
+    """The simplest quadratic problem: sizes [1, 1] on two samples."""
+    case = _minimal(gen.quadratic_problems())
+    assert case["sizes"] == [1, 1] and case["x"].shape == (2, 1)
