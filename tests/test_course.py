@@ -129,6 +129,27 @@ def test_new_refuses_an_existing_assignment_and_a_bad_id(scaffolded, capsys):
     assert "lower-case Python identifier" in _one_error(capsys.readouterr().err)
 
 
+def test_new_writes_into_the_bundled_course_only_with_the_staff_override(capsys):
+    """The bundled course is refused (exit 2, naming --into-bundled); with the flag the refusal
+    is gone and new's own checks follow (an id it has: exit 3, nothing overwritten)."""
+    bundled = str(courses.BUNDLED_ROOT)
+    before = courses.bundled().path("reference", "classification").read_text()
+    assert main(["new", "classification", "--course", bundled]) == 2
+    assert "--into-bundled" in _one_error(capsys.readouterr().err)
+    assert main(["new", "classification", "--course", bundled, "--into-bundled"]) == 3
+    assert "exists already" in _one_error(capsys.readouterr().err)
+    assert courses.bundled().path("reference", "classification").read_text() == before
+
+
+def test_the_override_refuses_an_installed_propgrade(scaffolded, monkeypatch, capsys):
+    """--into-bundled writes only into a checkout: a bundled course without pyproject.toml
+    (site-packages) is refused before any file is written."""
+    monkeypatch.setattr(courses, "BUNDLED_ROOT", scaffolded.root)
+    assert main(["new", "gelu", "--course", str(scaffolded.root), "--into-bundled"]) == 2
+    assert "installed propgrade" in _one_error(capsys.readouterr().err)
+    assert not scaffolded.path("reference", "gelu").exists()
+
+
 def test_course_that_is_not_one_is_one_line(tmp_path, capsys):
     """--course naming a folder that is no course: exit 3, one line saying how to make one."""
     assert main(["validate", ID, "--course", str(tmp_path)]) == 3
