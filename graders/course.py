@@ -45,7 +45,6 @@ import importlib.util
 import keyword
 import sys
 import tomllib
-import traceback
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +53,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graders.errors import InputError
+from graders.errors import InputError, located
 
 #: the one place the installation's root is computed: the parent of the ``graders`` package
 BUNDLED_ROOT = Path(__file__).resolve().parent.parent
@@ -298,20 +297,8 @@ def _load(course: Course, kind: str, assignment: str, path: Path) -> types.Modul
         raise
     except Exception as exc:  # noqa: BLE001 - staff's own file: say where, in one line
         del sys.modules[name]
-        raise CourseError(_where(exc, path, course.root)) from exc
+        raise CourseError(located(exc, path, course.root)) from exc
     return module
-
-
-def _where(exc: BaseException, path: Path, root: Path) -> str:
-    """``file:line: Type: message`` of the deepest frame in the course's own files."""
-    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
-    where = str(path)
-    if line is None:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if Path(f.filename).is_relative_to(root)]
-        if frames:
-            where, line = frames[-1].filename, frames[-1].lineno
-    return f"{where}:{line or 1}: {type(exc).__name__}: {exc}"
 
 
 # --- which course ---------------------------------------------------------------------------

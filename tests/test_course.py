@@ -150,6 +150,38 @@ def test_the_override_refuses_an_installed_propgrade(scaffolded, monkeypatch, ca
     assert not scaffolded.path("reference", "gelu").exists()
 
 
+#: a catalog whose one entry calls a name nothing defines (a typo of np.exp)
+TYPO_CATALOG = '''"""A catalog with a typo in its entry."""
+
+from __future__ import annotations
+
+from graders.mutants import Catalog
+
+catalog = Catalog("gelu")
+
+
+@catalog.mutant("relu", "relu through a typo")
+def relu_typo(z):
+    return np_exp(z)
+
+
+MUTANTS = catalog.mutants
+VARIANTS = catalog.variants
+'''
+
+
+def test_a_typo_in_a_catalog_entry_fails_when_the_catalog_is_imported(tmp_path, capsys):
+    """A name an entry uses that the submission would lack is the course's error at import,
+    naming the catalog's file and line: validate stops with one line (exit 3), no row runs."""
+    course = _new_course(tmp_path / "typo", "gelu")
+    course.path("mutants", "gelu").write_text(TYPO_CATALOG)
+    with courses.using(course), pytest.raises(courses.CourseError,
+                                              match=r"mutants/gelu\.py:\d+: .*'np_exp'"):
+        mutants.mutants("gelu")
+    assert main(["validate", "gelu", "--course", str(course.root)]) == 3
+    assert "np_exp" in _one_error(capsys.readouterr().err)
+
+
 def test_course_that_is_not_one_is_one_line(tmp_path, capsys):
     """--course naming a folder that is no course: exit 3, one line saying how to make one."""
     assert main(["validate", ID, "--course", str(tmp_path)]) == 3
