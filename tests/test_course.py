@@ -234,6 +234,17 @@ def test_a_grader_typo_fails_at_import_in_the_authors_hands(tmp_path, capsys):
     assert not (tmp_path / "o" / "ada").exists()
 
 
+def test_a_grader_typo_outside_any_check_fails_at_import(tmp_path):
+    """`student.rleu` in module-level code (no check or helper function holds it) is refused
+    when the grader is loaded too, naming the file and the line."""
+    made = _new_course(tmp_path / "c", ID)
+    public = made.path("public", ID)
+    public.write_text(public.read_text() + "\n\nPROBE = student.rleu\n")
+    line = len(public.read_text().splitlines())
+    with courses.using(made), pytest.raises(CourseError, match=f"{public}:{line}: student.rleu"):
+        registry.properties(ID)
+
+
 def test_a_grader_may_call_every_function_of_its_assignment(tmp_path):
     """Calls to the assignment's other functions are allowed; a helper's typo is caught."""
     made = _new_course(tmp_path / "c", ID)

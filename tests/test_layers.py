@@ -61,6 +61,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.grade.doctor", "transport"),
     ("graders.props", "kit"),
     ("graders.compare", "kit"),
+    ("graders.kit", "kit"),            # the grader modules' shared helpers
     ("graders.strategies", "kit"),
     ("graders.oracles", "kit"),
     ("graders.profiles", "kit"),
