@@ -114,6 +114,12 @@ class Catalog:
 
     def _entry(self, fn: Callable[..., Any], function: str, isolated: bool,
                companions: Mapping[str, Callable[..., Any]] | None) -> str:
+        allowed = courses.functions(self.topic)
+        for name in [function, *(companions or {})]:
+            if allowed is not None and name not in allowed:
+                raise CatalogError(f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}: "
+                                   f"{fn.__name__}: {self.topic} has no function {name!r} "
+                                   f"(its manifest lists {', '.join(allowed)})")
         setattr(fn, ENTRY, True)
         return self.source(fn, function, isolated=isolated, companions=companions)
 

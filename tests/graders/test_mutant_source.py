@@ -62,6 +62,14 @@ def test_a_name_the_submission_would_lack_fails_when_the_entry_is_defined():
             return 1.0 / (1.0 + np_exp(-z))  # noqa: F821 - the typo under test
 
 
+def test_an_entry_for_a_function_the_assignment_lacks_is_refused():
+    """`@catalog.mutant("sofmax", ...)` names no function of the manifest: refused at once."""
+    with pytest.raises(CatalogError, match="classification has no function 'sofmax'"):
+        @Catalog("classification").mutant("sofmax", "a typo of the function's name")
+        def sofmax_typo(z):
+            return z
+
+
 def _sigmoid_recursive(z):
     return _sigmoid_recursive(z)
 
