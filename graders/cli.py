@@ -365,9 +365,13 @@ def cmd_new(ns: argparse.Namespace) -> int:
     from graders.assign.scaffold import new_assignment
 
     target = courses.current()
-    if target.bundled:
+    if target.bundled and not ns.into_bundled:
         raise UsageError("propgrade new writes into a course of your own: name it with "
-                         "--course DIR (make one with propgrade init DIR)")
+                         "--course DIR (make one with propgrade init DIR); maintainers adding "
+                         "a bundled assignment in a checkout pass --into-bundled")
+    if target.bundled and not (target.root / "pyproject.toml").is_file():
+        raise UsageError(f"--into-bundled: {target.root} is an installed propgrade, not a "
+                         "checkout; its files would be lost on the next install")
     for path in new_assignment(ns.assignment, target, ns.title):
         report.console.print(f"wrote {path}")
     report.console.print(f"next: propgrade validate {ns.assignment} --course {target.root}")

@@ -219,6 +219,13 @@ def within(got: Any, expected: Any, what: str, *, scale: Any, ulps: float = 256.
     raise Failure(msg, hint=hint)
 
 
+def scaled_atol(expected: Any, rel: float = 1e-10) -> float:
+    """An absolute tolerance ``rel`` times the largest ``|entry|`` of a whole run: entries that
+    cancel to ~0 carry rounding of the run's scale, not of their own (a run's error model
+    says which ``rel``)."""
+    return rel * float(np.max(np.abs(np.asarray(expected, dtype=np.float64)), initial=0.0))
+
+
 def magnitude(*values: Any) -> float:
     """The largest finite ``|v|`` over all values (1.0 when there is none): a global scale."""
     flat = [np.abs(np.ravel(np.asarray(v, dtype=np.float64))) for v in values]

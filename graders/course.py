@@ -45,7 +45,6 @@ import importlib.util
 import keyword
 import sys
 import tomllib
-import traceback
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +53,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graders.errors import InputError
+from graders.errors import InputError, located
 
 #: the one place the installation's root is computed: the parent of the ``graders`` package
 BUNDLED_ROOT = Path(__file__).resolve().parent.parent
@@ -192,8 +191,17 @@ class Course:
         return "propgrade_course_" + hashlib.sha256(str(self.root).encode()).hexdigest()[:12]
 
     def path(self, kind: str, assignment: str) -> Path:
-        """Where ``kind`` (a key of :data:`LAYOUT`) of ``assignment`` lives in this course."""
-        return self.root / LAYOUT[kind].format(id=assignment)
+        """Where ``kind`` (a key of :data:`LAYOUT`) of ``assignment`` lives in this course (a
+        module kind may be a package: ``graders/mutants/<id>/__init__.py``)."""
+        path = self.root / LAYOUT[kind].format(id=assignment)
+        package = path.with_suffix("") / "__init__.py"
+        return package if kind in MODULES and not path.is_file() and package.is_file() else path
+
+    def files(self, kind: str, assignment: str) -> list[Path]:
+        """Every file of ``kind``: its one path, or a package's modules, ``__init__`` first."""
+        path = self.path(kind, assignment)
+        rest = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else []
+        return [path] + [p for p in rest if p != path]
 
     def owns(self, assignment: str) -> bool:
         return assignment.isidentifier() and self.path("manifest", assignment).is_file()
@@ -213,9 +221,11 @@ class Course:
         return _manifest(path, assignment, (stat.st_mtime_ns, stat.st_size))
 
     def content_files(self, assignment: str) -> list[tuple[str, Path]]:
-        """``(kind, path)`` of every file that decides a grade, present or not."""
-        return [(k, self.path(k, assignment))
-                for k in ("manifest", "reference", "public", "hidden", "mutants")]
+        """``(kind, path)`` of every file that decides a grade, present or not (a package's
+        further modules as ``kind/<file>``)."""
+        return [(k if i == 0 else f"{k}/{p.name}", p)
+                for k in ("manifest", "reference", "public", "hidden", "mutants")
+                for i, p in enumerate(self.files(k, assignment))]
 
     def module(self, kind: str, assignment: str) -> types.ModuleType | None:
         """The ``kind`` module (reference, public, hidden, mutants) of ``assignment``;
@@ -237,10 +247,10 @@ class Course:
         """(mtime, size) of a content file, ``None`` when missing: what caches key on, so a
         long-lived process sees an edited course file."""
         try:
-            stat = self.path(kind, assignment).stat()
+            stats = [p.stat() for p in self.files(kind, assignment)]
         except OSError:
             return None
-        return stat.st_mtime_ns, stat.st_size
+        return max(s.st_mtime_ns for s in stats), sum(s.st_size for s in stats)
 
 
 def is_course(folder: Path) -> bool:
@@ -274,7 +284,8 @@ def _load(course: Course, kind: str, assignment: str, path: Path) -> types.Modul
     parts = [course.package, *dotted.split(".")]
     for i in range(1, len(parts) + 1):
         _package(".".join(parts[:i]), course.root.joinpath(*parts[1:i]))
-    spec = importlib.util.spec_from_file_location(name, path)
+    package = [str(path.parent)] if path.name == "__init__.py" else None
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=package)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     module.__propgrade_stamp__ = stamp  # type: ignore[attr-defined]
@@ -286,20 +297,8 @@ def _load(course: Course, kind: str, assignment: str, path: Path) -> types.Modul
         raise
     except Exception as exc:  # noqa: BLE001 - staff's own file: say where, in one line
         del sys.modules[name]
-        raise CourseError(_where(exc, path, course.root)) from exc
+        raise CourseError(located(exc, path, course.root)) from exc
     return module
-
-
-def _where(exc: BaseException, path: Path, root: Path) -> str:
-    """``file:line: Type: message`` of the deepest frame in the course's own files."""
-    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
-    where = str(path)
-    if line is None:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if Path(f.filename).is_relative_to(root)]
-        if frames:
-            where, line = frames[-1].filename, frames[-1].lineno
-    return f"{where}:{line or 1}: {type(exc).__name__}: {exc}"
 
 
 # --- which course ---------------------------------------------------------------------------

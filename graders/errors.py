@@ -9,6 +9,9 @@ with a traceback, never as "Try --help".
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3, 4
 
 
@@ -39,3 +42,16 @@ class EnvironmentProblem(UserError):
     the staff-only graders in a student release)."""
 
     exit_code = EXIT_ENVIRONMENT
+
+
+def located(exc: BaseException, path: Path, root: Path) -> str:
+    """``file:line: Type: message`` of ``exc`` at the deepest frame in the files under ``root``
+    (``path`` when none is): where a mistake in staff's own file is, in one line."""
+    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+    where = str(path)
+    if line is None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if Path(f.filename).is_relative_to(root)]
+        if frames:
+            where, line = frames[-1].filename, frames[-1].lineno
+    return f"{where}:{line or 1}: {type(exc).__name__}: {exc}"

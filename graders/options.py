@@ -194,6 +194,9 @@ def _new_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
                         "student's module name")
     p.add_argument("--title", default=None,
                    help="the assignment's title (default: from the id); edit the manifest later")
+    p.add_argument("--into-bundled", action="store_true",
+                   help="staff maintaining propgrade itself: write into the bundled course of "
+                        "this checkout (refused without it, and in an installed propgrade)")
 
 
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, str, bool], None]] = {

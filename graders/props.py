@@ -28,6 +28,7 @@ import inspect
 import types
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from hypothesis import strategies as st
@@ -176,9 +177,25 @@ def _check_calls(code: types.CodeType, namespace: Mapping[str, Any], assignment:
                               f"function {name!r} (its manifest lists {', '.join(allowed)})")
 
 
+def check_calls(fn: Callable[..., Any], assignment: str) -> None:
+    """Every ``student.<name>`` in the function ``fn`` names a function of ``assignment``."""
+    _check_calls(fn.__code__, fn.__globals__, assignment)
+
+
 def check_module(module: types.ModuleType, assignment: str) -> None:
-    """Every ``student.<name>`` in ``module``'s own functions (helpers too) names a function
-    of ``assignment`` (see ``_check_calls``); raises ``CourseError`` otherwise."""
+    """Every ``student.<name>`` anywhere in ``module`` names a function of ``assignment`` (see
+    ``_check_calls``): its checks and helpers, and what they do not reach — module-level
+    code, lambdas in decorator arguments (``expect=``), class bodies — read from the whole
+    module's bytecode, compiled from its file; raises ``CourseError`` otherwise.  A module
+    without a readable source falls back to its own functions."""
+    path = getattr(module, "__file__", None)
+    try:
+        code = compile(Path(path).read_bytes(), path, "exec") if path else None
+    except (OSError, SyntaxError, ValueError):
+        code = None
+    if code is not None:
+        _check_calls(code, vars(module), assignment)
+        return
     for value in list(vars(module).values()):
         fn = value.check if isinstance(value, Property) else value
         if inspect.isfunction(fn) and fn.__module__ == module.__name__:

@@ -129,6 +129,59 @@ def test_new_refuses_an_existing_assignment_and_a_bad_id(scaffolded, capsys):
     assert "lower-case Python identifier" in _one_error(capsys.readouterr().err)
 
 
+def test_new_writes_into_the_bundled_course_only_with_the_staff_override(capsys):
+    """The bundled course is refused (exit 2, naming --into-bundled); with the flag the refusal
+    is gone and new's own checks follow (an id it has: exit 3, nothing overwritten)."""
+    bundled = str(courses.BUNDLED_ROOT)
+    before = courses.bundled().path("reference", "classification").read_text()
+    assert main(["new", "classification", "--course", bundled]) == 2
+    assert "--into-bundled" in _one_error(capsys.readouterr().err)
+    assert main(["new", "classification", "--course", bundled, "--into-bundled"]) == 3
+    assert "exists already" in _one_error(capsys.readouterr().err)
+    assert courses.bundled().path("reference", "classification").read_text() == before
+
+
+def test_the_override_refuses_an_installed_propgrade(scaffolded, monkeypatch, capsys):
+    """--into-bundled writes only into a checkout: a bundled course without pyproject.toml
+    (site-packages) is refused before any file is written."""
+    monkeypatch.setattr(courses, "BUNDLED_ROOT", scaffolded.root)
+    assert main(["new", "gelu", "--course", str(scaffolded.root), "--into-bundled"]) == 2
+    assert "installed propgrade" in _one_error(capsys.readouterr().err)
+    assert not scaffolded.path("reference", "gelu").exists()
+
+
+#: a catalog whose one entry calls a name nothing defines (a typo of np.exp)
+TYPO_CATALOG = '''"""A catalog with a typo in its entry."""
+
+from __future__ import annotations
+
+from graders.mutants import Catalog
+
+catalog = Catalog("gelu")
+
+
+@catalog.mutant("relu", "relu through a typo")
+def relu_typo(z):
+    return np_exp(z)
+
+
+MUTANTS = catalog.mutants
+VARIANTS = catalog.variants
+'''
+
+
+def test_a_typo_in_a_catalog_entry_fails_when_the_catalog_is_imported(tmp_path, capsys):
+    """A name an entry uses that the submission would lack is the course's error at import,
+    naming the catalog's file and line: validate stops with one line (exit 3), no row runs."""
+    course = _new_course(tmp_path / "typo", "gelu")
+    course.path("mutants", "gelu").write_text(TYPO_CATALOG)
+    with courses.using(course), pytest.raises(courses.CourseError,
+                                              match=r"mutants/gelu\.py:\d+: .*'np_exp'"):
+        mutants.mutants("gelu")
+    assert main(["validate", "gelu", "--course", str(course.root)]) == 3
+    assert "np_exp" in _one_error(capsys.readouterr().err)
+
+
 def test_course_that_is_not_one_is_one_line(tmp_path, capsys):
     """--course naming a folder that is no course: exit 3, one line saying how to make one."""
     assert main(["validate", ID, "--course", str(tmp_path)]) == 3
@@ -179,6 +232,17 @@ def test_a_grader_typo_fails_at_import_in_the_authors_hands(tmp_path, capsys):
                  "--course", str(made.root), "--sandbox", "plain"]) == 3
     assert "student.rleu" in _one_error(capsys.readouterr().err)
     assert not (tmp_path / "o" / "ada").exists()
+
+
+def test_a_grader_typo_outside_any_check_fails_at_import(tmp_path):
+    """`student.rleu` in module-level code (no check or helper function holds it) is refused
+    when the grader is loaded too, naming the file and the line."""
+    made = _new_course(tmp_path / "c", ID)
+    public = made.path("public", ID)
+    public.write_text(public.read_text() + "\n\nPROBE = student.rleu\n")
+    line = len(public.read_text().splitlines())
+    with courses.using(made), pytest.raises(CourseError, match=f"{public}:{line}: student.rleu"):
+        registry.properties(ID)
 
 
 def test_a_grader_may_call_every_function_of_its_assignment(tmp_path):

@@ -57,6 +57,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.sandbox", "transport"),     # the trust boundary, worker/ included
     ("graders.props", "kit"),
     ("graders.compare", "kit"),
+    ("graders.kit", "kit"),            # the grader modules' shared helpers
     ("graders.strategies", "kit"),
     ("graders.oracles", "kit"),
     ("graders.profiles", "kit"),

@@ -96,7 +96,7 @@ def _private(assignment: str, root: Path, source: Path) -> list[Path]:
     owner = registry.get(assignment).course
     return [owner.path("reference", assignment),
             owner.path("hidden", assignment),
-            owner.path("mutants", assignment),
+            *owner.files("mutants", assignment),
             source / "grade_submission.py",
             Path(os.environ["PROPGRADE_CACHE"]),
             root / "submission_metadata.json"]
@@ -168,9 +168,9 @@ def _project_files(assignment: str) -> list[tuple[Path, str]]:
                       f"propgrade/{courses.LAYOUT['manifest'].format(id=assignment)}"))
     else:
         files.append((owner.root / courses.MARKER, f"{COURSE_DIR}/{courses.MARKER}"))
-        files += [(owner.path(kind, assignment),
-                   f"{COURSE_DIR}/{courses.LAYOUT[kind].format(id=assignment)}")
-                  for kind in COURSE_KINDS if owner.path(kind, assignment).is_file()]
+        files += [(path, f"{COURSE_DIR}/{path.relative_to(owner.root).as_posix()}")
+                  for kind in COURSE_KINDS for path in owner.files(kind, assignment)
+                  if path.is_file()]
     return [(path, name) for path, name in files if path.is_file()]
 
 

@@ -98,7 +98,7 @@ class ExampleBank:
         for part in (prop.key, str(prop.max_examples or self.profile.max_examples),
                      hypothesis.__version__, np.__version__, sys.version, _torch_version()):
             h.update(part.encode() + b"\0")
-        h.update(_source_of(prop.check))
+        h.update(_source_of(inspect.unwrap(prop.check)))  # the file it is written in
         h.update(_source_of(strategies))
         owner = course.find(prop.assignment)  # None for a property of no course (tests)
         for path in (owner.path("public", prop.assignment) if owner else None,  # hidden

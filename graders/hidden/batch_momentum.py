@@ -6,7 +6,7 @@ only the batch sizes are, and the shuffling is judged by statistics over many se
 any decent shuffle passes with overwhelming probability (each bound is noted).  The
 single steps are compared entry by entry within a few roundings of their operands
 (``compare.within``); runs and trajectories at relative 1e-9 with an absolute tolerance of
-1e-10 of the run's largest entry (the error model in ``public.batch_momentum._scaled_atol``).
+1e-10 of the run's largest entry (the error model in ``public.batch_momentum``, ``compare.scaled_atol``).
 """
 
 from __future__ import annotations
@@ -18,15 +18,12 @@ from hypothesis import strategies as st
 
 from graders import compare
 from graders import strategies as gen
-from graders.props import Ref, prop, student
+from graders.kit import threaded
+from graders.props import prop, student
 from graders.public.batch_momentum import batch_count, structured_batches
 from reference import batch_momentum as ref
 
 EPOCHS = 30  #: seeds per example in the shuffling statistics
-
-
-def _atol(expected: Any, rel: float = 1e-10) -> float:
-    return rel * float(np.max(np.abs(np.asarray(expected, dtype=np.float64)), initial=0.0))
 
 
 # --- shuffled_batches ------------------------------------------------------------------
@@ -201,19 +198,18 @@ def _ref_momentum_run(theta0, grads, velocity0, lr, momentum):
                  "velocity0": np.zeros(2), "lr": 0.1, "momentum": 0.99}],
       expect=_ref_momentum_run)
 def momentum_trajectory_reference(theta0, grads, velocity0, lr, momentum, expected):
-    calls = [student.momentum_step(theta0, grads[0], velocity0, lr, momentum)]
-    calls += [student.momentum_step(Ref(k - 1, 0), grads[k], Ref(k - 1, 1), lr, momentum)
-              for k in range(1, len(grads))]
+    calls = threaded(lambda k, theta, velocity: student.momentum_step(
+        theta, grads[k], velocity, lr, momentum), (theta0, velocity0), len(grads))
     pairs = [_step_pair(v, theta0.shape, f"momentum_step at step {k}")
              for k, v in enumerate((yield calls))]
     thetas, velocities = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
     exp_thetas, exp_velocities = expected
     compare.close(velocities, exp_velocities,
                   f"the velocity after each step (row = step; lr={lr}, momentum={momentum})",
-                  rtol=1e-9, atol=_atol(exp_velocities))
+                  rtol=1e-9, atol=compare.scaled_atol(exp_velocities))
     compare.close(thetas, exp_thetas,
                   f"theta after each step (row = step; lr={lr}, momentum={momentum})",
-                  rtol=1e-9, atol=_atol(exp_thetas))
+                  rtol=1e-9, atol=compare.scaled_atol(exp_thetas))
 
 
 # --- gradient_descent ------------------------------------------------------------------
@@ -261,7 +257,7 @@ def gradient_descent_reference(A, b, c, theta0, lr, steps, momentum, expected):
     traj = compare.array((yield student.gradient_descent(wavy_gradient(A, b, c), theta0, lr,
                                                          steps, momentum=momentum)),
                          what, shape=(steps + 1, len(theta0)))
-    compare.close(traj, expected, f"{what} (row = step)", rtol=1e-9, atol=_atol(expected))
+    compare.close(traj, expected, f"{what} (row = step)", rtol=1e-9, atol=compare.scaled_atol(expected))
 
 
 @prop("batch_momentum.gradient_descent",
@@ -278,6 +274,6 @@ def gradient_descent_restarts(A, b, c, theta0, lr, steps, momentum, expected):
         student.gradient_descent(wavy_gradient(A, b, c), theta0, lr, steps, momentum=momentum)]
     first = compare.array(first, what, shape=(steps + 1, len(theta0)))
     second = compare.array(second, f"{what}, called a second time", shape=first.shape)
-    compare.close(first, expected, f"{what} (row = step)", rtol=1e-9, atol=_atol(expected))
+    compare.close(first, expected, f"{what} (row = step)", rtol=1e-9, atol=compare.scaled_atol(expected))
     compare.close(second, expected, f"{what}, called a second time (row = step)", rtol=1e-9,
-                  atol=_atol(expected))
+                  atol=compare.scaled_atol(expected))

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from graders import compare
 from graders import strategies as gen
-from graders.props import Ref, prop, student
+from graders.kit import DEFAULT, keywords, threaded
+from graders.props import prop, student
 from graders.public.batchnorm import (
     ULPS,
     backward_scales,
@@ -27,13 +28,6 @@ from graders.public.batchnorm import (
     running_stats,
 )
 from reference import batchnorm as ref
-
-DEFAULT = "default (argument omitted)"
-
-
-def _kw(name: str, value: Any) -> dict[str, Any]:
-    """Keyword arguments for a call: nothing when the case asks for the default."""
-    return {} if value == DEFAULT else {name: value}
 
 
 @st.composite
@@ -74,7 +68,7 @@ def _eps(eps: Any) -> float:
                  "beta": np.array([0.0]), "eps": 1.0}],
       expect=lambda x, gamma, beta, eps: ref.batchnorm_forward(x, gamma, beta, eps=_eps(eps)))
 def forward_reference(x, gamma, beta, eps, expected):
-    y = compare.array((yield student.batchnorm_forward(x, gamma, beta, **_kw("eps", eps))),
+    y = compare.array((yield student.batchnorm_forward(x, gamma, beta, **keywords(eps=eps))),
                       "batchnorm_forward(x, gamma, beta, eps)", shape=x.shape)
     # centring x = offset ± spread rounds by ~N·u·|offset|, which s = 1/sqrt(var + eps)
     # then amplifies: forward_scale carries X·s
@@ -91,7 +85,7 @@ def forward_reference(x, gamma, beta, eps, expected):
                  "beta": np.zeros(1), "eps": 1.0, "dy": np.array([[1.0], [0.0], [0.0]])}],
       expect=lambda x, gamma, beta, eps, dy: ref.batchnorm_backward(dy, x, gamma, eps=_eps(eps)))
 def backward_reference(x, gamma, beta, eps, dy, expected):
-    got = yield student.batchnorm_backward(dy, x, gamma, **_kw("eps", eps))
+    got = yield student.batchnorm_backward(dy, x, gamma, **keywords(eps=eps))
     dx, dgamma, dbeta = compare.sequence(got, "batchnorm_backward(dy, x, gamma, eps)", 3)
     n, d = x.shape
     scales = backward_scales(dy, x, gamma, _eps(eps))
@@ -114,7 +108,7 @@ def long_sequences(draw: Any) -> dict[str, Any]:
 def _ref_running(running_mean, running_var, xs, momentum):
     steps, state = [], (running_mean, running_var)
     for x in xs:
-        state = ref.update_running_stats(*state, x, **_kw("momentum", momentum))
+        state = ref.update_running_stats(*state, x, **keywords(momentum=momentum))
         steps.append(state)
     return steps
 
@@ -128,10 +122,9 @@ def _ref_running(running_mean, running_var, xs, momentum):
                  "xs": [np.array([[3.0, 1.0], [3.0, 4.0]])], "momentum": 1.0}],
       expect=_ref_running)
 def running_stats_reference(running_mean, running_var, xs, momentum, expected):
-    kw = _kw("momentum", momentum)
-    calls = [student.update_running_stats(running_mean, running_var, xs[0], **kw)]
-    calls += [student.update_running_stats(Ref(t - 1, 0), Ref(t - 1, 1), xs[t], **kw)
-              for t in range(1, len(xs))]
+    kw = keywords(momentum=momentum)
+    calls = threaded(lambda t, mean, var: student.update_running_stats(mean, var, xs[t], **kw),
+                     (running_mean, running_var), len(xs))
     results = yield calls
     check_trajectory(results, expected, running_mean, running_var, xs, momentum)
 
@@ -156,7 +149,7 @@ def wide_inference(draw: Any) -> dict[str, Any]:
           x, gamma, beta, running_mean, running_var, eps=_eps(eps)))
 def inference_reference(x, gamma, beta, eps, running_mean, running_var, expected):
     y = compare.array((yield student.batchnorm_inference(
-        x, gamma, beta, running_mean, running_var, **_kw("eps", eps))),
+        x, gamma, beta, running_mean, running_var, **keywords(eps=eps))),
         "batchnorm_inference(x, gamma, beta, running_mean, running_var, eps)", shape=x.shape)
     compare.within(y, expected, "batchnorm_inference(x, gamma, beta, running_mean, "
                    "running_var, eps)", ulps=ULPS, scale=inference_scale(

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from graders import compare
 from graders import strategies as gen
+from graders.kit import keywords, render
 from graders.props import prop, student
 from graders.public.critical_points import (
     DEFAULT_TOL,
@@ -42,16 +43,8 @@ def wide_two_weight_points(draw: Any) -> dict[str, Any]:
     return {"w": w, "x": x, "y": y}
 
 
-def _kwargs(x, y):
-    return {k: v for k, v in (("x", x), ("y", y)) if v is not None}
-
-
-def _weights_call(name, x, y):
-    return f"{name}(w" + "".join(f", {k}={v:g}" for k, v in _kwargs(x, y).items()) + ")"
-
-
 def _reference_two_weight(w, x, y):
-    kw = _kwargs(x, y)
+    kw = keywords(x=x, y=y)
     xv, yv = kw.get("x", 1.0), kw.get("y", 1.0)
     r = abs(yv) + abs(w[0] * w[1] * xv)
     big = float(np.max(np.abs(w)))
@@ -71,8 +64,8 @@ ORIGIN_AND_VALLEY = [{"w": np.zeros(2), "x": -3.0, "y": 2.0},
       "and on the valley", points=1, visibility="hidden",
       given=wide_two_weight_points(), examples=ORIGIN_AND_VALLEY, expect=_reference_two_weight)
 def two_weight_loss_reference(w, x, y, expected):
-    what = _weights_call("two_weight_loss", x, y)
-    got = compare.scalar((yield student.two_weight_loss(w, **_kwargs(x, y))), what)
+    what = render("two_weight_loss", "w", x=x, y=y)
+    got = compare.scalar((yield student.two_weight_loss(w, **keywords(x=x, y=y))), what)
     compare.close(got, expected["loss"], what, rtol=1e-12, atol=expected["atol"]["loss"])
 
 
@@ -80,8 +73,8 @@ def two_weight_loss_reference(w, x, y, expected):
       "data, and on the valley", points=1, visibility="hidden",
       given=wide_two_weight_points(), examples=ORIGIN_AND_VALLEY, expect=_reference_two_weight)
 def two_weight_gradient_reference(w, x, y, expected):
-    what = _weights_call("two_weight_gradient", x, y)
-    got = compare.array((yield student.two_weight_gradient(w, **_kwargs(x, y))), what,
+    what = render("two_weight_gradient", "w", x=x, y=y)
+    got = compare.array((yield student.two_weight_gradient(w, **keywords(x=x, y=y))), what,
                         shape=(2,))
     compare.close(got, expected["grad"], what, rtol=1e-12, atol=expected["atol"]["grad"])
 
@@ -90,8 +83,8 @@ def two_weight_gradient_reference(w, x, y, expected):
       "origin and along the valley", points=1.5, visibility="hidden",
       given=wide_two_weight_points(), examples=ORIGIN_AND_VALLEY, expect=_reference_two_weight)
 def two_weight_hessian_reference(w, x, y, expected):
-    what = _weights_call("two_weight_hessian", x, y)
-    got = compare.array((yield student.two_weight_hessian(w, **_kwargs(x, y))), what,
+    what = render("two_weight_hessian", "w", x=x, y=y)
+    got = compare.array((yield student.two_weight_hessian(w, **keywords(x=x, y=y))), what,
                         shape=(2, 2))
     compare.close(got, expected["hess"], what, rtol=1e-12, atol=expected["atol"]["hess"])
 
@@ -251,21 +244,13 @@ HIDDEN_HESSIANS = [
 ]
 
 
-def _with_tol(fn, H, tol):
-    return fn(H) if tol is None else fn(H, tol=tol)
-
-
-def _what(name, tol):
-    return f"{name}(H)" if tol is None else f"{name}(H, tol={tol:g})"
-
-
 @prop("critical_points.classify_critical_point", "matches the reference on generic, repeated, "
       "exactly-zero and near-tol spectra, and along the lecture's valley", points=1.5,
       visibility="hidden", given=nasty_hessians(), examples=HIDDEN_HESSIANS,
       expect=lambda H, tol: ref.classify_critical_point(H, DEFAULT_TOL if tol is None else tol))
 def classify_reference(H, tol, expected):
-    what = _what("classify_critical_point", tol)
-    got = (yield _with_tol(student.classify_critical_point, H, tol))
+    what = render("classify_critical_point", "H", tol=tol)
+    got = (yield student.classify_critical_point(H, **keywords(tol=tol)))
     # the verdict is decided by the eigenvalues: say them, with the tol they are judged by
     compare.equal(got, expected, f"{what} (eigenvalues {_spectrum(H)}, tol "
                   f"{DEFAULT_TOL if tol is None else tol:g})")
@@ -290,8 +275,8 @@ def _reference_escape(H, tol):
       visibility="hidden", given=nasty_hessians(), examples=HIDDEN_HESSIANS,
       expect=_reference_escape)
 def escape_reference(H, tol, expected):
-    what = _what("escape_direction", tol)
-    check_escape((yield _with_tol(student.escape_direction, H, tol)), H, what, expected)
+    what = render("escape_direction", "H", tol=tol)
+    check_escape((yield student.escape_direction(H, **keywords(tol=tol))), H, what, expected)
 
 
 @prop("critical_points.minimum_ratio", "matches the reference on generic, repeated, "
@@ -299,7 +284,7 @@ def escape_reference(H, tol, expected):
       given=nasty_hessians(), examples=HIDDEN_HESSIANS,
       expect=lambda H, tol: ref.minimum_ratio(H, DEFAULT_TOL if tol is None else tol))
 def minimum_ratio_reference(H, tol, expected):
-    what = _what("minimum_ratio", tol)
-    got = compare.scalar((yield _with_tol(student.minimum_ratio, H, tol)), what)
+    what = render("minimum_ratio", "H", tol=tol)
+    got = compare.scalar((yield student.minimum_ratio(H, **keywords(tol=tol))), what)
     # k / n is exact up to one rounding whichever way it is counted
     compare.close(got, expected, f"{what} (eigenvalues {_spectrum(H)})", rtol=0, atol=1e-12)

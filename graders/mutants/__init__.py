@@ -1,13 +1,37 @@
 """The catalog of known-wrong and correct-but-different implementations, per topic.
 
-``graders/mutants/<topic>.py`` defines ``MUTANTS`` (plausible single bugs a student makes),
+``graders/mutants/<topic>.py`` (or a package ``graders/mutants/<topic>/`` when one module
+would pass 400 lines) defines ``MUTANTS`` (plausible single bugs a student makes),
 ``VARIANTS`` (correct implementations written differently) and ``DEGENERATES`` (code of the
 right form that computes nothing: constants, zeros, the input unchanged, the uniform
-distribution, shape-right noise; see ``degenerate.py``).  Each entry holds only the
-function(s) it changes, as source; ``splice`` puts them into the reference module's source in
-place of the reference's definitions, giving a whole submission.  The catalog proves the
-graders (``propgrade validate``: every mutant loses points on its function, every degenerate
-entry scores exactly 0 on its function, every variant gets full marks) and feeds misconception diagnosis.  Staff-only: never shipped to students.
+distribution, shape-right noise; see ``degenerate.py``).  The catalog proves the graders
+(``propgrade validate``: every mutant loses points on its function, every degenerate entry
+scores exactly 0 on its function, every variant gets full marks) and feeds misconception
+diagnosis.  Staff-only: never shipped to students.
+
+Every entry is a real function, linted and type-checked like the rest, registered by a
+decorator of the topic's :class:`Catalog`::
+
+    catalog = Catalog("classification")
+
+    @catalog.mutant("softmax", "softmax without subtracting the row maximum", isolated=True,
+                    misconception="your softmax exponentiates the logits as they are: ...")
+    def softmax_no_max_shift(z):
+        e = np.exp(np.asarray(z, dtype=np.float64))
+        return e / np.sum(e, axis=-1, keepdims=True)
+
+    MUTANTS = catalog.mutants
+
+The function's own name is the entry's id (so ids are unique in a module, and a module holds
+many wrong ``softmax`` functions); its source is emitted under the student function's name
+(``def softmax(z):``) by :mod:`graders.mutants.source`, which also says what else an entry may
+use: the reference's names (import them from it, as ``from reference.classification import
+softmax``; a course of one's own binds them from ``graders.course.reference(id)``), other
+modules, plain data and the catalog's own helper functions.  A name the submission would lack
+fails when the catalog is imported.  ``isolated=True`` keeps a wrong function to itself (see
+:func:`isolate`); ``companions={"gradient_descent": f}`` replaces further functions too.
+``splice`` puts the emitted source into the reference module's source in place of the
+reference's definitions, giving a whole submission.
 """
 
 from __future__ import annotations
@@ -16,9 +40,17 @@ import ast
 import re
 import textwrap
 import types
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from graders import course as courses
+from graders.mutants.source import ENTRY, CatalogError, emit
+
+__all__ = ["Catalog", "CatalogError", "Degenerate", "Mutant", "Variant", "degenerate_family",
+           "isolate", "mutant_source", "splice"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -29,6 +61,7 @@ class Mutant:
     function: str
     title: str                      #: "Adam without bias correction"
     source: str                     #: replacement definition(s), module-level code
+    code: Callable[..., Any] = field(compare=False, repr=False)  #: the catalog's function
     misconception: str | None = None  #: student-facing explanation when diagnosed
 
 
@@ -40,6 +73,7 @@ class Variant:
     function: str
     title: str
     source: str
+    code: Callable[..., Any] = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -50,6 +84,74 @@ class Degenerate:
     function: str
     title: str
     source: str
+    code: Callable[..., Any] = field(compare=False, repr=False)
+
+
+class Catalog:
+    """The entries of one topic, in the order they are defined (``code``: the function)."""
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+        self.mutants: list[Mutant] = []
+        self.variants: list[Variant] = []
+        self.degenerates: list[Degenerate] = []
+        self._provided: Mapping[str, Any] | None = None
+
+    def provided(self) -> Mapping[str, Any]:
+        """The reference's namespace: the names a submission has without being told."""
+        if self._provided is None:
+            module = _owner(self.topic).module("reference", self.topic)
+            self._provided = vars(module) if module is not None else {}
+        return self._provided
+
+    def source(self, fn: Callable[..., Any], function: str, *, isolated: bool = False,
+               companions: Mapping[str, Callable[..., Any]] | None = None) -> str:
+        """The replacement source of an entry ``fn`` standing in for ``function``."""
+        text = emit(fn, function, self.provided())
+        for name, other in (companions or {}).items():
+            text += "\n\n" + emit(other, name, self.provided())
+        return isolate(self.topic, function, text) if isolated else text
+
+    def _entry(self, fn: Callable[..., Any], function: str, isolated: bool,
+               companions: Mapping[str, Callable[..., Any]] | None) -> str:
+        allowed = courses.functions(self.topic)
+        for name in [function, *(companions or {})]:
+            if allowed is not None and name not in allowed:
+                raise CatalogError(f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}: "
+                                   f"{fn.__name__}: {self.topic} has no function {name!r} "
+                                   f"(its manifest lists {', '.join(allowed)})")
+        setattr(fn, ENTRY, True)
+        return self.source(fn, function, isolated=isolated, companions=companions)
+
+    def mutant(self, function: str, title: str, *, misconception: str | None = None,
+               isolated: bool = False,
+               companions: Mapping[str, Callable[..., Any]] | None = None) -> Callable[[F], F]:
+        """Register the decorated function as a wrong ``function`` (one plausible bug)."""
+        def register(fn: F) -> F:
+            self.mutants.append(Mutant(id=fn.__name__, function=function, title=title,
+                                       source=self._entry(fn, function, isolated, companions),
+                                       misconception=misconception, code=fn))
+            return fn
+        return register
+
+    def variant(self, function: str, title: str, *, isolated: bool = False) -> Callable[[F], F]:
+        """Register the decorated function as a correct ``function`` written differently."""
+        def register(fn: F) -> F:
+            self.variants.append(Variant(id=fn.__name__, function=function, title=title,
+                                         source=self._entry(fn, function, isolated, None),
+                                         code=fn))
+            return fn
+        return register
+
+    def degenerate(self, function: str, title: str, *,
+                   isolated: bool = False) -> Callable[[F], F]:
+        """Register the decorated function as a degenerate ``function`` (must score 0)."""
+        def register(fn: F) -> F:
+            self.degenerates.append(Degenerate(id=fn.__name__, function=function, title=title,
+                                               source=self._entry(fn, function, isolated, None),
+                                               code=fn))
+            return fn
+        return register
 
 
 def _owner(topic: str) -> courses.Course:
@@ -158,10 +260,13 @@ def isolate(topic: str, name: str, wrong: str) -> str:
 def degenerate_family(topic: str, kinds: dict[str, list[str]]) -> list[Degenerate]:
     """The generic degenerate entries of ``topic``: ``{function: [kind, ...]}`` with kinds
     from ``degenerate.KINDS`` (zeros, ones, uniform, noise, identity)."""
-    from graders.mutants.degenerate import family
+    from graders.mutants import degenerate
 
-    return [Degenerate(id=i, function=f, title=title, source=isolate(topic, f, src))
-            for f, ks in kinds.items() for i, title, src in family(f, ks)]
+    provided = Catalog(topic).provided()
+    return [Degenerate(id=f"{f}_{kind}", function=f, title=f"{f} {degenerate.TITLES[kind]}",
+                       source=isolate(topic, f, degenerate.source_for(f, kind, provided)),
+                       code=degenerate.KINDS[kind])
+            for f, ks in kinds.items() for kind in ks]
 
 
 def mutant_source(topic: str, entry: Mutant | Variant | Degenerate) -> str:

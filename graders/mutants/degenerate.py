@@ -8,20 +8,22 @@ checks, so it is exactly what a property that awards points for form alone lets 
 ``propgrade validate`` requires every degenerate entry to score **exactly 0** on its
 function (and to cost nothing elsewhere).
 
-The kinds are real functions here, linted like the rest; ``family`` splices their source
-(via ``inspect``) into the submission beside an ``_reference_<f>`` copy of the reference's
-function, which the degenerate ``f`` calls only to learn the shape of the answer.
+The kinds are real functions here, linted like the rest; ``source_for`` emits their source
+through :mod:`graders.mutants.source` (as every catalog entry's) beside an ``_reference_<f>``
+copy of the reference's function, which the degenerate ``f`` calls only to learn the shape of
+the answer.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["KINDS", "family", "source_for"]
+from graders.mutants.source import emit
+
+__all__ = ["KINDS", "TITLES", "source_for"]
 
 
 def _leaves(value: Any, leaf: Callable[[Any], Any]) -> Any:
@@ -103,20 +105,11 @@ TITLES = {"zeros": "returns zeros of the right shape", "ones": "returns ones of 
           "identity": "returns its input unchanged"}
 
 
-def source_for(function: str, kind: str) -> str:
-    """Module-level source of a degenerate ``function`` of ``kind``: the kind's code (renamed
-    ``_degenerate_<kind>``), its helper, and a ``function`` that calls ``_reference_<f>``
-    only to learn the answer's structure."""
-    impl = KINDS[kind]
-    text = inspect.getsource(impl).replace(f"def {impl.__name__}(", f"def _degenerate_{kind}(", 1)
-    helper = inspect.getsource(_leaves)
+def source_for(function: str, kind: str, provided: Mapping[str, Any]) -> str:
+    """Module-level source of a degenerate ``function`` of ``kind``: a ``function`` that calls
+    ``_reference_<f>`` only to learn the answer's structure, then the kind's code (renamed
+    ``_degenerate_<kind>``) with its helper (``provided``: the reference's namespace)."""
     wrapper = (f"def {function}(*args, **kwargs):\n"
                f"    return _degenerate_{kind}(_reference_{function}(*args, **kwargs), "
                "list(args) + list(kwargs.values()))\n")
-    return "\n\n".join([wrapper, helper, text])
-
-
-def family(function: str, kinds: Sequence[str]) -> list[tuple[str, str, str]]:
-    """``(id, title, source)`` for each kind: ids are ``<function>_<kind>``."""
-    return [(f"{function}_{kind}", f"{function} {TITLES[kind]}", source_for(function, kind))
-            for kind in kinds]
+    return "\n\n".join([wrapper, emit(KINDS[kind], f"_degenerate_{kind}", provided)])

@@ -12,67 +12,26 @@ finder uses both, the experiment everything), so a wrong helper is spliced in th
 
 from __future__ import annotations
 
-from graders.mutants import Degenerate, Mutant, Variant, degenerate_family, isolate
+import numpy as np
 
-_HESSIAN_LOOP = '''
-def hessian(theta, sizes, x, y, eps=1e-5):
-    theta = np.asarray(theta, dtype=np.float64)
-    H = np.empty((theta.size, theta.size))
-    for j in range(theta.size):
-        up, down = theta.copy(), theta.copy()
-        up[j] += eps
-        down[j] -= eps
-        H[:, j] = {column}
-    return {result}
-'''
+from graders.mutants import Catalog, degenerate_family
+from reference.landscape import eigen_counts, find_critical_point, gradient, hessian, loss, unpack
+
+catalog = Catalog("landscape")
 
 
-def _hessian(column: str, result: str = "(H + H.T) / 2.0") -> str:
-    return isolate("landscape", "hessian", _HESSIAN_LOOP.format(column=column, result=result))
-
-
-_EXPERIMENT = '''
-def minimum_ratio_experiment(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
-    P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
-    thetas, losses, norms, counts = [], [], [], []
-    for run in range(runs):
-        theta = {start}.standard_normal(P)
-        for _ in range(train_steps):
-            theta = theta - lr * gradient(theta, sizes, x, y)
-        theta = find_critical_point(theta, sizes, x, y, tol=tol)
-        thetas.append(theta)
-        losses.append(loss(theta, sizes, x, y))
-        norms.append(float(np.linalg.norm(gradient(theta, sizes, x, y))))
-        counts.append(eigen_counts(hessian(theta, sizes, x, y)))
-    c = np.array(counts, dtype=np.int64).reshape(runs, 3)
-    return {{"theta": np.array(thetas).reshape(runs, P), "loss": np.array(losses),
-             "grad_norm": np.array(norms), "counts": c, "ratio": {ratio}}}
-'''
-
-
-def _experiment(start: str = "np.random.default_rng([seed, run])",
-                ratio: str = "c[:, 0] / P") -> str:
-    return _EXPERIMENT.format(start=start, ratio=ratio)
-
-
-MUTANTS = [
-    Mutant(id="eigen_counts_strict", function="eigen_counts",
-           title="eigenvalues counted strictly (λ > 0, λ < 0): rounding noise counts",
-           misconception="your counts treat every eigenvalue as positive or negative: rounding "
-                         "leaves zero eigenvalues at ±1e-16·max|λ|, so |λ| <= rtol·max|λ| "
-                         "must count as zero",
-           source=isolate("landscape", "eigen_counts", '''
-def eigen_counts(H, rtol=1e-6):
+@catalog.mutant("eigen_counts",
+                "eigenvalues counted strictly (λ > 0, λ < 0): rounding noise counts",
+                isolated=True,
+                misconception="your counts treat every eigenvalue as positive or negative: "
+                              "rounding leaves zero eigenvalues at ±1e-16·max|λ|, so |λ| <= "
+                              "rtol·max|λ| must count as zero")
+def eigen_counts_strict(H, rtol=1e-6):
     lam = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
     pos, neg = int(np.sum(lam > 0)), int(np.sum(lam < 0))
     return pos, neg, lam.size - pos - neg
-''')),
-    Mutant(id="hessian_gauss_newton_block", function="hessian",
-           title="per-layer Gauss–Newton blocks JᵀJ instead of the Hessian (PSD: no saddle)",
-           misconception="your Hessian is a Gauss–Newton matrix JᵀJ of the outputs: it drops "
-                         "the residual term Σ (a_L - y)·d²a_L and the cross-layer blocks, is "
-                         "positive semi-definite by construction and can never show a saddle",
-           source=isolate("landscape", "hessian", '''
+
+
 def _outputs(theta, sizes, x):
     a = np.asarray(x, dtype=np.float64)
     params = unpack(theta, sizes)
@@ -82,7 +41,13 @@ def _outputs(theta, sizes, x):
     return a.ravel()
 
 
-def hessian(theta, sizes, x, y, eps=1e-5):
+@catalog.mutant("hessian",
+                "per-layer Gauss–Newton blocks JᵀJ instead of the Hessian (PSD: no saddle)",
+                isolated=True,
+                misconception="your Hessian is a Gauss–Newton matrix JᵀJ of the outputs: it drops "
+                              "the residual term Σ (a_L - y)·d²a_L and the cross-layer blocks, is "
+                              "positive semi-definite by construction and can never show a saddle")
+def hessian_gauss_newton_block(theta, sizes, x, y, eps=1e-5):
     theta = np.asarray(theta, dtype=np.float64)
     J = np.empty((np.asarray(y).size, theta.size))
     for j in range(theta.size):
@@ -97,25 +62,45 @@ def hessian(theta, sizes, x, y, eps=1e-5):
         H[block, block] = J[:, block].T @ J[:, block]
         start += n_out * (n_in + 1)
     return H
-''')),
-    Mutant(id="hessian_one_sided", function="hessian",
-           title="one-sided differences (g(θ + eps·e_j) - g(θ)) / eps",
-           misconception="your Hessian uses a one-sided difference of the gradient, whose error "
-                         "is eps/2 times the third derivative (1e4 times the central one's)",
-           source=_hessian("(gradient(up, sizes, x, y) - gradient(theta, sizes, x, y)) / eps")),
-    Mutant(id="hessian_unsymmetrised", function="hessian",
-           title="finite-difference Hessian returned without (H + H.T) / 2",
-           misconception="your Hessian is not symmetrised: finite differences leave H_ij and "
-                         "H_ji a rounding apart, and eigvalsh silently uses one triangle",
-           source=_hessian("(gradient(up, sizes, x, y) - gradient(down, sizes, x, y)) "
-                           "/ (2.0 * eps)", result="H")),
-    Mutant(id="finder_descends_loss", function="find_critical_point",
-           title="saddle-free Newton with a line search on the loss: stops at minima only",
-           misconception="your finder only accepts steps that lower the loss, so it is pushed "
-                         "away from saddles; solve gradient(θ) = 0 instead (damped Newton or "
-                         "Levenberg–Marquardt on ||g||)",
-           source=isolate("landscape", "find_critical_point", '''
-def find_critical_point(theta0, sizes, x, y, tol=1e-8, max_steps=200):
+
+
+@catalog.mutant("hessian", "one-sided differences (g(θ + eps·e_j) - g(θ)) / eps", isolated=True,
+                misconception="your Hessian uses a one-sided difference of the gradient, whose "
+                              "error is eps/2 times the third derivative (1e4 times the central "
+                              "one's)")
+def hessian_one_sided(theta, sizes, x, y, eps=1e-5):
+    theta = np.asarray(theta, dtype=np.float64)
+    H = np.empty((theta.size, theta.size))
+    for j in range(theta.size):
+        up, down = theta.copy(), theta.copy()
+        up[j] += eps
+        down[j] -= eps
+        H[:, j] = (gradient(up, sizes, x, y) - gradient(theta, sizes, x, y)) / eps
+    return (H + H.T) / 2.0
+
+
+@catalog.mutant("hessian", "finite-difference Hessian returned without (H + H.T) / 2",
+                isolated=True,
+                misconception="your Hessian is not symmetrised: finite differences leave H_ij and "
+                              "H_ji a rounding apart, and eigvalsh silently uses one triangle")
+def hessian_unsymmetrised(theta, sizes, x, y, eps=1e-5):
+    theta = np.asarray(theta, dtype=np.float64)
+    H = np.empty((theta.size, theta.size))
+    for j in range(theta.size):
+        up, down = theta.copy(), theta.copy()
+        up[j] += eps
+        down[j] -= eps
+        H[:, j] = (gradient(up, sizes, x, y) - gradient(down, sizes, x, y)) / (2.0 * eps)
+    return H
+
+
+@catalog.mutant("find_critical_point",
+                "saddle-free Newton with a line search on the loss: stops at minima only",
+                isolated=True,
+                misconception="your finder only accepts steps that lower the loss, so it is pushed "
+                              "away from saddles; solve gradient(θ) = 0 instead (damped Newton or "
+                              "Levenberg–Marquardt on ||g||)")
+def finder_descends_loss(theta0, sizes, x, y, tol=1e-8, max_steps=200):
     theta = np.array(theta0, dtype=np.float64)
     for _ in range(max_steps):
         g = gradient(theta, sizes, x, y)
@@ -130,21 +115,52 @@ def find_critical_point(theta0, sizes, x, y, tol=1e-8, max_steps=200):
             break
         theta = theta + t * step
     return theta
-''')),
-    Mutant(id="experiment_ratio_nonzero_only", function="minimum_ratio_experiment",
-           title="ratio = positive / (positive + negative), zeros left out",
-           misconception="your ratio divides by the nonzero eigenvalues only; the minimum ratio "
-                         "is positive / P, over all eigenvalues",
-           source=_experiment(ratio="c[:, 0] / np.maximum(c[:, 0] + c[:, 1], 1)")),
-    Mutant(id="experiment_fixed_seed", function="minimum_ratio_experiment",
-           title="every run starts from default_rng(seed): all runs identical",
-           misconception="every run of your experiment starts from the same theta0: seed each "
-                         "run with np.random.default_rng([seed, run])",
-           source=_experiment(start="np.random.default_rng(seed)")),
-    Mutant(id="unpack_column_major", function="unpack",
-           title="W reshaped column-major (order='F')",
-           source=isolate("landscape", "unpack", '''
-def unpack(theta, sizes):
+
+
+@catalog.mutant("minimum_ratio_experiment",
+                "ratio = positive / (positive + negative), zeros left out",
+                misconception="your ratio divides by the nonzero eigenvalues only; the minimum "
+                              "ratio is positive / P, over all eigenvalues")
+def experiment_ratio_nonzero_only(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
+    P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
+    thetas, losses, norms, counts = [], [], [], []
+    for run in range(runs):
+        theta = np.random.default_rng([seed, run]).standard_normal(P)
+        for _ in range(train_steps):
+            theta = theta - lr * gradient(theta, sizes, x, y)
+        theta = find_critical_point(theta, sizes, x, y, tol=tol)
+        thetas.append(theta)
+        losses.append(loss(theta, sizes, x, y))
+        norms.append(float(np.linalg.norm(gradient(theta, sizes, x, y))))
+        counts.append(eigen_counts(hessian(theta, sizes, x, y)))
+    c = np.array(counts, dtype=np.int64).reshape(runs, 3)
+    return {"theta": np.array(thetas).reshape(runs, P), "loss": np.array(losses),
+             "grad_norm": np.array(norms), "counts": c, "ratio": c[:, 0] / np.maximum(c[:, 0] + c[:, 1], 1)}
+
+
+@catalog.mutant("minimum_ratio_experiment",
+                "every run starts from default_rng(seed): all runs identical",
+                misconception="every run of your experiment starts from the same theta0: seed each "
+                              "run with np.random.default_rng([seed, run])")
+def experiment_fixed_seed(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
+    P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
+    thetas, losses, norms, counts = [], [], [], []
+    for run in range(runs):  # noqa: B007 - the bug: every run ignores its index
+        theta = np.random.default_rng(seed).standard_normal(P)
+        for _ in range(train_steps):
+            theta = theta - lr * gradient(theta, sizes, x, y)
+        theta = find_critical_point(theta, sizes, x, y, tol=tol)
+        thetas.append(theta)
+        losses.append(loss(theta, sizes, x, y))
+        norms.append(float(np.linalg.norm(gradient(theta, sizes, x, y))))
+        counts.append(eigen_counts(hessian(theta, sizes, x, y)))
+    c = np.array(counts, dtype=np.int64).reshape(runs, 3)
+    return {"theta": np.array(thetas).reshape(runs, P), "loss": np.array(losses),
+             "grad_norm": np.array(norms), "counts": c, "ratio": c[:, 0] / P}
+
+
+@catalog.mutant("unpack", "W reshaped column-major (order='F')", isolated=True)
+def unpack_column_major(theta, sizes):
     theta = np.asarray(theta, dtype=np.float64)
     params, start = [], 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -153,60 +169,25 @@ def unpack(theta, sizes):
         params.append((W, theta[start:start + n_out].copy()))
         start += n_out
     return params
-''')),
-    Mutant(id="loss_mean", function="loss",
-           title="the loss averaged over the batch instead of summed",
-           source=isolate("landscape", "loss", '''
-def loss(theta, sizes, x, y):
+
+
+@catalog.mutant("loss", "the loss averaged over the batch instead of summed", isolated=True)
+def loss_mean(theta, sizes, x, y):
     a = np.asarray(x, dtype=np.float64)
     params = unpack(theta, sizes)
     for l, (W, b) in enumerate(params):
         z = a @ W.T + b
         a = z if l == len(params) - 1 else 0.5 * (1.0 + np.tanh(0.5 * z))
     return float(0.5 * np.mean(np.sum((a - np.asarray(y)) ** 2, axis=1)))
-''')),
-]
 
-DEGENERATES = degenerate_family("landscape", {
-    "pack": ["zeros", "ones", "noise"],
-    "unpack": ["zeros", "ones", "noise"],
-    "loss": ["zeros", "ones", "noise"],
-    "gradient": ["zeros", "ones", "noise", "identity"],
-    "hessian": ["zeros", "ones", "noise"],
-    "eigen_counts": ["zeros", "ones"],
-    "find_critical_point": ["zeros", "noise", "identity"],
-}) + [
-    # degenerate_family keeps a dict as computed: the experiment's are written out
-    Degenerate(id="minimum_ratio_experiment_zeros", function="minimum_ratio_experiment",
-               title="minimum_ratio_experiment returns zeros of the right shapes",
-               source='''
-def minimum_ratio_experiment(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
-    P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
-    return {"theta": np.zeros((runs, P)), "loss": np.zeros(runs), "grad_norm": np.zeros(runs),
-            "counts": np.zeros((runs, 3), dtype=np.int64), "ratio": np.zeros(runs)}
-'''),
-    Degenerate(id="minimum_ratio_experiment_untrained_noise", function="minimum_ratio_experiment",
-               title="minimum_ratio_experiment returns the seeded starts and noise for the rest",
-               source='''
-def minimum_ratio_experiment(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
-    P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
-    theta = np.array([np.random.default_rng([seed, r]).standard_normal(P) for r in range(runs)])
-    rng = np.random.default_rng(0)
-    return {"theta": theta, "loss": rng.random(runs), "grad_norm": rng.random(runs),
-            "counts": np.tile([P, 0, 0], (runs, 1)), "ratio": np.ones(runs)}
-'''),
-]
 
-VARIANTS = [
-    Variant(id="pack_hstack", function="pack", title="pack with np.hstack of a comprehension",
-            source='''
-def pack(params):
+@catalog.variant("pack", "pack with np.hstack of a comprehension")
+def pack_hstack(params):
     return np.hstack([np.concatenate([np.ravel(W), np.ravel(b)]) for W, b in params])
-'''),
-    Variant(id="unpack_split_offsets", function="unpack",
-            title="unpack by np.split at cumulative offsets",
-            source='''
-def unpack(theta, sizes):
+
+
+@catalog.variant("unpack", "unpack by np.split at cumulative offsets")
+def unpack_split_offsets(theta, sizes):
     shapes = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         shapes += [(n_out, n_in), (n_out,)]
@@ -214,11 +195,10 @@ def unpack(theta, sizes):
     pieces = np.split(np.array(theta, dtype=np.float64), np.cumsum(sizes_flat)[:-1])
     arrays = [p.reshape(s) for p, s in zip(pieces, shapes)]
     return [(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]
-'''),
-    Variant(id="loss_tanh_loop", function="loss",
-            title="loss one sample at a time, σ through tanh",
-            source='''
-def loss(theta, sizes, x, y):
+
+
+@catalog.variant("loss", "loss one sample at a time, σ through tanh")
+def loss_tanh_loop(theta, sizes, x, y):
     params = unpack(theta, sizes)
     total = 0.0
     for xn, yn in zip(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)):
@@ -228,11 +208,10 @@ def loss(theta, sizes, x, y):
             a = z if l == len(params) - 1 else 0.5 * (1.0 + np.tanh(0.5 * z))
         total += 0.5 * float((a - yn) @ (a - yn))
     return total
-'''),
-    Variant(id="gradient_per_sample", function="gradient",
-            title="gradient accumulated per sample with outer products, σ′ from z",
-            source='''
-def gradient(theta, sizes, x, y):
+
+
+@catalog.variant("gradient", "gradient accumulated per sample with outer products, σ′ from z")
+def gradient_per_sample(theta, sizes, x, y):
     params = unpack(theta, sizes)
     grads = [[np.zeros_like(W), np.zeros_like(b)] for W, b in params]
     for xn, yn in zip(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)):
@@ -248,31 +227,29 @@ def gradient(theta, sizes, x, y):
                 s = acts[l]
                 delta = (params[l][0].T @ delta) * s * (1 - s)
     return np.concatenate([np.concatenate([dW.ravel(), db]) for dW, db in grads])
-'''),
-    Variant(id="hessian_basis_rows", function="hessian",
-            title="Hessian rows from np.eye perturbations, symmetrised as 0.5·(H + Hᵀ)",
-            source='''
-def hessian(theta, sizes, x, y, eps=1e-5):
+
+
+@catalog.variant("hessian", "Hessian rows from np.eye perturbations, symmetrised as 0.5·(H + Hᵀ)")
+def hessian_basis_rows(theta, sizes, x, y, eps=1e-5):
     theta = np.asarray(theta, dtype=np.float64)
     rows = [(gradient(theta + e, sizes, x, y) - gradient(theta - e, sizes, x, y)) / (2 * eps)
             for e in np.eye(theta.size) * eps]
     H = np.array(rows).reshape(theta.size, theta.size)
     return 0.5 * (H + H.T)
-'''),
-    Variant(id="eigen_counts_eigh_isclose", function="eigen_counts",
-            title="counts from np.linalg.eigh, zeros by a mask first",
-            source='''
-def eigen_counts(H, rtol=1e-6):
+
+
+@catalog.variant("eigen_counts", "counts from np.linalg.eigh, zeros by a mask first")
+def eigen_counts_eigh_isclose(H, rtol=1e-6):
     lam = np.linalg.eigh(np.asarray(H, dtype=np.float64))[0]
     top = np.abs(lam).max() if lam.size else 0.0
     zero = np.abs(lam) <= rtol * top
     return (int(np.count_nonzero(~zero & (lam > 0))), int(np.count_nonzero(~zero & (lam < 0))),
             int(np.count_nonzero(zero)))
-'''),
-    Variant(id="finder_newton_backtracking", function="find_critical_point",
-            title="damped Newton on g: least-squares Newton step, backtracking on ||g||",
-            source='''
-def find_critical_point(theta0, sizes, x, y, tol=1e-8, max_steps=200):
+
+
+@catalog.variant("find_critical_point",
+                 "damped Newton on g: least-squares Newton step, backtracking on ||g||")
+def finder_newton_backtracking(theta0, sizes, x, y, tol=1e-8, max_steps=200):
     theta = np.array(theta0, dtype=np.float64)
     g = gradient(theta, sizes, x, y)
     best = (np.linalg.norm(g), theta)
@@ -294,11 +271,11 @@ def find_critical_point(theta0, sizes, x, y, tol=1e-8, max_steps=200):
         if t < 1e-12:
             break
     return best[1]
-'''),
-    Variant(id="experiment_preallocated", function="minimum_ratio_experiment",
-            title="experiment filling preallocated arrays, counts as a list of lists",
-            source='''
-def minimum_ratio_experiment(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
+
+
+@catalog.variant("minimum_ratio_experiment",
+                 "experiment filling preallocated arrays, counts as a list of lists")
+def experiment_preallocated(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
     P = int(sum(o * i + o for i, o in zip(sizes[:-1], sizes[1:])))
     out = {"theta": np.zeros((runs, P)), "loss": np.zeros(runs), "grad_norm": np.zeros(runs),
            "counts": [], "ratio": np.zeros(runs)}
@@ -316,5 +293,35 @@ def minimum_ratio_experiment(sizes, x, y, runs, seed, train_steps=500, lr=0.1, t
         out["ratio"][run] = pos / P
     out["counts"] = np.array(out["counts"]).reshape(runs, 3)
     return out
-'''),
-]
+
+
+# degenerate_family keeps a dict as computed: the experiment's are written out
+@catalog.degenerate("minimum_ratio_experiment",
+                    "minimum_ratio_experiment returns zeros of the right shapes")
+def minimum_ratio_experiment_zeros(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
+    P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
+    return {"theta": np.zeros((runs, P)), "loss": np.zeros(runs), "grad_norm": np.zeros(runs),
+            "counts": np.zeros((runs, 3), dtype=np.int64), "ratio": np.zeros(runs)}
+
+
+@catalog.degenerate("minimum_ratio_experiment",
+                    "minimum_ratio_experiment returns the seeded starts and noise for the rest")
+def minimum_ratio_experiment_untrained_noise(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
+    P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
+    theta = np.array([np.random.default_rng([seed, r]).standard_normal(P) for r in range(runs)])
+    rng = np.random.default_rng(0)
+    return {"theta": theta, "loss": rng.random(runs), "grad_norm": rng.random(runs),
+            "counts": np.tile([P, 0, 0], (runs, 1)), "ratio": np.ones(runs)}
+
+
+MUTANTS = catalog.mutants
+VARIANTS = catalog.variants
+DEGENERATES = degenerate_family("landscape", {
+    "pack": ["zeros", "ones", "noise"],
+    "unpack": ["zeros", "ones", "noise"],
+    "loss": ["zeros", "ones", "noise"],
+    "gradient": ["zeros", "ones", "noise", "identity"],
+    "hessian": ["zeros", "ones", "noise"],
+    "eigen_counts": ["zeros", "ones"],
+    "find_critical_point": ["zeros", "noise", "identity"],
+}) + catalog.degenerates

@@ -20,7 +20,8 @@ import numpy as np
 
 from graders import compare, oracles
 from graders import strategies as gen
-from graders.props import Ref, prop, student
+from graders.kit import arguments, keywords, threaded
+from graders.props import prop, student
 
 ADAGRAD_OPTIONS, RMSPROP_OPTIONS, ADAM_OPTIONS = gen.OPTIMIZER_OPTIONS
 
@@ -54,12 +55,10 @@ def torch_run(optimizer: str, theta0: np.ndarray, grads: np.ndarray, opts: dict[
 
 def threaded_calls(make: Callable[..., Any], theta0: np.ndarray, grads: np.ndarray,
                    state0: Sequence[np.ndarray]) -> list[Any]:
-    """Step k's call gets theta and the state returned by step k-1 (Ref), so the whole run
-    uses the student's own outputs in one round trip.  ``make(k, theta, grad, *state)``."""
-    calls = [make(0, theta0, grads[0], *state0)]
-    calls += [make(k, Ref(k - 1, 0), grads[k], *(Ref(k - 1, i + 1) for i in range(len(state0))))
-              for k in range(1, len(grads))]
-    return calls
+    """An optimizer run through ``kit.threaded``: ``make(k, theta, grad, *state)``, step k fed
+    theta and the state step k-1 returned."""
+    return threaded(lambda k, theta, *state: make(k, theta, grads[k], *state),
+                    (theta0, *state0), len(grads))
 
 
 # The rounding-error model of an adaptive step.  Two float64 implementations of one update
@@ -325,9 +324,8 @@ def noam_shape(step, d_model, warmup_steps):
 def _cosine_call(base_lr: float, warmup_steps: int, total_steps: int, min_lr: float | None
                  ) -> tuple[dict[str, float], str]:
     """The optional min_lr keyword (None: the default) and the arguments as text."""
-    return ({} if min_lr is None else {"min_lr": min_lr},
-            f"base_lr={base_lr}, warmup_steps={warmup_steps}, total_steps={total_steps}"
-            + (f", min_lr={min_lr}" if min_lr is not None else ""))
+    return keywords(min_lr=min_lr), arguments("", base_lr=base_lr, warmup_steps=warmup_steps,
+                                              total_steps=total_steps, min_lr=min_lr)
 
 
 @prop("adaptive_lr.warmup_cosine_lr",

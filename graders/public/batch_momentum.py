@@ -10,7 +10,7 @@ learning rate this is exactly ``torch.optim.SGD(lr, momentum)``, whose buffer ``
 to the velocity by ``velocity = -lr * b``.  A fixed permutation (or ``range(n)`` in order)
 cuts a perfect partition, so the partition checks of ``shuffled_batches`` are gated on the
 checks that it shuffles (``relational=True``); single steps are compared within a few
-roundings of their operands, entry by entry, runs within the model of ``_scaled_atol``.
+roundings of their operands, entry by entry, runs within the model of ``compare.scaled_atol``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from graders import compare, oracles
 from graders import strategies as gen
-from graders.props import Ref, prop, student
+from graders.kit import threaded
+from graders.props import prop, student
 
 # --- strategies -----------------------------------------------------------------------
 
@@ -91,21 +92,17 @@ def quadratic_gradient(A: np.ndarray, b: np.ndarray) -> Callable[[np.ndarray], A
     return grad_fn
 
 
-def _scaled_atol(expected: Any, rel: float = 1e-10) -> float:
-    """An absolute tolerance relative to the largest entry of a whole run: entries that
-    cancel to ~0 carry rounding of the run's scale, not of their own.
-
-    The error model of a run of T <= 30 momentum steps: each step rounds velocity' within
-    ~4u of S (the run's largest |theta|, |velocity|, |lr*grad|: one scale per run here) and
-    theta' within u·S; an error of the velocity decays by momentum, one of theta is carried
-    on, so after T steps |error| <= T·4u·S / (1 - momentum) <= 1.2e4·u·S ~ 1.4e-12·S at
-    momentum 0.99.  In gradient_descent the error also feeds back through grad_fn: the
-    iteration carries it with its own linear dynamics, whose impulse response is at most
-    ~k·sqrt(momentum)^k <= 73 (momentum 0.99, lr·λ <= 1.5), so 30 steps of ~8u·S roundings
-    stay below 30·73·8u·S ~ 2e-12·S (the hidden wavy term may expand locally; measured:
-    correct forms differ by <= 40u·S).  rel = 1e-10 is 50x above that; every mutant is off
-    by a relative O(lr·|grad|) per step."""
-    return rel * float(np.max(np.abs(np.asarray(expected, dtype=np.float64)), initial=0.0))
+# The error model behind ``compare.scaled_atol(expected)`` (rel = 1e-10 of the run's largest
+# entry) for a run of T <= 30 momentum steps: each step rounds velocity' within ~4u of S (the
+# run's largest |theta|, |velocity|, |lr*grad|: one scale per run here) and theta' within u·S;
+# an error of the velocity decays by momentum, one of theta is carried on, so after T steps
+# |error| <= T·4u·S / (1 - momentum) <= 1.2e4·u·S ~ 1.4e-12·S at momentum 0.99.  In
+# gradient_descent the error also feeds back through grad_fn: the iteration carries it with
+# its own linear dynamics, whose impulse response is at most ~k·sqrt(momentum)^k <= 73
+# (momentum 0.99, lr·λ <= 1.5), so 30 steps of ~8u·S roundings stay below 30·73·8u·S ~
+# 2e-12·S (the hidden wavy term may expand locally; measured: correct forms differ by
+# <= 40u·S).  rel = 1e-10 is 50x above that; every mutant is off by a relative O(lr·|grad|)
+# per step.  Entries that cancel to ~0 carry rounding of the run's scale, not of their own.
 
 
 def _torch_sgd(theta0: np.ndarray, grads: Callable[[int, np.ndarray], np.ndarray], steps: int,
@@ -258,19 +255,17 @@ def _torch_momentum(theta0, grads, lr, momentum, velocity0=None):
       expect=lambda theta0, grads, lr, momentum: _torch_momentum(theta0, grads, lr, momentum),
       hint=MOMENTUM_HINT)
 def momentum_run_matches_torch(theta0, grads, lr, momentum, expected):
-    zero = np.zeros_like(theta0)
-    calls = [student.momentum_step(theta0, grads[0], zero, lr, momentum)]
-    calls += [student.momentum_step(Ref(k - 1, 0), grads[k], Ref(k - 1, 1), lr, momentum)
-              for k in range(1, len(grads))]
+    calls = threaded(lambda k, theta, velocity: student.momentum_step(
+        theta, grads[k], velocity, lr, momentum), (theta0, np.zeros_like(theta0)), len(grads))
     thetas, velocities = _momentum_trajectory((yield calls), len(theta0))
     exp_thetas, exp_velocities = expected
     compare.close(velocities, exp_velocities,
                   f"the velocity after each step (row = step; lr={lr}, momentum={momentum}), "
                   "compared with -lr * torch's momentum buffer",
-                  rtol=1e-9, atol=_scaled_atol(exp_velocities))
+                  rtol=1e-9, atol=compare.scaled_atol(exp_velocities))
     compare.close(thetas, exp_thetas,
                   f"theta after each step (row = step; lr={lr}, momentum={momentum})",
-                  rtol=1e-9, atol=_scaled_atol(exp_thetas))
+                  rtol=1e-9, atol=compare.scaled_atol(exp_thetas))
 
 
 @prop("batch_momentum.momentum_step",
@@ -315,7 +310,7 @@ def _check_trajectory(value: Any, A: np.ndarray, b: np.ndarray, theta0: np.ndarr
     compare.close(traj, expected,
                   f"{what} (row = step) on the quadratic with gradient A @ theta - b, "
                   f"A = {compare.fmt(A)}, b = {compare.fmt(b)}",
-                  rtol=1e-9, atol=_scaled_atol(expected))
+                  rtol=1e-9, atol=compare.scaled_atol(expected))
 
 
 @prop("batch_momentum.gradient_descent",

@@ -39,7 +39,8 @@ from hypothesis import strategies as st
 
 from graders import compare, oracles
 from graders import strategies as gen
-from graders.props import Ref, prop, student
+from graders.kit import threaded
+from graders.props import prop, student
 
 # --- strategies -------------------------------------------------------------------------
 
@@ -308,9 +309,8 @@ def backward_shift_invariance(x, gamma, beta, eps, dy):
            "*new* batch, the lecture's p = 1 - momentum), and the running variance uses the "
            "*unbiased* batch variance (divide by N - 1).")
 def running_stats_match_torch(running_mean, running_var, xs, momentum, expected):
-    calls = [student.update_running_stats(running_mean, running_var, xs[0], momentum=momentum)]
-    calls += [student.update_running_stats(Ref(t - 1, 0), Ref(t - 1, 1), xs[t],
-                                           momentum=momentum) for t in range(1, len(xs))]
+    calls = threaded(lambda t, mean, var: student.update_running_stats(
+        mean, var, xs[t], momentum=momentum), (running_mean, running_var), len(xs))
     results = yield calls
     check_trajectory(results, expected, running_mean, running_var, xs, momentum)
 

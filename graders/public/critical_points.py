@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from graders import compare, oracles
 from graders import strategies as gen
+from graders.kit import keywords, render
 from graders.props import prop, student
 
 F64_EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
@@ -102,29 +103,12 @@ def verdict(eigenvalues: np.ndarray, tol: float | None) -> str:
     return "local_min" if positive else "local_max"
 
 
-def _with_tol(call_fn: Any, H: np.ndarray, tol: float | None) -> Any:
-    return call_fn(H) if tol is None else call_fn(H, tol=tol)
-
-
-def _call_text(name: str, tol: float | None) -> str:
-    return f"{name}(H)" if tol is None else f"{name}(H, tol={tol:g})"
-
-
 # --- the lecture's two-weight network ---------------------------------------------------
 
 LECTURE_POINTS = [{"w": np.zeros(2), "x": None, "y": None},
                   {"w": np.array([2.0, 0.5]), "x": None, "y": None},
                   {"w": np.array([3.0, 1.0 / 3.0]), "x": None, "y": None},
                   {"w": np.array([1.0, -2.0]), "x": 3.0, "y": -0.5}]
-
-
-def _kwargs(x: float | None, y: float | None) -> dict[str, float]:
-    return {k: v for k, v in (("x", x), ("y", y)) if v is not None}
-
-
-def _args_text(name: str, x: float | None, y: float | None) -> str:
-    extra = "".join(f", {k}={v:g}" for k, v in _kwargs(x, y).items())
-    return f"{name}(w{extra})"
 
 
 def torch_two_weight(w: np.ndarray, x: float | None, y: float | None) -> dict[str, Any]:
@@ -154,8 +138,8 @@ def torch_two_weight(w: np.ndarray, x: float | None, y: float | None) -> dict[st
       hint="The lecture's network has no nonlinearity: prediction w[0]·w[1]·x, squared error "
            "to y, no ½; x and y default to 1.")
 def two_weight_loss_matches_torch(w, x, y, expected):
-    what = _args_text("two_weight_loss", x, y)
-    got = compare.scalar((yield student.two_weight_loss(w, **_kwargs(x, y))), what)
+    what = render("two_weight_loss", "w", x=x, y=y)
+    got = compare.scalar((yield student.two_weight_loss(w, **keywords(x=x, y=y))), what)
     # forms differ by the rounding of y - w0·w1·x (u·r) and of its square: a few u·r²
     # (r = |y| + |w0·w1·x|); 1e-13·r² is ~900 ulps of r², even for the expanded square
     compare.close(got, expected["loss"], what, rtol=1e-12,
@@ -169,8 +153,8 @@ def two_weight_loss_matches_torch(w, x, y, expected):
       hint="Chain rule on (y - w1·w2·x)²: the derivative of the square times the derivative "
            "of the residual, -x·w2 for w1 and -x·w1 for w2.")
 def two_weight_gradient_matches_autograd(w, x, y, expected):
-    what = _args_text("two_weight_gradient", x, y)
-    got = compare.array((yield student.two_weight_gradient(w, **_kwargs(x, y))), what,
+    what = render("two_weight_gradient", "w", x=x, y=y)
+    got = compare.array((yield student.two_weight_gradient(w, **keywords(x=x, y=y))), what,
                         shape=(2,))
     compare.close(got, expected["grad"], what, rtol=1e-12,
                   atol=1e-13 * expected["scale"]["grad"] + 1e-300)
@@ -183,8 +167,8 @@ def two_weight_gradient_matches_autograd(w, x, y, expected):
       hint="Differentiate the gradient once more; the off-diagonal entry d²L/dw1dw2 needs the "
            "product rule on the residual times w2 (both depend on w2).")
 def two_weight_hessian_matches_torch(w, x, y, expected):
-    what = _args_text("two_weight_hessian", x, y)
-    got = compare.array((yield student.two_weight_hessian(w, **_kwargs(x, y))), what,
+    what = render("two_weight_hessian", "w", x=x, y=y)
+    got = compare.array((yield student.two_weight_hessian(w, **keywords(x=x, y=y))), what,
                         shape=(2, 2))
     compare.close(got, expected["hess"], what, rtol=1e-12,
                   atol=1e-13 * expected["scale"]["hess"] + 1e-300)
@@ -315,8 +299,8 @@ def taylor_exact_for_quadratics(loss0, g, H, theta, theta0, expected):
            "zero; both signs present -> saddle even with zeros; a zero without a sign change "
            "-> degenerate.")
 def classify_matches_eigenvalues(H, eigenvalues, tol, expected):
-    what = _call_text("classify_critical_point", tol)
-    got = (yield _with_tol(student.classify_critical_point, H, tol))
+    what = render("classify_critical_point", "H", tol=tol)
+    got = (yield student.classify_critical_point(H, **keywords(tol=tol)))
     compare.holds(isinstance(got, str), f"{what} returned {compare.fmt(got)}; expected one of "
                   "the strings 'local_min', 'local_max', 'saddle', 'degenerate'")
     compare.equal(got, expected, f"{what} (eigenvalues {compare.fmt(eigenvalues)})")
@@ -357,8 +341,8 @@ def check_escape(got: Any, H: np.ndarray, what: str, expected: dict | None) -> N
            "columns: the escape direction is the column of the smallest eigenvalue, if that "
            "eigenvalue is below -tol.")
 def escape_direction_is_eigenvector(H, eigenvalues, tol, expected):
-    what = _call_text("escape_direction", tol)
-    check_escape((yield _with_tol(student.escape_direction, H, tol)), H, what, expected)
+    what = render("escape_direction", "H", tol=tol)
+    check_escape((yield student.escape_direction(H, **keywords(tol=tol))), H, what, expected)
 
 
 @prop("critical_points.minimum_ratio", "is the fraction of eigenvalues above tol: 0.5 at the "
@@ -369,8 +353,8 @@ def escape_direction_is_eigenvector(H, eigenvalues, tol, expected):
       hint="Count the eigenvalues λ > tol (zeros within the tolerance are not positive) and "
            "divide by n.")
 def minimum_ratio_counts_positive(H, eigenvalues, tol, expected):
-    what = _call_text("minimum_ratio", tol)
-    got = compare.scalar((yield _with_tol(student.minimum_ratio, H, tol)), what)
+    what = render("minimum_ratio", "H", tol=tol)
+    got = compare.scalar((yield student.minimum_ratio(H, **keywords(tol=tol))), what)
     # k / n is exact up to one rounding whichever way it is counted
     compare.close(got, expected, f"{what} (eigenvalues {compare.fmt(eigenvalues)})", rtol=0,
                   atol=1e-12)

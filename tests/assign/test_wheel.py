@@ -58,19 +58,25 @@ def scale_multiplies(x, factor):
     got = compare.array((yield student.scale(x, factor)), "scale(x, factor)", shape=x.shape)
     compare.close(got, x * factor, "scale(x, factor)")
 '''
-MUTANTS = '''"""The catalog of scaling: one bug."""
+MUTANTS = '''"""The catalog of scaling: one bug, a real function."""
 
 from __future__ import annotations
 
-from graders.mutants import Mutant
+import numpy as np
 
-MUTANTS = [Mutant(id="scale_adds", function="scale", title="adds the factor",
-                  misconception="your scale adds the factor instead of multiplying",
-                  source="""
-def scale(x, factor):
+from graders.mutants import Catalog
+
+catalog = Catalog("scaling")
+
+
+@catalog.mutant("scale", "adds the factor",
+                misconception="your scale adds the factor instead of multiplying")
+def scale_adds(x, factor):
     return np.asarray(x, dtype=np.float64) + factor
-""")]
-VARIANTS = []
+
+
+MUTANTS = catalog.mutants
+VARIANTS = catalog.variants
 '''
 LECTURE = """# Scaling
 
