@@ -24,8 +24,8 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 from graders import compare
-from graders.grade.protocol import Call, Ref
 from graders.props import Property, check_calls, prop
+from graders.sandbox.protocol import Call, Ref
 
 __all__ = ["DEFAULT", "arguments", "keywords", "matches_reference", "omitted", "render",
            "threaded"]
