@@ -52,7 +52,7 @@ def logits(draw: Any, min_n: int = 1, max_n: int = 6, min_k: int = 1, max_k: int
     n = draw(st.integers(min_n, max_n))
     k = draw(st.integers(min_k, max_k))
     hi = scale if scale is not None else draw(st.sampled_from([10.0, 10.0, 10.0, 1e3, 1e4]))
-    z = draw(arrays((n, k), -hi, hi))
+    z: np.ndarray = draw(arrays((n, k), -hi, hi))
     if scale is None and draw(st.booleans()):
         z = z + draw(floats(-1e3, 1e3))  # a common offset: softmax must not care
     return z
@@ -78,7 +78,7 @@ def batches(draw: Any, min_n: int = 2, max_n: int = 8, min_d: int = 1, max_d: in
     (zero batch variance: eps is all that keeps batch norm finite).  Shrinks to 2x1."""
     n = draw(st.integers(min_n, max_n))
     d = draw(st.integers(min_d, max_d))
-    x = draw(arrays((n, d), -10.0, 10.0))
+    x: np.ndarray = draw(arrays((n, d), -10.0, 10.0))
     if constant_columns and d > 0 and draw(st.integers(0, 4)) == 0:
         col = draw(st.integers(0, d - 1))
         x[:, col] = draw(floats(-5.0, 5.0))
@@ -103,7 +103,8 @@ def eigenvalues(draw: Any, min_n: int = 1, max_n: int = 5) -> np.ndarray:
     n = draw(st.integers(min_n, max_n))
     mags = draw(st.lists(st.one_of(st.just(0.0), floats(0.1, 10.0)), min_size=n, max_size=n))
     signs = draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=n, max_size=n))
-    return np.asarray(mags) * np.asarray(signs)
+    spectrum: np.ndarray = np.asarray(mags) * np.asarray(signs)
+    return spectrum
 
 
 @st.composite
@@ -149,8 +150,9 @@ def gradient_sequences(draw: Any, min_steps: int = 1, max_steps: int = 12,
     huge (1e6) scales, sometimes exact zeros.  Shrinks to one zero gradient."""
     t = draw(st.integers(min_steps, max_steps))
     d = draw(st.integers(1, max_dim))
-    g = draw(arrays((t, d), -1.0, 1.0))
-    return g * draw(st.sampled_from([1.0, 1.0, 1.0, 1e-12, 1e6]))
+    g: np.ndarray = draw(arrays((t, d), -1.0, 1.0))
+    scaled: np.ndarray = g * draw(st.sampled_from([1.0, 1.0, 1.0, 1e-12, 1e6]))
+    return scaled
 
 
 @st.composite
@@ -185,7 +187,7 @@ def logit_arrays(draw: Any, max_ndim: int = 3, max_k: int = 6,
             3: (draw(st.integers(1, 3)), draw(st.integers(1, 2)))}[min(ndim, 3)]
     k = draw(st.integers(1, max_k))
     hi = scale if scale is not None else draw(st.sampled_from([10.0, 10.0, 10.0, 1e3, 1e4]))
-    z = draw(arrays(lead + (k,), -hi, hi))
+    z: np.ndarray = draw(arrays(lead + (k,), -hi, hi))
     if scale is None and draw(st.booleans()):
         z = z + draw(arrays(lead + (1,), -1e3, 1e3))  # softmax must not care, row by row
     return z
