@@ -22,15 +22,14 @@ $(STAMP): pyproject.toml
 lint: install
 	$(PY) -m ruff check .
 
-# mypy.ini says what is checked and how strictly; skipped (saying so) until mypy is installed
+# mypy.ini says what is checked and how strictly
 types: install
-	@if $(PY) -c "import mypy" 2>/dev/null; then $(PY) -m mypy; \
-	else echo "types: mypy is not installed in $(VENV), skipped"; fi
+	$(PY) -m mypy
 
 check: install lint types
 	$(PY) -m pytest -m "not slow" -q
 
-test: install lint
+test: install lint types
 	$(PY) -m pytest
 
 demo: install

@@ -27,4 +27,5 @@ def tensor(x: Any, grad: bool = False) -> Any:
 
 
 def numpy(t: Any) -> np.ndarray:
-    return t.detach().cpu().numpy().astype(np.float64)
+    out: np.ndarray = t.detach().cpu().numpy().astype(np.float64)
+    return out

@@ -91,7 +91,7 @@ class Property:
 def prop(exercise: str, title: str, *, points: float = 1.0,
          visibility: Visibility = "public",
          given: Mapping[str, st.SearchStrategy[Any]] | st.SearchStrategy[dict[str, Any]],
-         examples: tuple[Mapping[str, Any], ...] | list[Mapping[str, Any]] = (),
+         examples: Sequence[Mapping[str, Any]] = (),
          expect: Callable[..., Any] | None = None, hint: str = "",
          max_examples: int | None = None, relational: bool = False,
          gated_on: Sequence[str] = (), forbid_warnings: bool = False) -> Callable[[Check], Property]:

@@ -155,13 +155,14 @@ def find_critical_point(theta0: ArrayLike, sizes: list[int], x: ArrayLike, y: Ar
     g = gradient(theta, sizes, x, y)
     norm = float(np.linalg.norm(g))
     mu = 1e-3
-    lam = Q = None
+    eig: tuple[Array, Array] | None = None  # of the Hessian at theta, once per accepted step
     for _ in range(max_steps):
         if norm <= tol:
             break
-        if lam is None:
+        if eig is None:
             # H = Q diag(λ) Qᵀ solves (H² + μI) δ = -H g for every μ at the cost of one
-            lam, Q = np.linalg.eigh(hessian(theta, sizes, x, y))
+            eig = np.linalg.eigh(hessian(theta, sizes, x, y))
+        lam, Q = eig
         scale = mu * (1.0 + float(np.max(lam ** 2, initial=0.0)))
         step = -Q @ (lam / (lam ** 2 + scale) * (Q.T @ g))
         trial = theta + step
@@ -170,7 +171,7 @@ def find_critical_point(theta0: ArrayLike, sizes: list[int], x: ArrayLike, y: Ar
         if trial_norm < norm:
             theta, g, norm = trial, g_trial, trial_norm
             mu = max(mu / 3.0, 1e-15)
-            lam = Q = None
+            eig = None
         else:
             mu = min(mu * 4.0, 1e8)
     return theta

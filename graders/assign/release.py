@@ -104,13 +104,13 @@ def release_course(target: Path, assignments: list[str]) -> Path:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     shutil.copyfile(TEMPLATES / "released.toml", target / courses.MARKER)
-    released = courses.Course(target)
     for assignment in assignments:
         owner = registry.get(assignment).course
-        for kind in ("manifest", "public"):
-            path = released.path(kind, assignment)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(owner.path(kind, assignment), path)
+        for kind in ("manifest", "public"):  # a package's every module
+            for file in owner.files(kind, assignment):
+                path = target / file.relative_to(owner.root)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(file, path)
     return target
 
 

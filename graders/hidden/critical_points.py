@@ -55,7 +55,7 @@ def _reference_two_weight(w, x, y):
                      "hess": 16 * F64_EPS * (6 * xv * xv * big * big + 2 * abs(xv * yv))}}
 
 
-ORIGIN_AND_VALLEY = [{"w": np.zeros(2), "x": -3.0, "y": 2.0},
+ORIGIN_AND_VALLEY: list[dict[str, Any]] = [{"w": np.zeros(2), "x": -3.0, "y": 2.0},
                      {"w": np.array([1e3, 1e-3]), "x": None, "y": None},
                      {"w": np.array([-7.0, 2.0 / 7.0]), "x": -0.5, "y": 1.0}]
 
@@ -234,7 +234,7 @@ def nasty_hessians(draw: Any) -> dict[str, Any]:
     return {"H": np.diag(np.asarray(factors) * tol), "tol": tol}
 
 
-HIDDEN_HESSIANS = [
+HIDDEN_HESSIANS: list[dict[str, Any]] = [
     {"H": np.array([[3.0]]), "tol": None}, {"H": np.array([[-3.0]]), "tol": None},
     {"H": np.array([[0.0]]), "tol": None}, {"H": np.array([[1e-9]]), "tol": None},
     {"H": np.diag([2e-8, -2e-8]), "tol": None}, {"H": np.diag([2e-8, -5e-9]), "tol": None},

@@ -16,10 +16,10 @@ import numpy as np
 from hypothesis import strategies as st
 
 from graders import compare
-from graders import strategies as gen
 from graders.course import reference
 from graders.props import prop, student
 from graders.public.landscape import (
+    cases,
     check_experiment,
     hessian_atol,
     n_params,
@@ -35,7 +35,7 @@ def _norm(theta, sizes, x, y) -> float:
 
 @prop("landscape.pack", "round trip: unpack(pack(params)) returns params, for deeper "
       "networks", points=0.5, visibility="hidden",
-      given=gen.network_problems(max_layers=4, max_width=5),
+      given=cases.network_problems(max_layers=4, max_width=5),
       expect=lambda theta, sizes, x, y: ref.unpack(theta, sizes))
 def pack_round_trip(theta, sizes, x, y, expected):
     got = compare.array((yield student.pack(expected)), "pack(params)", shape=theta.shape)
@@ -43,7 +43,7 @@ def pack_round_trip(theta, sizes, x, y, expected):
 
 
 @prop("landscape.unpack", "matches the reference for deeper and wider networks", points=0.5,
-      visibility="hidden", given=gen.network_problems(max_layers=4, max_width=5),
+      visibility="hidden", given=cases.network_problems(max_layers=4, max_width=5),
       expect=lambda theta, sizes, x, y: ref.unpack(theta, sizes))
 def unpack_reference(theta, sizes, x, y, expected):
     got = compare.sequence((yield student.unpack(theta, sizes)), "unpack(theta, sizes)",
@@ -58,7 +58,7 @@ def unpack_reference(theta, sizes, x, y, expected):
 
 @prop("landscape.loss", "matches the reference on deeper networks with saturating weights",
       points=1, visibility="hidden",
-      given=gen.network_problems(max_layers=4, max_width=4, weight=20.0),
+      given=cases.network_problems(max_layers=4, max_width=4, weight=20.0),
       expect=lambda theta, sizes, x, y: ref.loss(theta, sizes, x, y))
 def loss_reference(theta, sizes, x, y, expected):
     got = compare.scalar((yield student.loss(theta, sizes, x, y)), "loss(theta, sizes, x, y)")
@@ -68,7 +68,7 @@ def loss_reference(theta, sizes, x, y, expected):
 
 @prop("landscape.gradient", "matches the reference on deeper networks with saturating "
       "weights", points=1.5, visibility="hidden",
-      given=gen.network_problems(max_layers=4, max_width=4, weight=20.0),
+      given=cases.network_problems(max_layers=4, max_width=4, weight=20.0),
       expect=lambda theta, sizes, x, y: ref.gradient(theta, sizes, x, y))
 def gradient_reference(theta, sizes, x, y, expected):
     got = compare.array((yield student.gradient(theta, sizes, x, y)),
@@ -81,7 +81,7 @@ def gradient_reference(theta, sizes, x, y, expected):
 @prop("landscape.hessian", "within the central-difference error of torch.func.hessian for "
       "eps = 1e-4 and 1e-6, exactly symmetric", points=1.5, visibility="hidden",
       max_examples=15,
-      given=st.tuples(gen.network_problems(max_layers=3, max_width=3),
+      given=st.tuples(cases.network_problems(max_layers=3, max_width=3),
                       st.sampled_from([1e-4, 1e-6])).map(lambda c: {**c[0], "eps": c[1]}),
       expect=lambda theta, sizes, x, y, eps: torch_hessian(theta, sizes, x, y))
 def hessian_eps(theta, sizes, x, y, eps, expected):
@@ -95,7 +95,7 @@ def hessian_eps(theta, sizes, x, y, eps, expected):
 
 
 @prop("landscape.eigen_counts", "counts spectra of up to 10 eigenvalues with rtol given",
-      points=1, visibility="hidden", given=gen.tolerance_spectra(max_n=10))
+      points=1, visibility="hidden", given=cases.tolerance_spectra(max_n=10))
 def eigen_counts_wide(H, eigenvalues, rtol):
     call = (student.eigen_counts(H) if rtol is None else student.eigen_counts(H, rtol=rtol))
     got = compare.sequence((yield call), "eigen_counts(H)", length=3)
@@ -135,7 +135,7 @@ def _finder_case(theta, sizes, x, y) -> dict[str, Any]:
 @prop("landscape.find_critical_point", "reaches tol from next to a non-degenerate critical "
       "point, and from any start is never worse than the start (40 steps)", points=2,
       visibility="hidden", max_examples=10,
-      given=gen.network_problems(max_layers=2, max_width=2, max_n=6),
+      given=cases.network_problems(max_layers=2, max_width=2, max_n=6),
       examples=[{"theta": np.array([0.01, 0.3, -0.02, 0.62]), "sizes": [1, 1, 1],
                  "x": np.array([[-1.0], [0.0], [1.0], [2.0]]),
                  "y": np.array([[1.0], [-1.0], [0.5], [2.0]])},

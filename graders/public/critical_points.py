@@ -68,7 +68,7 @@ def _rotated(lam: list[float], seed: int) -> dict[str, Any]:
 
 
 # The lecture's worked example and the cases the Hessian test gets wrong without care.
-LECTURE_HESSIANS = [
+LECTURE_HESSIANS: list[dict[str, Any]] = [
     # w = (0, 0), x = y = 1: a saddle, escaped along ±(1, 1)/√2, minimum ratio 0.5
     {"H": np.array([[0.0, -2.0], [-2.0, 0.0]]), "eigenvalues": np.array([-2.0, 2.0]),
      "tol": None},
@@ -105,7 +105,7 @@ def verdict(eigenvalues: np.ndarray, tol: float | None) -> str:
 
 # --- the lecture's two-weight network ---------------------------------------------------
 
-LECTURE_POINTS = [{"w": np.zeros(2), "x": None, "y": None},
+LECTURE_POINTS: list[dict[str, Any]] = [{"w": np.zeros(2), "x": None, "y": None},
                   {"w": np.array([2.0, 0.5]), "x": None, "y": None},
                   {"w": np.array([3.0, 1.0 / 3.0]), "x": None, "y": None},
                   {"w": np.array([1.0, -2.0]), "x": 3.0, "y": -0.5}]

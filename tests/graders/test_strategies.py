@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 from graders import strategies as gen
+from graders.public.landscape import cases
 
 #: few examples, the same ones every run (a contract test, not a search)
 FEW = settings(max_examples=25, deadline=None, database=None, derandomize=True,
@@ -235,7 +236,7 @@ def test_learning_rates_and_momenta_are_valid_hyperparameters():
 # --- landscape ---------------------------------------------------------------------------
 
 @FEW
-@given(gen.quadratic_problems())
+@given(cases.quadratic_problems())
 def test_quadratic_problems_are_one_layer_with_a_well_conditioned_hessian(case):
     """One layer (C quadratic in theta), shapes that fit, theta and y in [-2, 2], and the
     Hessian's blocks AᵀA (A = [x, 1]) of condition number at most 25, as the docstring bounds."""
@@ -250,5 +251,5 @@ def test_quadratic_problems_are_one_layer_with_a_well_conditioned_hessian(case):
 
 def test_quadratic_problems_shrink_to_one_input_one_output_two_samples():
     """The simplest quadratic problem: sizes [1, 1] on two samples."""
-    case = _minimal(gen.quadratic_problems())
+    case = _minimal(cases.quadratic_problems())
     assert case["sizes"] == [1, 1] and case["x"].shape == (2, 1)
