@@ -29,7 +29,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -193,38 +193,6 @@ def cmd_check(ns: argparse.Namespace) -> int:
     return EXIT_OK if result.score == result.max_score and result.tests else EXIT_FAILED
 
 
-def progress_line(grading: frozenset[str], last: str) -> str:
-    """The progress bar's text: the students being graded now, then the last one finished."""
-    parts = [", ".join(sorted(grading))] if grading else []
-    return " · ".join(parts + ([f"last: {last}"] if last else []))
-
-
-def _progress_bar() -> tuple[Callable[..., None], Callable[[], None]]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), TextColumn("{task.description}"),
-                   console=report.err, transient=False)
-    task = bar.add_task("", total=None)
-    state = {"last": "", "started": False}
-
-    def update(done: int, total: int, result: Any, grading: frozenset[str]) -> None:
-        if not state["started"]:  # shown from the first student on: a refused --db stays 1 line
-            bar.start()
-            state["started"] = True
-        if result is not None:
-            state["last"] = f"{result.student_id} {result.score:g}/{result.max_score:g}"
-        text = progress_line(grading, str(state["last"]))
-        text = text if len(text) <= 60 else text[:59] + "…"
-        bar.update(task, completed=done, total=total, description=report.escape(text))
-
-    def stop() -> None:
-        if state["started"]:
-            bar.stop()
-
-    return update, stop
-
-
 def cmd_grade(ns: argparse.Namespace) -> int:
     from graders.grade.batch import grade_batch
 
@@ -238,7 +206,7 @@ def cmd_grade(ns: argparse.Namespace) -> int:
     from graders.export.nbgrader_course import batch_course
 
     nbgrader = batch_course(ns.submissions, courses.current().root)
-    update, stop = _progress_bar()
+    update, stop = report.progress_bar()
     try:
         result = grade_batch(ns.submissions, ns.assignment, ns.out, jobs=ns.jobs,
                              regrade=ns.regrade, db=ns.db, sandbox=ns.sandbox,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -104,3 +105,39 @@ def internal_error(trace: str) -> None:
 
 def isatty() -> bool:
     return sys.stdout.isatty()
+
+
+# --- the progress bar of `propgrade grade` ----------------------------------------------
+
+def progress_line(grading: frozenset[str], last: str) -> str:
+    """The progress bar's text: the students being graded now, then the last one finished."""
+    parts = [", ".join(sorted(grading))] if grading else []
+    return " · ".join(parts + ([f"last: {last}"] if last else []))
+
+
+def progress_bar() -> tuple[Callable[..., None], Callable[[], None]]:
+    """``(update, stop)`` of `propgrade grade`'s progress bar on standard error; ``update(done,
+    total, last_result_or_None, ids_being_graded_now)`` is grade_batch's ``progress``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("{task.description}"),
+                   console=err, transient=False)
+    task = bar.add_task("", total=None)
+    state = {"last": "", "started": False}
+
+    def update(done: int, total: int, result: Any, grading: frozenset[str]) -> None:
+        if not state["started"]:  # shown from the first student on: a refused --db stays 1 line
+            bar.start()
+            state["started"] = True
+        if result is not None:
+            state["last"] = f"{result.student_id} {result.score:g}/{result.max_score:g}"
+        text = progress_line(grading, str(state["last"]))
+        text = text if len(text) <= 60 else text[:59] + "…"
+        bar.update(task, completed=done, total=total, description=escape(text))
+
+    def stop() -> None:
+        if state["started"]:
+            bar.stop()
+
+    return update, stop

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graders import cli, mutants, registry
+from graders import cli, mutants, registry, report
 from graders.assign.release import copy_checker
 from graders.cli import main
 from graders.errors import InputError, UsageError
@@ -355,7 +355,7 @@ def _recording_progress(monkeypatch) -> list[tuple[int, int, frozenset[str]]]:
         return (lambda done, total, result, grading: seen.append((done, total, grading)),
                 lambda: None)
 
-    monkeypatch.setattr(cli, "_progress_bar", bar)
+    monkeypatch.setattr(cli.report, "progress_bar", bar)
     return seen
 
 
@@ -378,9 +378,9 @@ def test_grade_progress_names_the_students_being_graded_now(jobs, monkeypatch, b
 
 def test_progress_line_names_in_flight_students_then_the_last_one():
     """The bar's text: who is being graded now, then the last finished with its score."""
-    assert cli.progress_line(frozenset({"bob", "alice"}), "carol 18/20") == \
+    assert report.progress_line(frozenset({"bob", "alice"}), "carol 18/20") == \
         "alice, bob · last: carol 18/20"
-    assert cli.progress_line(frozenset(), "") == ""
+    assert report.progress_line(frozenset(), "") == ""
 
 
 def test_validate_jobs_default_is_validates_own():

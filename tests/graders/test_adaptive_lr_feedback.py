@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from graders import mutants, profiles, registry
 from graders.diagnose import diagnoser_for
 from graders.grade.runner import Judge
-from graders.public.adaptive_lr import SAFETY, Run, rounding_bounds
+from graders.public.adaptive_lr.rounding import SAFETY, Run, rounding_bounds
 from tests.conftest import grade_mutant
 
 pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the worker
