@@ -50,7 +50,8 @@ EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130  # BSD sysexits' EX_SOFTWARE; the shel
 STUDENT_COMMANDS = ("check", "doctor")
 #: need what a student release does not ship (hidden graders, reference, catalog, nbgrader);
 #: ``grade`` there would silently award the public points only
-STAFF_COMMANDS = ("grade", "generate", "validate", "autograder", "demo", "init", "new")
+STAFF_COMMANDS = ("grade", "export", "generate", "validate", "autograder", "demo", "init",
+                  "new")
 
 CACHE_EPILOG = """\
 example cache:
@@ -85,6 +86,7 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 HELP = {
     "check": "check your own files with the public properties",
     "grade": "grade a folder of submissions (one sub-folder per student)",
+    "export": "rewrite OUT's files from its results store, or write an LMS grade import",
     "generate": "write the student release of an assignment",
     "validate": "prove the graders on the reference, stubs and mutants",
     "autograder": "build a Gradescope autograder.zip",
@@ -137,6 +139,17 @@ def _course_option(args: Sequence[str]) -> Path | None:
     return None
 
 
+def _open_course(folder: Path) -> courses.Course:
+    """``--course DIR``: a propgrade course, or an nbgrader course root (``nbgrader_config.py``
+    or ``gradebook.db``) that is not one, whose assignment ids are then the bundled ones."""
+    from graders.nbgrader_env import is_nbgrader_course
+
+    root = folder.expanduser().resolve()
+    if root.is_dir() and not courses.is_course(root) and is_nbgrader_course(root):
+        return courses.Course(root)
+    return courses.open_course(folder)
+
+
 # --- checks of what the user named --------------------------------------------------------
 
 def _output(path: Path, option: str = "--out", folder: bool = True) -> None:
@@ -155,6 +168,16 @@ def _output(path: Path, option: str = "--out", folder: bool = True) -> None:
 
 # --- commands ---------------------------------------------------------------------------
 
+def staff_diagnoser() -> Any:
+    """The catalog's diagnoser factory for staff; ``None`` in a student release, which has no
+    catalog (its checker diagnoses from shipped data, graders.check.misconceptions)."""
+    if not registry.hidden_available():
+        return None
+    from graders.diagnose import optional_diagnoser
+
+    return optional_diagnoser
+
+
 def cmd_check(ns: argparse.Namespace) -> int:
     from graders.check import run_check
 
@@ -165,7 +188,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
         raise InputError(f"{ns.path} does not exist")
     result = run_check(ns.assignment, ns.path, hidden=ns.hidden, sandbox=ns.sandbox,
                        memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
-                       submission_seconds=ns.submission_seconds)
+                       submission_seconds=ns.submission_seconds, diagnoser_for=staff_diagnoser())
     report.show_result(result, release_hidden=ns.hidden)  # --hidden: staff see everything
     return EXIT_OK if result.score == result.max_score and result.tests else EXIT_FAILED
 
@@ -212,13 +235,17 @@ def cmd_grade(ns: argparse.Namespace) -> int:
     _output(ns.out)
     if ns.gradebook is not None:
         _output(ns.gradebook, "--gradebook", folder=False)
+    from graders.export.nbgrader_course import batch_course
+
+    nbgrader = batch_course(ns.submissions, courses.current().root)
     update, stop = _progress_bar()
     try:
         result = grade_batch(ns.submissions, ns.assignment, ns.out, jobs=ns.jobs,
                              regrade=ns.regrade, db=ns.db, sandbox=ns.sandbox,
                              memory_mb=ns.memory_mb, call_seconds=ns.call_seconds,
                              submission_seconds=ns.submission_seconds, progress=update,
-                             release_hidden=ns.release_hidden)
+                             release_hidden=ns.release_hidden, scheduler=ns.scheduler,
+                             nbgrader=nbgrader, diagnoser_for=staff_diagnoser())
     finally:
         stop()
     for w in result.warnings:
@@ -228,6 +255,9 @@ def cmd_grade(ns: argparse.Namespace) -> int:
 
         write_gradebook(ns.gradebook, ns.assignment, result.results)
         report.console.print(f"gradebook: {ns.gradebook}")
+    if nbgrader is not None:
+        report.console.print(f"nbgrader course {nbgrader}: autograded/, feedback/ and the "
+                             "gradebook hold these grades")
     report.console.print(report.batch_table(result.results, f"{ns.assignment}"))
     report.console.print(f"graded {result.graded}, unchanged and skipped {result.skipped}, "
                          f"in {result.seconds:.1f} s → {ns.out}/grades.csv, "
@@ -235,11 +265,50 @@ def cmd_grade(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(ns: argparse.Namespace) -> int:
+    lms = (ns.roster, ns.dest, ns.id_column, ns.lms_assignment)
+    if ns.to is None:
+        if any(v is not None for v in lms):
+            raise UsageError("--roster, --out, --id-column and --assignment go with --to "
+                             "canvas|moodle")
+        from graders.export.stage import export_batch
+
+        done = export_batch(ns.out, db=ns.db, release_hidden=ns.release_hidden)
+        for w in done.warnings:
+            report.warn(w)
+        report.console.print(f"exported {len(done.results)} student(s) of {done.assignment} "
+                             f"→ {ns.out}/grades.csv, <student>/results.json, feedback.html, "
+                             "summary")
+        return EXIT_OK
+    if ns.roster is None or ns.dest is None:
+        raise UsageError(f"--to {ns.to} needs --roster ROSTER.csv and --out FILE")
+    if ns.release_hidden:
+        raise UsageError("--release-hidden is for OUT's files; an LMS import holds scores only")
+    from graders.export.lms import export_lms
+
+    _output(ns.dest, folder=False)
+    report.show_lms_export(export_lms(ns.out, ns.to, ns.roster, ns.dest, db=ns.db,
+                                      id_column=ns.id_column,
+                                      lms_assignment=ns.lms_assignment))
+    return EXIT_OK
+
+
 def cmd_generate(ns: argparse.Namespace) -> int:
     from graders.assign.release import generate
+    from graders.nbgrader_env import is_nbgrader_course
 
-    _output(ns.out)
-    written = generate(ns.assignment, ns.out)
+    if ns.out is not None:
+        _output(ns.out)
+        written = generate(ns.assignment, ns.out)
+    elif is_nbgrader_course(courses.current().root):
+        from graders.assign.course_release import generate_in_course
+
+        written = generate_in_course(ns.assignment, courses.current().root)
+    elif ns.course is not None:
+        raise UsageError(f"--course {ns.course} is not an nbgrader course (no nbgrader_config.py "
+                         "or gradebook.db), so there is no release/ to write into: name --out DIR")
+    else:
+        raise UsageError("name --out DIR, or --course an nbgrader course (its release/ is used)")
     for path in written:
         report.console.print(f"wrote {path}")
     return EXIT_OK
@@ -269,8 +338,8 @@ def cmd_autograder(ns: argparse.Namespace) -> int:
 
 
 def cmd_doctor(ns: argparse.Namespace) -> int:
-    from graders.grade.doctor import render
-    from graders.grade.doctor import report as doctor_report
+    from graders.sandbox.doctor import render
+    from graders.sandbox.doctor import report as doctor_report
 
     report.console.print(render(doctor_report()))
     return EXIT_OK
@@ -305,7 +374,8 @@ def cmd_new(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "grade": cmd_grade, "generate": cmd_generate,
+COMMANDS = {"check": cmd_check, "grade": cmd_grade, "export": cmd_export,
+            "generate": cmd_generate,
             "validate": cmd_validate, "autograder": cmd_autograder, "doctor": cmd_doctor,
             "demo": cmd_demo, "init": cmd_init, "new": cmd_new}
 
@@ -322,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"'propgrade {name}' is for course staff; this student checker offers "
                 f"{' and '.join(f'propgrade {c}' for c in STUDENT_COMMANDS)}")
         folder = _course_option(args)
-        with courses.using(courses.open_course(folder) if folder is not None
+        with courses.using(_open_course(folder) if folder is not None
                            else courses.default()):
             ns = build_parser(staff).parse_args(args)
             return COMMANDS[ns.command](ns)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from graders.grade.protocol import Unsupported
+from graders.sandbox.protocol import Unsupported
 
 Array = NDArray[np.float64]
 

@@ -81,6 +81,7 @@ def run_demo(out: Path, jobs: int = 2, topics: list[str] | None = None) -> int:
     """Grade every assignment's examples into ``out/<id>/``; print one summary table."""
     from rich.table import Table
 
+    from graders.diagnose import optional_diagnoser
     from graders.grade.batch import grade_batch
 
     table = Table(title="propgrade demo: bundled example submissions")
@@ -90,7 +91,8 @@ def run_demo(out: Path, jobs: int = 2, topics: list[str] | None = None) -> int:
     for topic in topics or list(registry.ASSIGNMENTS):
         report.console.print(f"grading [bold]{topic}[/] ...")
         subs = write_examples(topic, out / "submissions")
-        batch = grade_batch(subs, topic, out / topic, jobs=jobs, regrade=True)
+        batch = grade_batch(subs, topic, out / topic, jobs=jobs, regrade=True,
+                            diagnoser_for=optional_diagnoser)
         warnings.update(batch.warnings)
         for r in sorted(batch.results, key=lambda r: r.student_id):
             first = r.messages[0] if r.messages else next(

@@ -5,7 +5,7 @@ a misconception when, on the first failing example before shrinking, their answe
 values the check received, in order: the runner's ``trace``) are the answers a named catalog
 mutant gives there, and that mutant fails there too.  Mutants are our own code, so they run
 in-process, judge side, through the runner's own ``Driver`` (the same code that records a
-student's trace), on a :class:`~graders.grade.local.LocalSession`.
+student's trace), on a :class:`~graders.sandbox.local.LocalSession`.
 
 * :func:`diagnoser_for` replays the catalog at the failing example (``grade``, ``validate``,
   and ``check`` inside the repository).
@@ -28,14 +28,15 @@ import numpy as np
 from graders import mutants, profiles, registry
 from graders.check.misconceptions import NOT_ANSWERS, Frozen, Mistake, matches, same
 from graders.compare import Failure
-from graders.grade import protocol
-from graders.grade.client import Reply
+from graders.grade.draw import same_case
 from graders.grade.driver import Driver
-from graders.grade.examples import Example, ExampleBank, same_case
-from graders.grade.local import LocalSession
-from graders.grade.protocol import Call
+from graders.grade.examples import Example, ExampleBank
 from graders.grade.runner import Diagnoser
 from graders.props import Property
+from graders.sandbox import protocol
+from graders.sandbox.local import LocalSession
+from graders.sandbox.protocol import Call
+from graders.sandbox.reply import Reply
 
 __all__ = ["same", "answers_of", "diagnoser_for", "freeze"]
 
@@ -71,6 +72,16 @@ def _sessions(assignment: str) -> list[tuple[mutants.Mutant, LocalSession]]:
             module = mutants.load_module(f"mutant_{m.id}", mutants.mutant_source(assignment, m))
             out.append((m, _Replay(module)))
     return out
+
+
+def optional_diagnoser(assignment: str) -> Diagnoser | None:
+    """:func:`diagnoser_for`, or ``None`` for an assignment whose course has no catalog (only
+    that: a catalog that fails to import is an error, never hidden as "no diagnosis")."""
+    try:
+        mutants.catalog(assignment)
+    except mutants.MissingCatalog:
+        return None
+    return diagnoser_for(assignment)
 
 
 def diagnoser_for(assignment: str) -> Diagnoser:

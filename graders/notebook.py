@@ -136,7 +136,11 @@ def check(assignment: str, namespace: Mapping[str, Any], function: str | None = 
     result = _CACHE.get(key)
     if result is None:
         if run is None:
-            from graders.check import run_check as run
+            from graders.check import run_check
+            from graders.cli import staff_diagnoser
+
+            def run(assignment: str, path: Path) -> SubmissionResult:
+                return run_check(assignment, path, diagnoser_for=staff_diagnoser())
         with tempfile.TemporaryDirectory(prefix="propgrade-notebook-") as tmp:
             path = Path(tmp) / f"{spec.module}.py"
             path.write_text(source)

@@ -44,9 +44,19 @@ def _seconds(value: str) -> float:
     return x
 
 
+def _scheduler(value: str) -> str:
+    """A Dask scheduler's address, ``SCHEME://HOST:PORT`` (checked here, reached later)."""
+    scheme, _, rest = value.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("tcp", "tls", "ws", "wss", "ucx") or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a Dask scheduler's address like "
+                                         f"tcp://HOST:8786; got {value!r}")
+    return value
+
+
 def _limit_arguments(p: argparse.ArgumentParser) -> None:
     """--memory-mb, --call-seconds, --submission-seconds: each overrides the manifest."""
-    from graders.grade.sandbox import Limits
+    from graders.sandbox.limits import Limits
 
     base = Limits()
     manifest = "the manifest's [limits] {} when it sets one (default: {})"
@@ -94,6 +104,10 @@ def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> Non
     g.add_argument("--sandbox", choices=["auto", "bwrap", "plain"],
                    default=_default(grade_batch, "sandbox"),
                    help="bubblewrap when it runs here (auto), always (bwrap) or never (plain)")
+    g.add_argument("--scheduler", type=_scheduler, metavar="tcp://HOST:PORT",
+                   default=_default(grade_batch, "scheduler"),
+                   help="grade on this Dask cluster's workers (each with propgrade, the "
+                        "course and bubblewrap); this machine writes the store and OUT")
     _limit_arguments(g)
     g.add_argument("--gradebook", type=Path, default=None,
                    help="also write the scores into this nbgrader gradebook.db")
@@ -103,10 +117,43 @@ def _grade_arguments(g: argparse.ArgumentParser, which: str, staff: bool) -> Non
                         "feedback.html (default: their title and points only)")
 
 
+def _export_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
+    from graders.export.lms import DEFAULT_ID_COLUMN, KINDS
+    from graders.export.stage import export_batch
+
+    p.add_argument("out", type=Path, metavar="OUT",
+                   help="the folder propgrade grade wrote (its results store is read, never "
+                        "its files)")
+    p.add_argument("--db", default=_default(export_batch, "db"),
+                   help="SQLAlchemy URL of the results store the batch was graded into "
+                        "(default: OUT/propgrade.sqlite)")
+    p.add_argument("--release-hidden", action="store_true",
+                   default=_default(export_batch, "release_hidden"),
+                   help="show hidden checks' results and feedback in results.json and "
+                        "feedback.html (default: their title and points only)")
+    lms = p.add_argument_group("LMS grade import (instead of OUT's files)")
+    lms.add_argument("--to", choices=KINDS, default=None,
+                     help="write the grade-import CSV of this LMS")
+    lms.add_argument("--roster", type=Path, default=None, metavar="ROSTER.csv",
+                     help="the LMS's own gradebook export (Canvas: Grades > Export)")
+    lms.add_argument("--out", "-o", dest="dest", type=Path, default=None, metavar="FILE",
+                     help="the import CSV to write")
+    lms.add_argument("--id-column", default=None, metavar="COL",
+                     help="the roster column holding propgrade's student ids (default: "
+                          + ", ".join(f"{v!r} for {k}" for k, v in DEFAULT_ID_COLUMN.items())
+                          + ")")
+    lms.add_argument("--assignment", dest="lms_assignment", default=None, metavar="ID",
+                     help="Canvas: the id of the assignment to update (the column becomes "
+                          "'Title (ID)'); without it Canvas matches the title or makes a new "
+                          "assignment")
+
+
 def _generate_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
     p.add_argument("assignment", type=_assignment, metavar="ASSIGNMENT", help=which)
-    p.add_argument("--out", "-o", type=Path, required=True,
-                   help="folder for the notebook, the stub and checker/")
+    p.add_argument("--out", "-o", type=Path, default=None,
+                   help="folder for the notebook, the stub and checker/ (default: with --course "
+                        "an nbgrader course, its source/ID/, release/ID/ and gradebook, "
+                        "the checker in checker/ID/)")
 
 
 def _validate_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
@@ -150,7 +197,8 @@ def _new_arguments(p: argparse.ArgumentParser, which: str, staff: bool) -> None:
 
 
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, str, bool], None]] = {
-    "check": _check_arguments, "grade": _grade_arguments, "generate": _generate_arguments,
+    "check": _check_arguments, "grade": _grade_arguments, "export": _export_arguments,
+    "generate": _generate_arguments,
     "validate": _validate_arguments, "autograder": _autograder_arguments,
     "doctor": lambda p, which, staff: None, "demo": _demo_arguments,
     "init": _init_arguments, "new": _new_arguments}

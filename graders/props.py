@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
-from graders.grade.protocol import Call, Ref
+from graders.sandbox.protocol import Call, Ref
 
 __all__ = ["Property", "prop", "student", "Ref", "Call"]
 

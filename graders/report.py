@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -10,6 +11,9 @@ from rich.table import Table
 
 from graders.export.visibility import PRINTED_WITHHELD, student_view
 from graders.results import SubmissionResult
+
+if TYPE_CHECKING:
+    from graders.export.lms import LmsExport
 
 console = Console(stderr=False, highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -64,8 +68,25 @@ def batch_table(results: list[SubmissionResult], title: str) -> Table:
     return table
 
 
+def show_lms_export(done: LmsExport) -> None:
+    """An LMS export: one line for each student missing on either side, then what was written."""
+    left = "left blank" if done.to == "canvas" else "not in the file"
+    for sid, name in done.no_result:
+        who = sid or f"(no {done.id_column})"
+        warn(f"roster student {who}{f' ({name})' if name else ''} has no propgrade result: "
+             f"{left}")
+    for sid in done.not_in_roster:
+        warn(f"propgrade graded {sid}, who is not in the roster (column {done.id_column!r}): "
+             "not exported")
+    if done.not_graded:
+        warn(f"{len(done.not_graded)} exported with the 0 of grades.csv, their submission could "
+             f"not be graded (see its message): {', '.join(done.not_graded)}")
+    console.print(f"wrote {escape(str(done.dest))}: {done.rows} student row(s), column "
+                  f"{escape(repr(done.column))}, out of {done.max_score:g}")
+
+
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {escape(message)}")
+    err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)  # one line each
 
 
 def fail(message: str, hint: str = "") -> None:

@@ -24,11 +24,11 @@ from rich.table import Table
 
 from graders import mutants, profiles, registry
 from graders.assign.stubs import stub_for
-from graders.grade.client import Worker
 from graders.grade.examples import ExampleBank
 from graders.grade.runner import Judge, Submission
-from graders.grade.sandbox import choose_launcher
 from graders.results import SubmissionResult
+from graders.sandbox.client import Worker
+from graders.sandbox.policy import choose_launcher
 
 
 @dataclass

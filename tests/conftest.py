@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,7 +16,9 @@ import pytest
 
 from graders import profiles, registry
 from graders.grade.runner import Judge, Submission
+from graders.grade.store import sqlite_url
 from graders.results import SubmissionResult
+from tests.postgres import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -27,6 +30,39 @@ def judge() -> Iterator[Judge]:
     j = Judge.create(profiles.get("grading"))
     yield j
     j.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on loopback for the session (tests/postgres.py).  Skipped, saying
+    why, where its binaries or psycopg are missing; under CI (``$CI`` set) that is a failure:
+    .ci/system-packages.sh installs the server and ``make install`` the driver."""
+    bindir = find_bindir()
+    missing = "" if bindir else ("the PostgreSQL server binaries (initdb, pg_ctl) are not "
+                                 "installed: apt-get install postgresql, or set "
+                                 "PROPGRADE_PG_BIN")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing = missing or "psycopg is not installed: pip install -e '.[postgres]'"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests, but {missing}")
+        pytest.skip(missing)
+    assert bindir is not None
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+# slow: the first use starts a server (seconds), which `make check` should not wait for
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
+def store_url(request, tmp_path) -> str:
+    """The URL of a fresh, empty results store: a SQLite file, or a new database on the
+    session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return sqlite_url(str(tmp_path / "store.sqlite"))
+    return request.getfixturevalue("postgres").database()
 
 
 def grade_source(judge: Judge, topic: str, source: str | bytes,

@@ -24,7 +24,7 @@ Student code never reads the reference or the hidden graders, with or without bu
 propgrade is not installed into the venv (an installed copy is readable by every user); the
 bundled source is made root-only (0700) before every run, as is Gradescope's
 ``submission_metadata.json`` (it holds earlier results); and where bubblewrap cannot run, the
-plain launcher runs student code as an unprivileged uid of its own (``graders.grade.sandbox``).
+plain launcher runs student code as an unprivileged uid of its own (``graders.sandbox.plain``).
 Each run first prints ``propgrade doctor``'s rows and the autograder's own (whether that uid
 can read the private files or write the results) to the run's standard output, which
 Gradescope shows to staff only; when student code could read them, the submission is not
@@ -86,10 +86,11 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
     files; the doctor's rows and the hidden checks' feedback go to standard output (staff's).
     """
     from graders import report
+    from graders.diagnose import optional_diagnoser  # the zip ships the catalog
     from graders.export.gradescope import dumps
-    from graders.grade import doctor
     from graders.grade.batch import grade_batch
-    from graders.grade.sandbox import choose_launcher
+    from graders.sandbox import doctor
+    from graders.sandbox.policy import choose_launcher
 
     if course is not None:
         courses.use(courses.Course(course))
@@ -109,7 +110,8 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
         batch = Path(tmp) / "batch"
         shutil.copytree(root / "submission", batch / "submission", symlinks=True)
         # no limit given: the manifest's, as `propgrade grade` without flags
-        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto")
+        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto",
+                           diagnoser_for=optional_diagnoser)
     for warning in done.warnings:
         report.warn(warning)
     result = done.results[0]

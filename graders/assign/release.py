@@ -128,12 +128,18 @@ def generate(assignment: str, out: Path) -> list[Path]:
         notebook = nbgrader_release(assignment, source, out)
     stub = out / f"{assignment}.py"
     stub.write_text(stub_for(assignment))
+    return [notebook, stub, write_checker(assignment, out)]
+
+
+def write_checker(assignment: str, out: Path) -> Path:
+    """``out/checker``, the student checker of ``assignment``, with its README and its
+    misconception data."""
     checker = copy_checker(out, [assignment])
     readme = string.Template((TEMPLATES / "README.txt").read_text())
     (checker / "README.txt").write_text(readme.substitute(id=assignment,
                                                           torch=project().torch))
     write_misconceptions(assignment, checker)
-    return [notebook, stub, checker]
+    return checker
 
 
 def write_misconceptions(assignment: str, checker: Path) -> Path:

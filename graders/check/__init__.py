@@ -12,13 +12,13 @@ from pathlib import Path
 
 from graders import profiles, registry
 from graders.check import misconceptions
-from graders.grade.client import Worker
 from graders.grade.discover import notebook_source, pick, read_notebooks, read_submission
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
-from graders.grade.runner import Diagnoser, Judge, Submission
-from graders.grade.sandbox import choose_launcher
+from graders.grade.runner import Diagnoser, DiagnoserFor, Judge, Submission
 from graders.results import SubmissionResult
+from graders.sandbox.client import Worker
+from graders.sandbox.policy import choose_launcher
 
 
 def load_submission(assignment: str, path: Path | None = None) -> Submission:
@@ -85,15 +85,17 @@ def _current_folder(module: str, functions: tuple[str, ...], folder: Path) -> Su
 def run_check(assignment: str, path: Path | None = None, hidden: bool = False,
               profile: str = "student", sandbox: str = "auto", memory_mb: int | None = None,
               call_seconds: float | None = None,
-              submission_seconds: float | None = None) -> SubmissionResult:
+              submission_seconds: float | None = None,
+              diagnoser_for: DiagnoserFor | None = None) -> SubmissionResult:
     """Grade ``path`` (default: the current folder's ``<assignment>.py`` or notebook, see
     ``load_submission``) with the public properties, under the manifest's limits (an
-    argument that is not ``None`` overrides its limit, as ``grade``'s flags do)."""
+    argument that is not ``None`` overrides its limit, as ``grade``'s flags do).
+    ``diagnoser_for``: the staff catalog's diagnoser where there is no shipped data."""
     props = registry.properties(assignment, hidden=hidden and registry.hidden_available())
     if not hidden:
         props = [p for p in props if p.visibility == "public"]
     sub = load_submission(assignment, path)
-    bank, diagnoser = _diagnosis(assignment, profile)
+    bank, diagnoser = _diagnosis(assignment, profile, diagnoser_for)
     limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
                              submission_seconds=submission_seconds)
     judge = Judge(Worker(choose_launcher(sandbox), limits), bank, bank.profile, diagnoser,
@@ -104,20 +106,17 @@ def run_check(assignment: str, path: Path | None = None, hidden: bool = False,
         judge.close()
 
 
-def _diagnosis(assignment: str, profile: str) -> tuple[ExampleBank, Diagnoser | None]:
+def _diagnosis(assignment: str, profile: str, diagnoser_for: DiagnoserFor | None
+               ) -> tuple[ExampleBank, Diagnoser | None]:
     """The examples and the diagnoser: a release's shipped data, else the staff catalog.
 
     A release ships its frozen examples and the catalog's answers on them as data
     (:mod:`graders.check.misconceptions`); they apply on the profile they were recorded on.
-    Inside the repository the catalog itself is replayed (:mod:`graders.diagnose`).
+    Inside the repository the staff CLI hands in the catalog's replaying diagnoser
+    (:mod:`graders.diagnose`); a release without data has none.
     """
     settings = profiles.get(profile)
     frozen = misconceptions.load(assignment)
     if frozen is not None and frozen.profile == profile:
         return misconceptions.FrozenBank(frozen, settings), misconceptions.diagnoser(frozen)
-    try:
-        from graders.diagnose import diagnoser_for
-
-        return ExampleBank(settings), diagnoser_for(assignment)
-    except ImportError:  # a release without data, or without this assignment's data
-        return ExampleBank(settings), None
+    return ExampleBank(settings), diagnoser_for(assignment) if diagnoser_for else None

@@ -6,7 +6,7 @@ the property's function is run through the check on every example (in-process, j
 and, where the mutant fails, its *answers* are recorded: the values the check received from
 it, in order — exactly the ``trace`` the runner's ``Driver`` keeps for a student.  The release
 ships that as plain data in ``graders/check/data/<assignment>.bin`` (a zlib-compressed frame
-of the wire codec, :mod:`graders.grade.protocol`: arrays as their float64 / int64 bytes,
+of the wire codec, :mod:`graders.sandbox.protocol`: arrays as their float64 / int64 bytes,
 lossless; never pickle), with the frozen examples themselves and the catalog's misconception
 sentences.  No code crosses: no mutant, no reference, no expected value (the checker computes
 those with the public oracles, as it always does).
@@ -37,10 +37,11 @@ import numpy as np
 from hypothesis import settings
 
 from graders.compare import Failure
-from graders.grade import protocol
-from graders.grade.examples import Example, ExampleBank, same_case
+from graders.grade.draw import same_case
+from graders.grade.examples import Example, ExampleBank
 from graders.grade.runner import Diagnoser
 from graders.props import Property
+from graders.sandbox import protocol
 
 FORMAT = "propgrade-misconceptions/1"
 #: where a release keeps the data (absent in the repository: staff replay the catalog)

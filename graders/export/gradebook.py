@@ -11,7 +11,8 @@ idempotent: the same results give the same database rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from graders import registry
@@ -36,8 +37,10 @@ def exercise_maxima(assignment: str, results: Sequence[SubmissionResult]) -> dic
 
 
 def write_gradebook(path: Path | str, assignment: str, results: Sequence[SubmissionResult],
-                    course_id: str = "default_course") -> None:
-    """Create or update ``assignment`` in the gradebook at ``path`` and record ``results``."""
+                    course_id: str = "default_course",
+                    timestamps: Mapping[str, datetime | None] | None = None) -> None:
+    """Create or update ``assignment`` in the gradebook at ``path`` and record ``results``;
+    ``timestamps`` (student id -> when submitted, UTC) become the submissions' timestamps."""
     from nbgrader.api import Grade as GradeRow
     from nbgrader.api import Gradebook, MissingEntry, SubmittedNotebook
 
@@ -53,7 +56,8 @@ def write_gradebook(path: Path | str, assignment: str, results: Sequence[Submiss
         for result in results:
             student = result.student_id
             gb.update_or_create_student(student)
-            submission = gb.update_or_create_submission(assignment, student)
+            when = {} if timestamps is None else {"timestamp": timestamps.get(student)}
+            submission = gb.update_or_create_submission(assignment, student, **when)
             try:
                 submitted = gb.find_submission_notebook(assignment, assignment, student)
             except MissingEntry:  # the submission predates this notebook

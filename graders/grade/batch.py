@@ -2,10 +2,11 @@
 
 The parent process draws every property's examples (and expected values) once, then forks
 ``jobs`` judge processes that inherit them; each judge owns one sandboxed worker zygote.
-Results come back as plain dicts, go into the store one transaction per student, and every
-export (CSV, results.json, feedback.html, summary) is regenerated from the store and written
-atomically.  A judge process that dies takes only its in-flight student with it: the pool is
-rebuilt, the student retried once, then recorded with a message.
+Results come back as plain dicts and go into the store one transaction per student; the
+batch is recorded, then the export stage (graders/export/stage.py) regenerates every file of
+OUT (CSV, results.json, feedback.html, summary) from the store alone.  A judge process that
+dies takes only its in-flight student with it: the pool is rebuilt, the student retried once,
+then recorded with a message.
 """
 
 from __future__ import annotations
@@ -24,20 +25,20 @@ from typing import Any
 import hypothesis
 
 from graders import profiles, registry
-from graders.export.csv_export import grades_csv
-from graders.export.files import write_atomic
-from graders.export.gradescope import dumps as results_json
-from graders.export.html import feedback_html
-from graders.export.summary import write_summary
-from graders.grade.client import Worker
-from graders.grade.discover import discover, remove_stale_output, safe_name
+from graders.export import nbgrader_course
+from graders.export.batch_record import Member, record_batch
+from graders.export.stage import export_batch, store_url
+from graders.grade.discover import discover
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
-from graders.grade.runner import Judge, Submission
-from graders.grade.sandbox import Launcher, Limits, choose_launcher
-from graders.grade.store import Store, sqlite_url
+from graders.grade.runner import DiagnoserFor, Judge, Submission
+from graders.grade.store import Store
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
+from graders.sandbox.client import Worker
+from graders.sandbox.launcher import Launcher
+from graders.sandbox.limits import Limits
+from graders.sandbox.policy import choose_launcher
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]   #: the graders package: engine code only
 
@@ -74,22 +75,15 @@ _STATE: dict[str, Any] = {}
 
 
 def _make_judge(launcher: Launcher, limits: Limits, bank: ExampleBank, version: str,
-                diagnose: bool, assignment: str) -> Judge:
-    diagnoser = None
-    if diagnose:
-        try:
-            from graders.diagnose import diagnoser_for
-
-            diagnoser = diagnoser_for(assignment)
-        except ImportError:
-            diagnoser = None
+                diagnoser_for: DiagnoserFor | None, assignment: str) -> Judge:
+    diagnoser = diagnoser_for(assignment) if diagnoser_for is not None else None
     return Judge(Worker(launcher, limits), bank, bank.profile, diagnoser,
                  grader_version=version, shrink_memo=bank.shrink_memo())
 
 
-def _init_judge(launcher: Launcher, limits: Limits, version: str, diagnose: bool,
-                assignment: str) -> None:
-    _STATE["judge"] = _make_judge(launcher, limits, _STATE["bank"], version, diagnose,
+def _init_judge(launcher: Launcher, limits: Limits, version: str,
+                diagnoser_for: DiagnoserFor | None, assignment: str) -> None:
+    _STATE["judge"] = _make_judge(launcher, limits, _STATE["bank"], version, diagnoser_for,
                                   assignment)
 
 
@@ -100,9 +94,9 @@ def _grade_in_judge(sub: Submission, assignment: str, max_score: float) -> dict[
 
 
 def _crashed(sub: Submission, assignment: str, props: Sequence[Property], max_score: float,
-             version: str) -> SubmissionResult:
-    msg = ("the grader itself crashed twice while grading this submission; it was not graded "
-           "(staff: rerun this student alone)")
+             version: str, why: str = "") -> SubmissionResult:
+    msg = why or ("the grader itself crashed twice while grading this submission; it was not "
+                  "graded (staff: rerun this student alone)")
     return SubmissionResult(
         student_id=sub.student_id, assignment=assignment, score=0.0, max_score=max_score,
         tests=[TestResult(key=p.key, exercise=p.exercise, name=p.test_name, score=0.0,
@@ -172,9 +166,11 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
                 regrade: bool = False, db: str | None = None, sandbox: str = "auto",
                 profile: str = "grading", memory_mb: int | None = None,
                 call_seconds: float | None = None, submission_seconds: float | None = None,
-                diagnose: bool = True,
+                diagnoser_for: DiagnoserFor | None = None,
                 progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
-                | None = None, release_hidden: bool = False) -> BatchReport:
+                | None = None, release_hidden: bool = False,
+                scheduler: str | None = None,
+                nbgrader: Path | None = None) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
 
     Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
@@ -184,23 +180,37 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     when one is finished.  ``release_hidden``: the student files show hidden checks in full
     (graders.export.visibility).  ``memory_mb``, ``call_seconds``, ``submission_seconds``:
     ``None`` is the manifest's ``[limits]`` (:func:`graders.grade.limits.limits_for`).
+    ``diagnoser_for``: names a failure's likely misconception (the staff CLI passes
+    :func:`graders.diagnose.optional_diagnoser`); ``None``, no diagnosis.
+    ``scheduler``: a Dask scheduler's address; its workers grade, this process writes the
+    store and the exports (graders.grade.dask_backend; ``jobs`` is not used).
+    ``nbgrader``: the root of the nbgrader course ``submissions`` is the ``submitted/`` of;
+    the batch is then left in it as nbgrader autograde would (graders.export.nbgrader_course).
     """
     start = time.monotonic()
     spec = registry.get(assignment)
+    course = nbgrader_course.open_course(nbgrader, assignment) if nbgrader else None
     out.mkdir(parents=True, exist_ok=True)
     report = BatchReport(out=out)
-    launcher = choose_launcher(sandbox)
+    launcher = choose_launcher(sandbox) if scheduler is None else None  # the workers' own
     report.warnings += getattr(launcher, "warnings", [])
     limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
                              submission_seconds=submission_seconds)
     version = grader_version(assignment, profile)
-    store = Store(db or sqlite_url(str(out / "propgrade.sqlite")))
+    store = Store(store_url(out, db))
     subs = discover(submissions, spec.module, report.warnings, exclude=[out],
                     functions=spec.functions)
+    if course is not None:
+        subs = nbgrader_course.submitters(course, subs, report.warnings)
     props = registry.properties(assignment)
     todo = [s for s in subs if regrade or store.get(
         s.student_id, assignment, s.content_hash, version) is None]
     report.skipped = len(subs) - len(todo)
+    cluster = None
+    if scheduler is not None and todo:  # before the progress bar: a refusal stays one line
+        from graders.grade import dask_backend  # dask is an extra: imported only when asked
+
+        cluster = dask_backend.connect(scheduler)
     done = report.skipped
     grading: set[str] = set()
     if progress:
@@ -214,18 +224,24 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     def on_result(result: SubmissionResult) -> None:
         nonlocal done
         store.put(result)
-        _write_student(out, result, release_hidden)
         done += 1
         report.graded += 1
         grading.discard(result.student_id)
         if progress:
             progress(done, len(subs), result, frozenset(grading))
 
-    if todo:
+    if cluster is not None:
+        batch = dask_backend.ClusterBatch(
+            assignment, profile, sandbox, version, dask_backend.course_root(), memory_mb,
+            call_seconds, submission_seconds, diagnoser_for is not None)
+        report.warnings += dask_backend.grade_on_cluster(
+            cluster, todo, batch, props, spec.total_points, on_start, on_result)
+    elif todo:
+        assert launcher is not None
         bank = ExampleBank(profiles.get(profile))
         bank.warm(props)
         if jobs <= 1 or len(todo) == 1:
-            judge = _make_judge(launcher, limits, bank, version, diagnose, assignment)
+            judge = _make_judge(launcher, limits, bank, version, diagnoser_for, assignment)
             try:
                 for sub in todo:
                     on_start(sub)
@@ -236,33 +252,20 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
             _STATE["bank"], _STATE["props"] = bank, props
             try:
                 _run_parallel(todo, assignment, spec.total_points, jobs,
-                              (launcher, limits, version, diagnose, assignment), on_result,
+                              (launcher, limits, version, diagnoser_for, assignment), on_result,
                               props, version, on_start)
             finally:
                 _STATE.clear()
-    # every export is regenerated from the store: a rerun after a kill gives the same files
-    for sub in subs:
-        result = store.get(sub.student_id, assignment, sub.content_hash, version)
-        if result is not None:
-            report.results.append(result)
-            if sub not in todo:
-                _write_student(out, result, release_hidden)
+    # grade writes the store; the export stage regenerates every file of OUT from it alone,
+    # so a rerun after a kill, or `propgrade export`, gives the same files
+    record_batch(store.engine, out, assignment,
+                 [Member(s.student_id, s.content_hash, version) for s in subs], submissions)
     store.close()
-    write_atomic(out / "grades.csv", grades_csv(spec, report.results))
-    write_summary(report.results, out)
-    # OUT/<student>/ of students no longer in the batch would be taken for this batch's
-    # output; their rows stay in the store (history).  An empty batch removes nothing.
-    removed = remove_stale_output(out, [s.student_id for s in subs]) if subs else []
-    if removed:
-        report.warnings.append(f"removed OUT/<student>/ of {len(removed)} student(s) no longer "
-                               f"in {submissions} ({', '.join(removed[:5])}"
-                               f"{', ...' if len(removed) > 5 else ''}); the store keeps "
-                               "their results")
+    exported = export_batch(out, db, release_hidden)
+    report.results = exported.results
+    report.warnings += exported.warnings
+    if course is not None:
+        report.warnings += nbgrader_course.record(course, report.results, release_hidden)
     report.seconds = time.monotonic() - start
     return report
 
-
-def _write_student(out: Path, result: SubmissionResult, release_hidden: bool = False) -> None:
-    folder = out / safe_name(result.student_id)
-    write_atomic(folder / "results.json", results_json(result, release_hidden))
-    write_atomic(folder / "feedback.html", feedback_html(result, release_hidden))

@@ -16,17 +16,11 @@ from typing import Any
 
 from graders import compare
 from graders.compare import Failure
-from graders.grade.client import (
-    Call,
-    Reply,
-    Session,
-    SessionBroken,
-    WorkerDied,
-    WorkerTimeout,
-)
 from graders.grade.examples import Example
-from graders.grade.protocol import Ref
 from graders.props import Property
+from graders.sandbox.client import Session
+from graders.sandbox.protocol import Call, Ref
+from graders.sandbox.reply import Reply, SessionBroken, WorkerDied, WorkerTimeout
 
 MAX_CALLS_PER_MESSAGE = 400
 
@@ -111,6 +105,28 @@ class Driver:
         self.dead = dead or {}
         self.timed_out: set[str] = set()
 
+    def _round_failure(self, calls: list[Call], replies: list[Reply]) -> Failure | None:
+        """What fails one example's round of replies before its values are judged: an error
+        (a timeout also bars the function from later messages), an input changed in place,
+        or (where the property forbids them) a warning."""
+        bad = next(((c, r) for c, r in zip(calls, replies) if r.error is not None), None)
+        if bad is not None:
+            failure = _error_failure(bad[0], bad[1], self.call_seconds)
+            if failure.kind == "timeout":
+                self.timed_out.add(bad[0].fn)
+            return failure
+        mutated = next((c for c, r in zip(calls, replies) if r.mutated), None)
+        if mutated is not None:
+            return Failure(
+                f"{mutated.fn} modified an input array in place; exercise functions "
+                "must return new arrays and leave their arguments unchanged",
+                kind="mutation", hint="Copy before updating (e.g. x = x.copy()), or "
+                "build the result with out-of-place operations (x - lr*g, not x -= ...).")
+        if self.prop.forbid_warnings:
+            return next(filter(None, (_warning_failure(c, r) for c, r in zip(calls, replies))),
+                        None)
+        return None
+
     def run(self, examples: Sequence[Example],
             shared: bool = False) -> tuple[int, Failure] | None:
         """Drive all examples in lock-step; the first (lowest-index) failure, if any.
@@ -153,26 +169,9 @@ class Driver:
                 calls, single = pending.pop(i)
                 mine = replies[pos:pos + len(calls)]
                 pos += len(calls)
-                bad = next(((c, r) for c, r in zip(calls, mine) if r.error is not None), None)
-                if bad is not None:
-                    failures[i] = _error_failure(bad[0], bad[1], self.call_seconds)
-                    if failures[i].kind == "timeout":
-                        self.timed_out.add(bad[0].fn)
-                    gens[i].close()
-                    continue
-                mutated = next((c for c, r in zip(calls, mine) if r.mutated), None)
-                if mutated is not None:
-                    failures[i] = Failure(
-                        f"{mutated.fn} modified an input array in place; exercise functions "
-                        "must return new arrays and leave their arguments unchanged",
-                        kind="mutation", hint="Copy before updating (e.g. x = x.copy()), or "
-                        "build the result with out-of-place operations (x - lr*g, not x -= ...).")
-                    gens[i].close()
-                    continue
-                warned = self.prop.forbid_warnings and next(
-                    filter(None, (_warning_failure(c, r) for c, r in zip(calls, mine))), None)
-                if warned:
-                    failures[i] = warned
+                failure = self._round_failure(calls, mine)
+                if failure is not None:
+                    failures[i] = failure
                     gens[i].close()
                     continue
                 values = [r.value for r in mine]

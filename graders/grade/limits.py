@@ -9,7 +9,7 @@ neither sets.  Engine layer: it joins the course (kit) and the sandbox's ``Limit
 from __future__ import annotations
 
 from graders import registry
-from graders.grade.sandbox import Limits
+from graders.sandbox.limits import Limits
 
 
 def limits_for(assignment_id: str, *, memory_mb: int | None = None,

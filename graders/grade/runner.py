@@ -24,19 +24,15 @@ from hypothesis import settings
 
 from graders import compare
 from graders.compare import Failure
-from graders.grade.client import (
-    Session,
-    SessionBroken,
-    Worker,
-    WorkerDied,
-    WorkerTimeout,
-)
 from graders.grade.driver import Driver, Stopped, _Fatal
-from graders.grade.examples import Example, ExampleBank, ShrinkMemo, StopShrinking, shrink
+from graders.grade.examples import Example, ExampleBank
 from graders.grade.gate import apply_gate
+from graders.grade.shrink import ShrinkMemo, StopShrinking, shrink
 from graders.grade.submission import Submission
 from graders.props import Property
 from graders.results import SubmissionResult, TestResult
+from graders.sandbox.client import Session, Worker
+from graders.sandbox.reply import SessionBroken, WorkerDied, WorkerTimeout
 
 SHRINK_SECONDS = 30.0  #: safety net only: shrinking is bounded by a count (deterministic)
 
@@ -44,6 +40,9 @@ SHRINK_SECONDS = 30.0  #: safety net only: shrinking is bounded by a count (dete
 #: the first failing example *before* shrinking (``index`` into the property's examples,
 #: ``failure.trace`` the student's answers there): the examples a release ships answers for.
 Diagnoser = Callable[[Property, int, dict[str, Any], Failure], "str | None"]
+#: chosen by the caller (the staff CLI: graders.diagnose.optional_diagnoser): the engine never
+#: imports the staff-only catalog, and a release simply passes None
+DiagnoserFor = Callable[[str], "Diagnoser | None"]
 
 
 @dataclass

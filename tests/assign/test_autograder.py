@@ -169,12 +169,12 @@ def test_autograder_refuses_to_grade_where_student_code_could_read_it(autograder
     any student code runs, with a doctor row saying why; the sources are root-only anyway."""
     from graders.assign.autograder import grade_submission
     from graders.errors import EnvironmentProblem
-    from graders.grade import sandbox
+    from graders.sandbox import plain, policy
 
     root = tmp_path / "autograder"
     unpack_autograder(autograder_zip, root, {f"{TOPIC}.py": mutants.reference_source(TOPIC).encode()})
-    plain = sandbox.PlainLauncher(as_root=False)  # student code would run as the judge
-    monkeypatch.setattr(sandbox, "choose_launcher", lambda kind="auto": plain)
+    launcher = plain.PlainLauncher(as_root=False)  # student code would run as the judge
+    monkeypatch.setattr(policy, "choose_launcher", lambda kind="auto": launcher)
     monkeypatch.setenv("PROPGRADE_CACHE", _warm_cache())
     manifest = tomllib.loads((root / "source" / "propgrade" / "assignments" / TOPIC
                               / "manifest.toml").read_text())

@@ -17,8 +17,8 @@ from graders.assign.notebooks import build_notebook, fill_solutions, solution_re
 from graders.assign.release import STAFF_ONLY, generate
 from graders.assign.stubs import stub_for
 from graders.check import misconceptions
-from graders.grade import protocol
 from graders.grade.batch import grade_batch
+from graders.sandbox import protocol
 from tests.conftest import mutant, solution_lines
 
 pytestmark = pytest.mark.slow  # end-to-end: builds student releases through nbgrader
@@ -161,7 +161,7 @@ def test_grade_reads_notebooks_in_nbgraders_submitted_layout(releases, tmp_path)
         released, mutants.mutant_source(topic, wrong)))
     _submit(tmp_path, "cyd", topic, released)
     report = grade_batch(tmp_path / "submitted", topic, tmp_path / "out", sandbox="plain",
-                         profile="quick", diagnose=False)
+                         profile="quick")
     scores = {r.student_id: r for r in report.results}
     assert scores["ada"].score == scores["ada"].max_score == 20
     assert not marker.exists()

@@ -153,7 +153,7 @@ def test_bubblewrap_hides_the_installed_content(venv, tmp_path):
     """In a regular install the bundled course sits in site-packages, inside the Python prefix
     the sandbox mounts: its folders (assignments/ holds the source notebooks, solutions
     included) are among those bubblewrap covers."""
-    code = "from graders.grade import bwrap; print('\\n'.join(bwrap.python_mounts()[2]))"
+    code = "from graders.sandbox import bwrap; print('\\n'.join(bwrap.python_mounts()[2]))"
     proc = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=tmp_path,
                           capture_output=True, text=True, env=_env(venv))
     hidden = {Path(p).name for p in _ok(proc).split() if Path(p).is_relative_to(venv)}

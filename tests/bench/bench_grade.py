@@ -27,7 +27,7 @@ from pathlib import Path
 from graders import mutants, registry
 from graders.assign.stubs import stub_for
 from graders.grade.batch import grade_batch
-from graders.grade.sandbox import choose_launcher
+from graders.sandbox.policy import choose_launcher
 from tests.bench.overhead import measure
 
 

@@ -34,8 +34,8 @@ from graders import mutants, profiles, registry
 from graders.assign.notebooks import build_notebook, fill_solutions, load_manifest
 from graders.grade.batch import grade_batch
 from graders.grade.examples import ExampleBank
-from graders.grade.sandbox import choose_launcher
 from graders.nbgrader_env import db_url, nbgrader_env
+from graders.sandbox.policy import choose_launcher
 
 
 def submissions(assignment: str, n: int) -> dict[str, str | None]:

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from graders import mutants
-from graders.grade import client, protocol
 from graders.grade.batch import grade_batch
+from graders.sandbox import client, protocol
+from graders.sandbox.reply import Reply
 
 
 @dataclass
@@ -83,7 +84,7 @@ def measure(assignment: str, root: Path | None = None) -> Overhead:
     original = client.Session.map
 
     def recording(self: client.Session, calls: Sequence[protocol.Call], *args: Any,
-                  **kwargs: Any) -> list[client.Reply]:
+                  **kwargs: Any) -> list[Reply]:
         t0 = time.perf_counter()
         replies = original(self, calls, *args, **kwargs)
         recorded.append((list(calls), time.perf_counter() - t0))

@@ -11,6 +11,7 @@ import markupsafe
 import pytest
 
 from graders import mutants, report
+from graders.diagnose import optional_diagnoser
 from graders.grade.batch import grade_batch
 from graders.results import SubmissionResult
 
@@ -42,10 +43,11 @@ def batch(tmp_path_factory):
     """One graded batch exported twice from its store: as graded, then --release-hidden."""
     root = tmp_path_factory.mktemp("visibility")
     _write_batch(root / "subs")
-    graded = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain")
+    graded = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain",
+                         diagnoser_for=optional_diagnoser)
     before = _files(root / "out")
     released = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain",
-                           release_hidden=True)
+                           release_hidden=True, diagnoser_for=optional_diagnoser)
     assert released.graded == 0  # the rerun only renders again: the store kept everything
     results = {r.student_id: r for r in graded.results}
     return results, before, _files(root / "out")
@@ -64,6 +66,8 @@ def test_batch_has_hidden_failures_to_withhold(batch):
     results, _, _ = batch
     for student in MUTANTS:
         assert _hidden_outputs(results[student]), student
+    assert any(t.visibility == "hidden" and t.misconception  # a misconception to withhold
+               for student in MUTANTS for t in results[student].tests)
     assert "1.e+04" in results[PRINTS].printed  # a hidden example's huge logit
 
 

@@ -163,8 +163,7 @@ DISCOVERY = Path(__file__).resolve().parents[1] / "fixtures" / "discovery"
 
 
 def _quick_batch(subs: Path, out: Path):
-    return grade_batch(subs, "classification", out, sandbox="plain", profile="quick",
-                       diagnose=False)
+    return grade_batch(subs, "classification", out, sandbox="plain", profile="quick")
 
 
 def test_a_solved_notebook_beside_the_stub_scores_full_marks_and_says_why(tmp_path):

@@ -30,11 +30,13 @@ import pytest
 from graders import mutants, profiles, registry
 from graders.export.gradescope import dumps
 from graders.export.html import feedback_html
-from graders.grade.bwrap import BwrapLauncher
-from graders.grade.client import Worker
 from graders.grade.runner import Judge, Submission
-from graders.grade.sandbox import Launcher, Limits, PlainLauncher
 from graders.results import SubmissionResult
+from graders.sandbox.bwrap import BwrapLauncher
+from graders.sandbox.client import Worker
+from graders.sandbox.launcher import Launcher
+from graders.sandbox.limits import Limits
+from graders.sandbox.plain import PlainLauncher
 from tests.conftest import mutant
 
 pytestmark = pytest.mark.slow

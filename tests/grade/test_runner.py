@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 
 from graders import compare, mutants, profiles, registry
 from graders import strategies as gen
-from graders.grade.client import Session, Worker, WorkerTimeout
 from graders.grade.runner import Judge, Submission
-from graders.grade.sandbox import Limits, PlainLauncher
 from graders.props import prop, student
+from graders.sandbox.client import Session, Worker
+from graders.sandbox.limits import Limits
+from graders.sandbox.plain import PlainLauncher
+from graders.sandbox.reply import WorkerTimeout
 from tests.conftest import FIXTURES, failed_functions, grade_source, mutant
 
 REF = mutants.reference_source("classification")

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from graders import mutants, profiles, registry
-from graders.grade.examples import ExampleBank, ShrinkMemo, same_case, shrink
+from graders.grade.draw import same_case
+from graders.grade.examples import ExampleBank
+from graders.grade.shrink import ShrinkMemo, shrink
 from tests.conftest import grade_source, mutant
 
 PROFILE = profiles.get("quick")

@@ -10,7 +10,7 @@ import pytest
 
 from graders import compare
 from graders.compare import Failure
-from graders.grade.protocol import Unsupported
+from graders.sandbox.protocol import Unsupported
 
 EXPECTED = np.arange(6.0).reshape(2, 3)
 #: the defects a returned value can have, in the order they must be reported

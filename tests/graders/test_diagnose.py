@@ -12,9 +12,10 @@ from graders import mutants, profiles, registry
 from graders.check import misconceptions
 from graders.compare import Failure
 from graders.diagnose import diagnoser_for, freeze, same
-from graders.grade.client import Worker
-from graders.grade.examples import ExampleBank, same_case
+from graders.grade.draw import same_case
+from graders.grade.examples import ExampleBank
 from graders.grade.runner import Judge, Submission
+from graders.sandbox.client import Worker
 
 TOPIC = "classification"
 

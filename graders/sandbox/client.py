@@ -17,62 +17,28 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from graders.grade import protocol
-from graders.grade.protocol import Call
-from graders.grade.sandbox import Launcher, Limits, PlainLauncher, stage_worker_files, worker_env
+from graders.sandbox import protocol
+from graders.sandbox.callbacks import bind, plain_argument
+from graders.sandbox.launcher import Launcher, stage_worker_files, worker_env
+from graders.sandbox.limits import Limits
+from graders.sandbox.plain import PlainLauncher
+from graders.sandbox.protocol import Call
+from graders.sandbox.reply import (
+    Reply,
+    SessionBroken,
+    WorkerDied,
+    WorkerTimeout,
+    describe_exit,
+    reply_from_entry,
+)
 
 MAX_CALLBACKS = 200_000
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 MAX_PRELOADS = 1024  #: messages a zygote holds decoded for every session (see Worker.preload)
 MAX_PRELOAD_BYTES = 64 * 1024 * 1024
-MAX_WARNINGS, MAX_WARNING_CHARS = 5, 300  #: per call: the worker's caps, enforced again here
-
-
-class WorkerDied(Exception):
-    """The session's process ended while the judge waited (crash, os._exit, kill)."""
-
-
-class WorkerTimeout(Exception):
-    """A request overran the judge's backstop; the session was killed."""
-
-
-class SessionBroken(Exception):
-    """A malformed reply: the session cannot be trusted to continue."""
-
-
-@dataclass
-class Reply:
-    """What one call produced: a value, or an error reported by the worker.
-
-    ``warnings``: the warnings the call emitted (those Python's warnings machinery would show
-    under the student's own settings), distinct, each as ``"Category: message"``.
-    """
-
-    value: Any = None
-    error: dict | None = None
-    mutated: bool = False
-    seconds: float = 0.0
-    warnings: tuple[str, ...] = ()
-
-
-def _sanitize_callback_arg(x: Any) -> Any:
-    """Arguments from student code to a judge function: numbers and arrays only."""
-    if isinstance(x, np.ndarray):
-        return x.astype(np.float64, copy=True)
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return float(x)
-    if isinstance(x, (list, tuple)):
-        try:
-            return np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError("expected numbers") from exc
-    raise ValueError(f"the function expects an array of numbers, got {type(x).__name__}")
 
 
 class Session:
@@ -127,7 +93,7 @@ class Session:
                 raise ValueError("unknown function")
             if not isinstance(args, list):
                 raise ValueError("bad arguments")
-            value = callbacks[key](*[_sanitize_callback_arg(a) for a in args])
+            value = callbacks[key](*[plain_argument(a) for a in args])
             reply: dict[str, Any] = {"value": value}
         except Exception as exc:  # noqa: BLE001 - becomes the student's ValueError
             reply = {"error": f"{exc}"[:500]}
@@ -183,8 +149,8 @@ class Session:
         cached = self.worker.frames.get(cache_key) if cache_key is not None else None
         if cached is None:
             callbacks: list[Callable] = []
-            wire = [{"fn": c.fn, "args": _bind(list(c.args), callbacks),
-                     "kwargs": {k: _bind(v, callbacks) for k, v in c.kwargs.items()}}
+            wire = [{"fn": c.fn, "args": bind(list(c.args), callbacks),
+                     "kwargs": {k: bind(v, callbacks) for k, v in c.kwargs.items()}}
                     for c in calls]
             cached = (protocol.encode({"op": "map", "calls": wire}), callbacks)
             if cache_key is not None and not callbacks:  # a callback may hold per-run state
@@ -202,7 +168,7 @@ class Session:
             raise SessionBroken(str(reply.get("fatal", "malformed reply"))[:300])
         if cache_key in self.worker.frames and inherited is None:
             self.worker.preload(cache_key, frame)  # for the sessions forked from now on
-        return [_reply(e) for e in entries]
+        return [reply_from_entry(e) for e in entries]
 
     def call(self, fn: str, *args: Any, **kwargs: Any) -> Reply:
         return self.map([Call(fn, args, kwargs)])[0]
@@ -223,46 +189,6 @@ class Session:
             except OSError:
                 pass
             self.kill()
-
-
-SIGNAL_NAMES = {4: "an illegal instruction", 6: "an abort", 7: "a bus error",
-                8: "a floating-point exception", 9: "being killed (SIGKILL, e.g. a resource limit)",
-                11: "a segmentation fault (often runaway recursion)",
-                24: "exceeding its CPU-time limit", 25: "writing a file over the size limit"}
-
-
-def describe_exit(report: dict) -> str:
-    """A student-readable reason for a worker child's death."""
-    if "signal" in report:
-        sig = report["signal"]
-        return f"your code crashed the worker process with {SIGNAL_NAMES.get(sig, f'signal {sig}')}"
-    return f"your code ended the worker process (exit status {report.get('code')})"
-
-
-def _bind(x: Any, callbacks: list[Callable]) -> Any:
-    if callable(x) and not isinstance(x, (protocol.Ref, np.ndarray)):
-        callbacks.append(x)
-        return protocol.Callback(len(callbacks) - 1)
-    if isinstance(x, list):
-        return [_bind(v, callbacks) for v in x]
-    if isinstance(x, tuple):
-        return tuple(_bind(v, callbacks) for v in x)
-    return x
-
-
-def _reply(entry: Any) -> Reply:
-    if not isinstance(entry, dict):
-        return Reply(error={"type": "ProtocolError", "message": "malformed reply"})
-    if "error" in entry:
-        err = entry["error"] if isinstance(entry["error"], dict) else {}
-        return Reply(error={k: str(err.get(k, ""))[:4000] for k in ("type", "message",
-                                                                    "traceback")})
-    seconds = entry.get("seconds", 0.0)
-    said = entry.get("warnings")
-    return Reply(value=entry.get("value"), mutated=bool(entry.get("mutated", False)),
-                 seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
-                 warnings=tuple(w[:MAX_WARNING_CHARS] for w in said[:MAX_WARNINGS]
-                                if isinstance(w, str)) if isinstance(said, list) else ())
 
 
 def _has_data(sock: socket.socket) -> bool:
@@ -358,15 +284,9 @@ class Worker:
         if self.proc is None or self.proc.poll() is not None or self.control is None:
             self.restart()
         assert self.control is not None
-        frame = protocol.encode(message)
-        data = len(frame).to_bytes(8, "little") + frame
         self.control.settimeout(seconds)
         try:
-            if fds:
-                sent = socket.send_fds(self.control, [data[:65536]], list(fds))
-                self.control.sendall(data[sent:])
-            else:
-                self.control.sendall(data)
+            protocol.send_with_fds(self.control, message, list(fds))
             reply = protocol.recv(self.control)
             while self._note_event(reply):
                 reply = protocol.recv(self.control)
@@ -440,8 +360,7 @@ class Worker:
     def close(self) -> None:
         if self.control is not None and self.proc is not None and self.proc.poll() is None:
             try:
-                frame = protocol.encode({"op": "exit"})
-                self.control.sendall(len(frame).to_bytes(8, "little") + frame)
+                protocol.send(self.control, {"op": "exit"})
                 self.proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 pass

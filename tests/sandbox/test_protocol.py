@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
+import socket
+import threading
 
 import numpy as np
 import pytest
 
-from graders.grade import protocol
+from graders.sandbox import protocol
 
 
 def test_round_trip_of_plain_values():
@@ -66,3 +69,63 @@ def test_array_size_must_match_shape():
     frame = bytes(frame).replace(b'"shape":[4]', b'"shape":[5]')
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(frame)
+
+
+# --- framing: one length prefix, with or without descriptors ------------------------------
+
+def test_a_message_with_a_descriptor_arrives_whole_with_it():
+    """send_with_fds / recv_with_fds carry a message larger than one read and its socket."""
+    ours, theirs = socket.socketpair()
+    extra_a, extra_b = socket.socketpair()
+    try:
+        message = {"op": "spawn", "files": {"m.py": b"x" * 300_000}}
+        sender = threading.Thread(target=protocol.send_with_fds,
+                                  args=(ours, message, [extra_a.fileno()]))
+        sender.start()
+        got, fds = protocol.recv_with_fds(theirs, max_fds=4)
+        sender.join()
+        assert got == message and len(fds) == 1
+        with socket.socket(fileno=fds[0]) as passed:
+            passed.sendall(b"ping")
+            assert extra_b.recv(4) == b"ping"
+    finally:
+        for s in (ours, theirs, extra_a, extra_b):
+            s.close()
+
+
+def test_a_frame_over_the_limit_is_refused_and_its_descriptors_closed():
+    """recv_with_fds raises ProtocolError past the limit, closing what came with the message."""
+    ours, theirs = socket.socketpair()
+    extra_a, extra_b = socket.socketpair()
+    try:
+        protocol.send_with_fds(ours, {"blob": b"x" * 1000}, [extra_a.fileno()])
+        before = set(os.listdir("/proc/self/fd"))
+        with pytest.raises(protocol.ProtocolError, match="over the limit"):
+            protocol.recv_with_fds(theirs, max_fds=4, limit=100)
+        assert set(os.listdir("/proc/self/fd")) <= before
+    finally:
+        for s in (ours, theirs, extra_a, extra_b):
+            s.close()
+
+
+def test_a_closed_peer_is_end_of_file_for_both_readers():
+    """recv and recv_with_fds raise EOFError when the other end has closed."""
+    for read in (protocol.recv, lambda s: protocol.recv_with_fds(s, max_fds=1)):
+        ours, theirs = socket.socketpair()
+        ours.close()
+        with pytest.raises(EOFError):
+            read(theirs)
+        theirs.close()
+
+
+def test_send_and_recv_agree_with_send_with_fds():
+    """A message sent without descriptors by either sender is read by either reader."""
+    ours, theirs = socket.socketpair()
+    try:
+        protocol.send_with_fds(ours, {"op": "sweep"}, [])
+        protocol.send(ours, {"op": "exit"})
+        assert protocol.recv(theirs) == {"op": "sweep"}
+        assert protocol.recv_with_fds(theirs, max_fds=1) == ({"op": "exit"}, [])
+    finally:
+        ours.close()
+        theirs.close()

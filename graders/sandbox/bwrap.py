@@ -2,10 +2,10 @@
 
 What the sandbox shows the worker, read-only: ``/usr`` (and the host's ``/lib``, ``/bin``...
 symlinks), the dynamic loader's few files from ``/etc``, the Python installation and its
-site-packages (NumPy, torch), and the staged worker directory (``worker.py`` and
-``protocol.py``) at ``/worker``.  Writable: a private, size-capped ``/tmp``.  Nothing else:
-not the repository (``reference/``, ``graders/``), not the submissions, not OUT, not any home
-directory.  The student's files never exist on disk outside the sandbox: they arrive as bytes
+site-packages (NumPy, torch), and the staged worker directory (``protocol.py`` and the
+``worker`` package, see ``graders.sandbox.launcher``) at ``/worker``.  Writable: a private,
+size-capped ``/tmp``.  Nothing else: not the repository (``reference/``, ``graders/``), not
+the submissions, not OUT, not any home directory.  The student's files never exist on disk outside the sandbox: they arrive as bytes
 over the session socket.
 
 Namespaces: network (no interface up, loopback included, when we may take ``lo`` down), pid
@@ -33,13 +33,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graders.grade.sandbox import worker_env
+from graders.sandbox.launcher import UID_BASE, worker_command, worker_env
 
 SANDBOX_WORKER_DIR = "/worker"
 SANDBOX_TMP = "/tmp"
-#: session children run as UID_BASE + the judge's pid: one uid per judge process, so the
-#: process limit of one judge's sandbox is not shared with another's (``--jobs``).
-UID_BASE = 1_800_000_000
 #: the capabilities the zygote starts with when bwrap runs as root (it keeps all but the last)
 ZYGOTE_CAPS = ("CAP_DAC_OVERRIDE", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
                "CAP_NET_ADMIN")
@@ -143,30 +140,7 @@ class BwrapLauncher:
                 "--die-with-parent", "--new-session"]
         if not self.as_root:
             args += ["--unshare-user", "--disable-userns"]
-        binds, links, hide_dirs, hide_files = python_mounts(self.python)
-        etc = [p for p in ETC_FILES if os.path.exists(p)]
-        # the private /tmp first: mounted later, it would hide a venv that lives under /tmp
-        args += ["--perms", "1777", "--size", str(self.tmp_bytes), "--tmpfs", SANDBOX_TMP]
-        # bwrap makes missing parents 0700: the session's uid could not pass through them
-        for parent in _parents([*binds, *etc]):
-            if parent != SANDBOX_TMP:
-                args += ["--perms", "0755", "--dir", parent]
-        args += ["--ro-bind", "/usr", "/usr"]
-        for link in ROOT_LINKS:
-            if os.path.islink(link):
-                args += ["--symlink", os.readlink(link), link]
-            elif os.path.isdir(link):
-                args += ["--ro-bind", link, link]
-        for path in etc:
-            args += ["--ro-bind", path, path]
-        for path in binds:
-            args += ["--ro-bind", path, path]
-        for target, path in links:
-            args += ["--symlink", target, path]
-        for path in hide_dirs:
-            args += ["--tmpfs", path]
-        for path in hide_files:
-            args += ["--ro-bind", "/dev/null", path]
+        args += self._filesystem_args()
         if worker_dir is not None:
             args += ["--ro-bind", str(worker_dir), SANDBOX_WORKER_DIR]
         args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
@@ -179,11 +153,38 @@ class BwrapLauncher:
                 args += ["--cap-add", cap]
         return args
 
+    def _filesystem_args(self) -> list[str]:
+        """The private /tmp, the read-only system and Python, and what of propgrade is hidden
+        again (see ``python_mounts``)."""
+        binds, links, hide_dirs, hide_files = python_mounts(self.python)
+        etc = [p for p in ETC_FILES if os.path.exists(p)]
+        # the private /tmp first: mounted later, it would hide a venv that lives under /tmp
+        args = ["--perms", "1777", "--size", str(self.tmp_bytes), "--tmpfs", SANDBOX_TMP]
+        # bwrap makes missing parents 0700: the session's uid could not pass through them
+        for parent in _parents([*binds, *etc]):
+            if parent != SANDBOX_TMP:
+                args += ["--perms", "0755", "--dir", parent]
+        args += ["--ro-bind", "/usr", "/usr"]
+        for link in ROOT_LINKS:
+            if os.path.islink(link):
+                args += ["--symlink", os.readlink(link), link]
+            elif os.path.isdir(link):
+                args += ["--ro-bind", link, link]
+        for path in [*etc, *binds]:
+            args += ["--ro-bind", path, path]
+        for target, path in links:
+            args += ["--symlink", target, path]
+        for path in hide_dirs:
+            args += ["--tmpfs", path]
+        for path in hide_files:
+            args += ["--ro-bind", "/dev/null", path]
+        return args
+
     def command(self, worker_dir: Path, control_fd: int, workroot: str) -> list[str]:
         """The argv of the zygote; ``workroot`` (a host directory) is replaced by /tmp."""
-        cmd = [*self.sandbox_args(worker_dir), "--", self.python, "-I", "-B",
-               f"{SANDBOX_WORKER_DIR}/worker.py", "--control-fd", str(control_fd),
-               "--workroot", SANDBOX_TMP, "--private-tmp"]
+        cmd = [*self.sandbox_args(worker_dir), "--",
+               *worker_command(self.python, SANDBOX_WORKER_DIR, control_fd, SANDBOX_TMP),
+               "--private-tmp"]
         uid = self.session_uid()
         if uid is not None:
             cmd += ["--run-as", f"{uid}:{uid}"]

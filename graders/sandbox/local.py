@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from graders.grade import protocol
-from graders.grade.client import Reply
-from graders.grade.protocol import Call
+from graders.sandbox import protocol
+from graders.sandbox.protocol import Call
+from graders.sandbox.reply import Reply
 
 
 def _resolve(x: Any, results: list[Any]) -> Any:

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from graders.errors import EnvironmentProblem
-from graders.grade import bwrap, doctor, protocol, sandbox
-from graders.grade.bwrap import BwrapLauncher
-from graders.grade.client import Worker
-from graders.grade.sandbox import Limits, PlainLauncher
+from graders.sandbox import bwrap, doctor, launcher, policy, protocol
+from graders.sandbox.bwrap import BwrapLauncher
+from graders.sandbox.client import Worker
+from graders.sandbox.limits import Limits
+from graders.sandbox.plain import PlainLauncher
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_ROOT = os.geteuid() == 0
@@ -178,7 +179,7 @@ def test_availability_is_probed_once():
     t0 = time.perf_counter()
     assert BwrapLauncher.if_available() is not None
     assert time.perf_counter() - t0 < 0.05
-    assert sandbox.choose_launcher().name == "bwrap"
+    assert policy.choose_launcher().name == "bwrap"
 
 
 @pytest.mark.sandbox
@@ -202,11 +203,11 @@ def test_command_binds_nothing_of_the_repository():
 def test_choose_launcher_falls_back_to_plain_and_says_so(monkeypatch):
     """Without a working bwrap, auto picks plain with a warning and 'bwrap' is an error."""
     monkeypatch.setattr(BwrapLauncher, "if_available", classmethod(lambda cls: None))
-    launcher = sandbox.choose_launcher()
+    launcher = policy.choose_launcher()
     assert launcher.name == "plain" and launcher.warnings
     assert any("NO filesystem" in p for p in launcher.protections())
     with pytest.raises(EnvironmentProblem, match="doctor"):
-        sandbox.choose_launcher("bwrap")
+        policy.choose_launcher("bwrap")
 
 
 def test_doctor_reports_what_this_machine_provides():
@@ -251,7 +252,7 @@ def test_only_system_python_and_worker_are_visible(boxed):
     for path in (ROOT / "reference", ROOT / "graders", ROOT / "tests", ROOT / "pyproject.toml",
                  boxed._home, Path.home() / ".bashrc", "/etc/passwd", "/etc/shadow"):
         assert call(boxed, "exists", str(path)) is False, path
-    assert call(boxed, "listdir", "/worker") == ["protocol.py", "worker.py"]
+    assert call(boxed, "listdir", "/worker") == ["sandbox"]  # the staged worker package
     assert call(boxed, "importable", "numpy") is True
     for name in ("reference", "graders", "exercises", "tests"):
         assert call(boxed, "importable", name) is False, name
@@ -293,7 +294,7 @@ def test_environment_is_scrubbed(request, worker, monkeypatch):
     w = request.getfixturevalue(worker)
     env = call(w, "env")
     assert "PROPGRADE_SECRET" not in env
-    assert set(env) - {"PWD"} <= set(sandbox.worker_env("/tmp"))
+    assert set(env) - {"PWD"} <= set(launcher.worker_env("/tmp"))
 
 
 @pytest.mark.parametrize("worker", ["plain", pytest.param("boxed", marks=pytest.mark.sandbox)])
@@ -381,7 +382,7 @@ def test_killing_the_sandbox_kills_everything_in_it():
     w.start()
     try:
         s = w.session({"probe.py": PROBE}, "probe")
-        protocol.send(s.sock, {"op": "call", "fn": "hold"})  # a daemon, and a call in progress
+        protocol.send(s.sock, {"op": "map", "calls": [{"fn": "hold"}]})  # a daemon, a call running
         time.sleep(0.5)
         assert len(_host_pids_of_uid(BWRAP.session_uid())) >= 2
         os.killpg(w.proc.pid, signal.SIGKILL)

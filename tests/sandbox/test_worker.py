@@ -7,10 +7,12 @@ import time
 import numpy as np
 import pytest
 
-from graders.grade import protocol
-from graders.grade.client import Call, Worker, WorkerDied, WorkerTimeout
-from graders.grade.protocol import Ref
-from graders.grade.sandbox import Limits, PlainLauncher
+from graders.sandbox import protocol
+from graders.sandbox.client import Worker
+from graders.sandbox.limits import Limits
+from graders.sandbox.plain import PlainLauncher
+from graders.sandbox.protocol import Call, Ref
+from graders.sandbox.reply import WorkerDied, WorkerTimeout
 
 SRC = b'''
 import os, signal, time, warnings
@@ -228,9 +230,9 @@ def test_warnings_come_back_with_each_call(worker):
 
 def test_the_judge_takes_only_a_few_short_warning_strings():
     """Whatever a (rewritten) worker sends as warnings, the judge keeps a few short strings."""
-    from graders.grade.client import MAX_WARNING_CHARS, MAX_WARNINGS, _reply
+    from graders.sandbox.reply import MAX_WARNING_CHARS, MAX_WARNINGS, reply_from_entry
 
-    got = _reply({"value": 1.0, "warnings": ["x" * 10_000, 3, {"a": 1}, *["w"] * 20]}).warnings
+    got = reply_from_entry({"value": 1.0, "warnings": ["x" * 10_000, 3, {"a": 1}, *["w"] * 20]}).warnings
     assert got and all(type(w) is str and len(w) <= MAX_WARNING_CHARS for w in got)
     assert len(got) <= MAX_WARNINGS
-    assert _reply({"value": 1.0, "warnings": "RuntimeWarning: not a list"}).warnings == ()
+    assert reply_from_entry({"value": 1.0, "warnings": "RuntimeWarning: not a list"}).warnings == ()

@@ -1,10 +1,12 @@
 """The wire format between the judge and a worker: plain data only, never pickle.
 
 This module is the only code shared by both sides of the trust boundary, so it imports
-nothing but the standard library and NumPy: the sandboxed worker gets a copy of this one
-file and nothing else of propgrade.
+nothing but the standard library and NumPy: the sandboxed worker gets a copy of it beside its
+own package (``graders.sandbox.worker``) and nothing else of propgrade.
 
-A frame is::
+On a stream socket every message is ``u64 frame_len | frame`` (little-endian), written and
+read only by the functions at the end of this module (``send``, ``send_frame``,
+``send_with_fds``, ``recv``, ``recv_with_fds``).  A frame is::
 
     u32 header_len | u32 n_buffers | n_buffers x u64 buffer_len | header (UTF-8 JSON) | buffers
 
@@ -33,6 +35,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import socket
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +139,13 @@ def _encode(x: Any, bufs: list[bytes], depth: int) -> Any:
         return {"__ref__": [x.call, x.item]}
     if t is Callback:
         return {"__callback__": x.key}
+    if isinstance(x, (np.ndarray, np.generic)):
+        return _encode_numpy(x, bufs)
+    return _encode_subclass(x, bufs, depth)
+
+
+def _encode_numpy(x: np.ndarray | np.generic, bufs: list[bytes]) -> Any:
+    """Any other array (a subclass, another dtype, not contiguous) or a NumPy scalar."""
     if isinstance(x, np.ndarray):
         code = _array_dtype(x)
         if code is None:
@@ -142,14 +153,17 @@ def _encode(x: Any, bufs: list[bytes], depth: int) -> Any:
         plain = np.ascontiguousarray(np.asarray(x).view(np.ndarray), dtype=_WIRE_DTYPES[code])
         bufs.append(plain.tobytes())
         return {"__nd__": len(bufs) - 1, "dtype": code, "shape": list(plain.shape)}
-    if isinstance(x, np.generic):
-        if isinstance(x, np.bool_):
-            return bool(x)
-        if isinstance(x, np.integer):
-            return int(x)
-        if isinstance(x, np.floating):
-            return _float(float(x))
-        return _unsupported(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating):
+        return _float(float(x))
+    return _unsupported(x)
+
+
+def _encode_subclass(x: Any, bufs: list[bytes], depth: int) -> Any:
+    """A subclass of a plain type keeps only its plain value; anything else is unsupported."""
     if isinstance(x, bool):
         return bool(x)
     if isinstance(x, int):  # int subclass: keep only its value
@@ -274,7 +288,11 @@ def decode(frame: bytes) -> Any:
     return _decode(header, bufs, 0)
 
 
-# --- framing over a stream socket -------------------------------------------------------
+# --- framing over a stream socket: the only code that reads or writes the length prefix ---
+
+_LEN = struct.Struct("<Q")
+_FIRST_READ = 1 << 16  #: the bytes that carry descriptors (the rest of a message follows)
+
 
 def send(sock: Any, message: Any) -> None:
     """Write one length-prefixed frame to a connected socket."""
@@ -283,11 +301,22 @@ def send(sock: Any, message: Any) -> None:
 
 def send_frame(sock: Any, frame: bytes) -> None:
     """Write an already encoded frame (e.g. one cached for every student)."""
-    sock.sendall(struct.pack("<Q", len(frame)) + frame)
+    sock.sendall(_LEN.pack(len(frame)) + frame)
 
 
-def _recv_exact(sock: Any, n: int) -> bytes:
-    chunks, got = [], 0
+def send_with_fds(sock: socket.socket, message: Any, fds: list[int]) -> None:
+    """Write one message with file descriptors attached (SCM_RIGHTS) to its first bytes."""
+    frame = encode(message)
+    data = _LEN.pack(len(frame)) + frame
+    if not fds:
+        sock.sendall(data)
+        return
+    sent = socket.send_fds(sock, [data[:_FIRST_READ]], fds)
+    sock.sendall(data[sent:])
+
+
+def _recv_exact(sock: Any, n: int, start: bytes = b"") -> bytes:
+    chunks, got = [start], len(start)
     while got < n:
         chunk = sock.recv(min(n - got, 1 << 20))
         if not chunk:
@@ -297,9 +326,37 @@ def _recv_exact(sock: Any, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv(sock: Any, limit: int = MAX_FRAME_BYTES) -> Any:
-    """Read one frame (refusing frames over ``limit`` bytes) and decode it."""
-    (n,) = struct.unpack("<Q", _recv_exact(sock, 8))
+def _length(prefix: bytes, limit: int) -> int:
+    (n,) = _LEN.unpack(prefix)
     if n > limit:
         raise ProtocolError(f"message of {n} bytes is over the limit of {limit}")
+    return int(n)
+
+
+def recv(sock: Any, limit: int = MAX_FRAME_BYTES) -> Any:
+    """Read one frame (refusing frames over ``limit`` bytes) and decode it."""
+    n = _length(_recv_exact(sock, _LEN.size), limit)
     return decode(_recv_exact(sock, n))
+
+
+def recv_with_fds(sock: socket.socket, max_fds: int,
+                  limit: int = MAX_FRAME_BYTES) -> tuple[Any, list[int]]:
+    """Read one message and the descriptors sent with it (see ``send_with_fds``).
+
+    Raises EOFError when the peer closed the connection, ProtocolError on a malformed or
+    oversized message; either way the descriptors that came with it are closed first.
+    """
+    raw, fds, _flags, _addr = socket.recv_fds(sock, _FIRST_READ, max_fds)
+    try:
+        if not raw:
+            raise EOFError("peer closed the connection")
+        head = raw if len(raw) >= _LEN.size else _recv_exact(sock, _LEN.size, raw)
+        n = _length(head[:_LEN.size], limit)
+        body = head[_LEN.size:]
+        if len(body) > n:
+            raise ProtocolError("trailing bytes after the message")
+        return decode(_recv_exact(sock, n, body)), fds
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise

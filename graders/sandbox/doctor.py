@@ -18,8 +18,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from graders.grade import bwrap
-from graders.grade.sandbox import Launcher, choose_launcher, worker_env
+from graders.sandbox import bwrap
+from graders.sandbox.launcher import Launcher, worker_env
+from graders.sandbox.policy import choose_launcher
 
 Row = tuple[str, bool, str]
 

@@ -1,24 +1,22 @@
 """The worker's value hygiene: what crosses is a copy, an input changed in place is reported.
 
-``_plain`` (returned values) is tested in-process on the worker module itself; the rest goes
-through one real worker, since what matters is what the judge receives.
+``values.plain`` (returned values) is tested in-process on the worker's own module; the rest
+goes through one real worker, since what matters is what the judge receives.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-import graders.grade
-from graders.grade.client import Worker
-from graders.grade.local import LocalSession
-from graders.grade.protocol import Call, Ref
-from graders.grade.sandbox import Limits, PlainLauncher
+from graders.sandbox.client import Worker
+from graders.sandbox.limits import Limits
+from graders.sandbox.local import LocalSession
+from graders.sandbox.plain import PlainLauncher
+from graders.sandbox.protocol import Call, Ref
+from graders.sandbox.worker import values
 
 SRC = b'''
 import numpy as np
@@ -55,20 +53,6 @@ def session():
     w.close()
 
 
-@pytest.fixture(scope="module")
-def worker_module() -> ModuleType:
-    """graders/grade/worker.py loaded as the sandbox runs it (beside protocol.py)."""
-    path = Path(graders.grade.__file__).parent / "worker.py"
-    had_protocol = "protocol" in sys.modules
-    spec = importlib.util.spec_from_file_location("propgrade_worker_under_test", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if not had_protocol:  # the worker's own `import protocol`: not ours to keep
-        sys.modules.pop("protocol", None)
-    return module
-
-
 # --- answers are copies ------------------------------------------------------------------
 
 def test_a_reused_buffer_keeps_each_calls_own_answer(session):
@@ -88,15 +72,15 @@ def test_a_later_call_cannot_change_an_earlier_answer(session):
     assert not first.mutated and second.mutated
 
 
-def test_plain_copies_even_an_exact_ndarray(worker_module):
+def test_plain_copies_even_an_exact_ndarray():
     """_plain never hands back the student's own array object."""
     a = np.arange(3.0)
-    out = worker_module._plain(a)
+    out = values.plain(a)
     assert type(out) is np.ndarray and out is not a and not np.shares_memory(out, a)
     np.testing.assert_array_equal(out, a)
 
 
-def test_plain_reads_subclasses_through_base_methods(worker_module):
+def test_plain_reads_subclasses_through_base_methods():
     """A lying ndarray, float or tuple subclass becomes the exact base type with its true
     contents; none of the subclass's methods runs."""
     ran: list[str] = []
@@ -125,16 +109,16 @@ def test_plain_reads_subclasses_through_base_methods(worker_module):
 
     arr = np.arange(4.0).view(Liar)
     ran.clear()
-    out = worker_module._plain((arr, LyingFloat(2.5), Pair((1, 2))))
+    out = values.plain((arr, LyingFloat(2.5), Pair((1, 2))))
     assert ran == []
     assert type(out) is tuple and type(out[0]) is np.ndarray and type(out[1]) is float
     np.testing.assert_array_equal(out[0], [0.0, 1.0, 2.0, 3.0])
     assert out[1] == 2.5 and type(out[2]) is tuple and out[2] == (1, 2)
 
 
-def test_plain_leaves_only_a_type_name_of_an_unknown_dict(worker_module):
+def test_plain_leaves_only_a_type_name_of_an_unknown_dict():
     """A dict keyed by non-strings is not plain data: only an opaque stand-in crosses."""
-    out = worker_module._plain({1: "a"})
+    out = values.plain({1: "a"})
     assert not isinstance(out, dict) and type(out).__name__ == "dict"
 
 
