@@ -26,6 +26,7 @@ from pathlib import Path
 
 from graders import mutants, registry
 from graders.assign.stubs import stub_for
+from graders.diagnose import optional_diagnoser
 from graders.grade.batch import grade_batch
 from graders.sandbox.policy import choose_launcher
 from tests.bench.overhead import measure
@@ -52,7 +53,9 @@ def build_batch(assignment: str, n: int | None, root: Path) -> Path:
 
 def _timed(subs: Path, assignment: str, out: Path, jobs: int, sandbox: str) -> float:
     t0 = time.perf_counter()
-    grade_batch(subs, assignment, out, jobs=jobs, regrade=True, sandbox=sandbox)
+    # the staff CLI's diagnoser: diagnosis is part of a real batch's cost
+    grade_batch(subs, assignment, out, jobs=jobs, regrade=True, sandbox=sandbox,
+                diagnoser_for=optional_diagnoser)
     return time.perf_counter() - t0
 
 

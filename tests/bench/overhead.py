@@ -92,8 +92,7 @@ def measure(assignment: str, root: Path | None = None) -> Overhead:
 
     client.Session.map = recording  # type: ignore[method-assign]
     try:
-        grade_batch(root / "subs", assignment, root / "out", jobs=1, regrade=True,
-                    diagnose=False)
+        grade_batch(root / "subs", assignment, root / "out", jobs=1, regrade=True)
     finally:
         client.Session.map = original  # type: ignore[method-assign]
     module = mutants.load_module(f"bench_{assignment}", source)
