@@ -13,6 +13,9 @@ read only by the functions at the end of this module (``send``, ``send_frame``,
 The JSON header holds numbers, strings, booleans, null, lists and objects.  Values that JSON
 cannot say are tagged objects:
 
+- ``{"__f8__": [i, offset, *shape]}`` — a float64 array: ``prod(shape)`` little-endian
+  values from value ``offset`` on in buffer ``i`` (the encoder puts every float64 array of
+  a message into buffer 0: thousands of tiny arrays cost one buffer, not thousands);
 - ``{"__nd__": i, "dtype": "f8" | "i8" | "b1", "shape": [...]}`` — a NumPy array whose
   little-endian bytes are buffer ``i`` (only these three dtypes ever cross);
 - ``{"__bytes__": i}`` — raw bytes (a submission's files on their way in);
@@ -25,7 +28,8 @@ cannot say are tagged objects:
 - ``{"__callback__": k}`` — a function argument evaluated on the judge's side;
 - ``{"__unsupported__": type_name, "repr": text}`` — something a worker returned that is not
   plain data (the judge turns it into feedback; it is never reconstructed);
-- ``{"__float__": "nan" | "inf" | "-inf"}`` — non-finite floats (JSON has none).
+- non-finite floats are the tokens ``NaN``, ``Infinity``, ``-Infinity`` (Python's json
+  extension); frames written earlier say ``{"__float__": "nan" | "inf" | "-inf"}``.
 
 Decoding only ever builds plain ``numpy.ndarray`` (never a subclass), Python scalars, lists,
 tuples and dicts, so nothing a worker sends can carry behaviour into the judge.
@@ -46,8 +50,10 @@ import numpy as np
 MAX_FRAME_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
 _WIRE_DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8"), "b1": np.dtype("?")}
-_NATIVE = {code: dtype.newbyteorder("=") for code, dtype in _WIRE_DTYPES.items()}
+# the canonical dtype objects (``is`` tests in the hot paths rely on it)
+_NATIVE = {code: np.dtype(dtype.newbyteorder("=").str) for code, dtype in _WIRE_DTYPES.items()}
 _F8 = np.dtype("<f8")
+_F8_IS_NATIVE = _F8 == _NATIVE["f8"]
 
 
 class ProtocolError(Exception):
@@ -100,86 +106,81 @@ class Unsupported:
         return f"<{self.type_name}>"
 
 
-def _float(x: float) -> Any:
-    if math.isfinite(x):
-        return x
-    return {"__float__": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
+#: exact types JSON writes as themselves (a non-finite float as the ``NaN``/``Infinity``
+#: tokens json reads back); inside a container they are written without a call of their own
+_LEAVES = frozenset((type(None), bool, int, float, str))
 
 
-def _array_dtype(a: np.ndarray) -> str | None:
-    kind = a.dtype.kind
-    if kind == "f":
-        return "f8"
-    if kind in "iu":
-        return "i8"
-    if kind == "b":
-        return "b1"
-    return None
+class _Buffers(list):
+    """A frame's buffers; buffer 0 is the float64 stream that ``__f8__`` arrays point into."""
+
+    def __init__(self, items: Any = ()) -> None:
+        super().__init__(items)
+        self.f8: list[bytes] = []  # encoding: the stream's pieces, and its length in values
+        self.f8_count, self.streams = 0, {}  # decoding: buffers read as float64
 
 
-def _encode(x: Any, bufs: list[bytes], depth: int) -> Any:
+def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
     t = type(x)
-    if t is np.ndarray and x.dtype == _F8 and x.flags.c_contiguous:  # the common case
-        bufs.append(x.tobytes())
-        return {"__nd__": len(bufs) - 1, "dtype": "f8", "shape": list(x.shape)}
-    if x is None or t is bool or t is int or t is str:
+    if t is np.ndarray and (x.dtype is _F8 or x.dtype == _F8):  # tobytes: in C order
+        bufs.f8.append(x.tobytes())
+        offset = bufs.f8_count
+        bufs.f8_count = offset + x.size
+        return {"__f8__": [0, offset, *x.shape]}
+    if t in _LEAVES:
         return x
-    if t is float:
-        return _float(x)
-    if t is dict and all(type(k) is str and not k.startswith("__") for k in x):
-        return {k: _encode(v, bufs, depth + 1) for k, v in x.items()}  # cannot look tagged
+    d = depth + 1
     if t is list:
-        return [_encode(v, bufs, depth + 1) for v in x]
+        return [v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for v in x]
+    if t is tuple:
+        return {"__tuple__": [v if type(v) in _LEAVES else _encode(v, bufs, d, functions)
+                              for v in x]}
+    if t is dict and all(type(k) is str and not k.startswith("__") for k in x):  # not a tag
+        return {k: v if type(v) in _LEAVES else _encode(v, bufs, d, functions)
+                for k, v in x.items()}
+    if t is Ref:
+        return {"__ref__": [x.call, x.item]}
     if t is bytes:
         bufs.append(x)
         return {"__bytes__": len(bufs) - 1}
-    if t is Ref:
-        return {"__ref__": [x.call, x.item]}
     if t is Callback:
         return {"__callback__": x.key}
     if isinstance(x, (np.ndarray, np.generic)):
         return _encode_numpy(x, bufs)
-    return _encode_subclass(x, bufs, depth)
+    if functions is not None and callable(x):  # a judge-side function argument
+        functions.append(x)
+        return {"__callback__": len(functions) - 1}
+    return _encode_subclass(x, bufs, depth, functions)
 
 
-def _encode_numpy(x: np.ndarray | np.generic, bufs: list[bytes]) -> Any:
-    """Any other array (a subclass, another dtype, not contiguous) or a NumPy scalar."""
+def _encode_numpy(x: np.ndarray | np.generic, bufs: _Buffers) -> Any:
+    """Any other array (a subclass, another dtype) or a NumPy scalar."""
     if isinstance(x, np.ndarray):
-        code = _array_dtype(x)
+        code = {"f": "f8", "i": "i8", "u": "i8", "b": "b1"}.get(x.dtype.kind)
         if code is None:
             return _unsupported(x)
         plain = np.ascontiguousarray(np.asarray(x).view(np.ndarray), dtype=_WIRE_DTYPES[code])
         bufs.append(plain.tobytes())
         return {"__nd__": len(bufs) - 1, "dtype": code, "shape": list(plain.shape)}
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.floating):
-        return _float(float(x))
+    for kind, plain in ((np.bool_, bool), (np.integer, int), (np.floating, float)):
+        if isinstance(x, kind):
+            return plain(x)
     return _unsupported(x)
 
 
-def _encode_subclass(x: Any, bufs: list[bytes], depth: int) -> Any:
+def _encode_subclass(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
     """A subclass of a plain type keeps only its plain value; anything else is unsupported."""
-    if isinstance(x, bool):
-        return bool(x)
-    if isinstance(x, int):  # int subclass: keep only its value
-        return int(x)
-    if isinstance(x, float):
-        return _float(float(x))
-    if isinstance(x, tuple):
-        return {"__tuple__": [_encode(v, bufs, depth + 1) for v in x]}
-    if isinstance(x, list):
-        return [_encode(v, bufs, depth + 1) for v in x]
-    if isinstance(x, dict):
-        if not all(type(k) is str for k in x):
-            return _unsupported(x)
-        return {"__dict__": [[k, _encode(v, bufs, depth + 1)] for k, v in x.items()]}
-    if isinstance(x, str):
-        return str(x)
+    for plain in (bool, int, float, str):  # bool before int: it is one
+        if isinstance(x, plain):
+            return plain(x)
+    if isinstance(x, (tuple, list)):
+        items = [_encode(v, bufs, depth + 1, functions) for v in x]
+        return {"__tuple__": items} if isinstance(x, tuple) else items
+    if isinstance(x, dict) and all(type(k) is str for k in x):
+        return {"__dict__": [[k, _encode(v, bufs, depth + 1, functions)]
+                             for k, v in x.items()]}
     return _unsupported(x)
 
 
@@ -192,80 +193,110 @@ def _unsupported(x: Any) -> dict[str, str]:
     return {"__unsupported__": str(name)[:100], "repr": str(text)[:200]}
 
 
-def encode(message: Any) -> bytes:
-    """Serialise a message (plain data, Refs, Callbacks) into one frame."""
-    bufs: list[bytes] = []
-    header = json.dumps(_encode(message, bufs, 0), allow_nan=False,
+def encode(message: Any, functions: list | None = None) -> bytes:
+    """Serialise a message (plain data, Refs, Callbacks) into one frame.  ``functions``
+    (judge's side only): each callable met is appended to it and written as a Callback
+    holding its index there; without it a callable is unsupported, as any other object."""
+    bufs = _Buffers([b""])
+    header = json.dumps(_encode(message, bufs, 0, functions),
                         separators=(",", ":")).encode()
+    bufs[0] = b"".join(bufs.f8)
     lens = struct.pack(f"<{len(bufs)}Q", *map(len, bufs))
     return b"".join([struct.pack("<II", len(header), len(bufs)), lens, header, *bufs])
 
 
-def _nd(x: dict, bufs: list[memoryview], depth: int) -> np.ndarray:
-    try:
-        code, shape, index = x["dtype"], x["shape"], x["__nd__"]
-        dtype = _WIRE_DTYPES[code]
-        raw = bufs[index] if type(index) is int and index >= 0 else None
-    except (KeyError, TypeError, IndexError) as exc:
-        raise ProtocolError("malformed array") from exc
-    if raw is None or type(shape) is not list:
+# --- decoding: json builds lists and numbers in C; its object hook (called bottom up, on
+# --- an object whose values are already decoded) turns each tagged object into its value
+
+def _shape(shape: Any) -> int:
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+        raise ProtocolError("malformed array shape")
+    return math.prod(shape)
+
+
+def _nd(x: dict, bufs: _Buffers) -> np.ndarray:
+    code, shape, index = x["dtype"], x["shape"], x["__nd__"]
+    dtype = _WIRE_DTYPES[code]
+    if type(index) is not int or index < 0:
         raise ProtocolError("malformed array")
-    size = dtype.itemsize
-    for n in shape:
-        if type(n) is not int or n < 0:
-            raise ProtocolError("malformed array shape")
-        size *= n
-    if size != len(raw):
+    raw = bufs[index]
+    if _shape(shape) * dtype.itemsize != len(raw):
         raise ProtocolError("array size does not match its shape")
     # a copy in native byte order: writable, and owning its memory (not the frame's)
     return np.frombuffer(raw, dtype=dtype).astype(_NATIVE[code]).reshape(shape)
 
 
-def _bytes(x: dict, bufs: list[memoryview], depth: int) -> bytes:
-    try:
-        return bytes(bufs[int(x["__bytes__"])])
-    except (ValueError, TypeError, IndexError) as exc:
-        raise ProtocolError("malformed bytes") from exc
+def _f8(x: dict, bufs: _Buffers) -> np.ndarray:
+    """``{"__f8__": [buffer, offset, *shape]}``: float64 values from ``offset`` on."""
+    index, offset, *shape = x["__f8__"]
+    stream = bufs.streams.get(index)
+    if stream is None:
+        if type(index) is not int or index < 0:
+            raise ProtocolError("malformed array")
+        stream = bufs.streams[index] = np.frombuffer(bufs[index], dtype=_F8)
+    size = _shape(shape)
+    if type(offset) is not int or offset < 0 or offset + size > len(stream):
+        raise ProtocolError("array outside its buffer")
+    flat = stream[offset:offset + size]  # copied as _nd's are
+    flat = flat.copy() if _F8_IS_NATIVE else flat.astype(_NATIVE["f8"])
+    return flat if len(shape) == 1 else flat.reshape(shape)
 
 
-def _ref(x: dict, bufs: list[memoryview], depth: int) -> Ref:
-    call, item = x["__ref__"]
-    return Ref(int(call), None if item is None else int(item))
+def _list(x: Any) -> list:
+    if type(x) is not list:
+        raise TypeError("malformed value")
+    return x
 
 
 _TAGS = {  # a tagged object's tag is its first key (as ``_encode`` writes it)
-    "__nd__": _nd,
-    "__bytes__": _bytes,
-    "__tuple__": lambda x, b, d: tuple(_decode(v, b, d + 1) for v in x["__tuple__"]),
-    "__dict__": lambda x, b, d: {str(k): _decode(v, b, d + 1) for k, v in x["__dict__"]},
-    "__float__": lambda x, b, d: {"nan": math.nan, "inf": math.inf,
-                                  "-inf": -math.inf}[x["__float__"]],
-    "__ref__": _ref,
-    "__callback__": lambda x, b, d: Callback(int(x["__callback__"])),
-    "__unsupported__": lambda x, b, d: Unsupported(str(x["__unsupported__"]),
-                                                   str(x.get("repr", ""))),
+    "__f8__": _f8, "__nd__": _nd,
+    "__bytes__": lambda x, b: bytes(b[int(x["__bytes__"])]),
+    "__tuple__": lambda x, b: tuple(_list(x["__tuple__"])),
+    "__dict__": lambda x, b: {str(k): v for k, v in _list(x["__dict__"])},
+    "__float__": lambda x, b: {"nan": math.nan, "inf": math.inf,
+                               "-inf": -math.inf}[x["__float__"]],
+    "__ref__": lambda x, b: (lambda c, i: Ref(int(c), None if i is None else int(i)))(
+        *x["__ref__"]),
+    "__callback__": lambda x, b: Callback(int(x["__callback__"])),
+    "__unsupported__": lambda x, b: Unsupported(str(x["__unsupported__"]),
+                                                str(x.get("repr", ""))),
 }
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 
 
-def _decode(x: Any, bufs: list[memoryview], depth: int) -> Any:
-    t = type(x)
-    if x is None or t is float or t is int or t is str or t is bool:
-        return x
-    if depth > MAX_DEPTH:
-        raise ProtocolError("value nested too deeply")
-    if t is list:
-        return [_decode(v, bufs, depth + 1) for v in x]
-    if t is not dict:
-        raise ProtocolError("malformed value")
-    if not x:
-        return {}
-    handler = _TAGS.get(next(iter(x)))
-    if handler is not None:
+def _hook(bufs: _Buffers) -> Any:
+    def hook(x: dict) -> Any:
+        handler = _TAGS.get(next(iter(x), ""))  # the first key is the tag, if any
+        if handler is None:
+            return x
         try:
-            return handler(x, bufs, depth)
-        except (KeyError, ValueError, TypeError) as exc:
+            return handler(x, bufs)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
             raise ProtocolError("malformed tagged value") from exc
-    return {str(k): _decode(v, bufs, depth + 1) for k, v in x.items()}
+    return hook
+
+
+def _json_depth(header: bytes) -> int:
+    """How deep a JSON text's arrays and objects nest, brackets inside strings not counted
+    (exact for valid JSON; the parser refuses the rest).  In JSON a backslash occurs only
+    inside a string, where it starts an escape, so deleting each ``\\\\`` pair and then each
+    ``\\"`` leaves only the quotes that delimit strings."""
+    if header.count(b"[") + header.count(b"{") <= MAX_DEPTH:
+        return MAX_DEPTH  # too few brackets to nest deeper (small messages)
+    text = header.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in header else header
+    outside = b"".join(text.split(b'"')[::2]).translate(None, _NOT_BRACKETS)
+    steps = np.frombuffer(outside, dtype=np.uint8)
+    return int(np.cumsum(np.where((steps == 0x5B) | (steps == 0x7B), 1, -1)).max(initial=0))
+
+
+def _too_deep(x: Any, depth: int) -> bool:
+    """A container below ``MAX_DEPTH`` in a decoded value (each list, tuple or dict one
+    level, as ``_encode`` counts them)."""
+    t = type(x)
+    if t is list or t is tuple or t is dict:
+        return depth > MAX_DEPTH or any(_too_deep(v, depth + 1)
+                                        for v in (x.values() if t is dict else x))
+    return False
 
 
 def decode(frame: bytes) -> Any:
@@ -274,18 +305,22 @@ def decode(frame: bytes) -> Any:
         hlen, nbufs = struct.unpack_from("<II", frame, 0)
         lens = struct.unpack_from(f"<{nbufs}Q", frame, 8)
         pos = 8 + 8 * nbufs
-        header = json.loads(bytes(frame[pos:pos + hlen]))
+        header = bytes(frame[pos:pos + hlen])
         pos += hlen
         view = memoryview(frame)
-        bufs = []
+        bufs = _Buffers()
         for n in lens:
             bufs.append(view[pos:pos + n])
             pos += n
         if pos != len(frame):
             raise ProtocolError("trailing bytes in frame")
-    except (struct.error, ValueError, UnicodeDecodeError) as exc:
+        value = json.loads(header, object_hook=_hook(bufs))
+    except (struct.error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(f"malformed frame: {exc}") from exc
-    return _decode(header, bufs, 0)
+    # JSON depth bounds the value's (a tuple is two JSON levels): walk only when needed
+    if _json_depth(header) > MAX_DEPTH + 1 and _too_deep(value, 0):
+        raise ProtocolError("value nested too deeply")
+    return value
 
 
 # --- framing over a stream socket: the only code that reads or writes the length prefix ---

@@ -1,13 +1,18 @@
-"""Benchmark (not a test): seconds per submission for one assignment at --jobs 1 and 2.
+"""Benchmark (not a test): seconds per submission, per assignment, cold and warm, jobs 1 and 2.
 
-``make bench`` (or ``python -m tests.bench.bench_grade [--assignment A] [-n N] [--reps R]``)
-builds a batch of N submissions — the reference, the catalog's correct variants and mutants,
-and the stub, repeated — grades it once with a cold cache (examples drawn, expected values
-computed, every shrink searched by hypothesis), then grades it R times at ``--jobs 1`` and R
-times at ``--jobs 2`` (``regrade``, warm cache: examples and shrink paths reused), all in one
-run, and prints the medians: seconds per submission, seconds per submission per core, and the
-speed-up of two jobs.
-Everything is the real pipeline: worker processes, sandbox, store, exports.
+``make bench`` (or ``python -m tests.bench.bench_grade [--assignment A ...] [--reps R]``)
+builds, for each assignment, a batch from its catalog — the reference, every correct
+variant, every mutant, every degenerate entry and the stub, each once — and in one run:
+
+- grades it with a cold cache (examples drawn, expected values computed, every shrink searched
+  by hypothesis) at ``--jobs 1`` and again, with another empty cache, at ``--jobs 2``;
+- regrades it R times at ``--jobs 1`` and R times at ``--jobs 2`` with the warm cache;
+- measures the worker's overhead ratio on the reference (tests/bench/overhead.py).
+
+It prints a Markdown table (medians; the README's table is this output): seconds per
+submission cold and warm at each job count, the speed-up of two jobs (warm), and the ratio of
+a student call's cost through the worker to the same call in process.  Everything is the real
+pipeline: worker processes, sandbox, store, exports, diagnosis.
 """
 
 from __future__ import annotations
@@ -19,57 +24,80 @@ import tempfile
 import time
 from pathlib import Path
 
-from graders import mutants
+from graders import mutants, registry
 from graders.assign.stubs import stub_for
+from graders.diagnose import optional_diagnoser
 from graders.grade.batch import grade_batch
 from graders.sandbox.policy import choose_launcher
+from tests.bench.overhead import measure
 
 
-def build_batch(assignment: str, n: int, root: Path) -> Path:
-    sources = [mutants.reference_source(assignment), stub_for(assignment)]
-    sources += [mutants.mutant_source(assignment, v) for v in mutants.variants(assignment)]
-    sources += [mutants.mutant_source(assignment, m) for m in mutants.mutants(assignment)]
+def catalog_sources(assignment: str) -> list[str]:
+    """Every submission of the mix: reference, variants, mutants, degenerate entries, stub."""
+    entries = (mutants.variants(assignment) + mutants.mutants(assignment)
+               + mutants.degenerates(assignment))
+    return ([mutants.reference_source(assignment), stub_for(assignment)]
+            + [mutants.mutant_source(assignment, e) for e in entries])
+
+
+def build_batch(assignment: str, n: int | None, root: Path) -> Path:
+    """``n`` students cycling over the mix (``None``: the mix once)."""
+    sources = catalog_sources(assignment)
     subs = root / "subs"
-    for i in range(n):
+    for i in range(n if n is not None else len(sources)):
         folder = subs / f"student{i:03d}"
         folder.mkdir(parents=True)
         (folder / f"{assignment}.py").write_text(sources[i % len(sources)])
     return subs
 
 
+def _timed(subs: Path, assignment: str, out: Path, jobs: int, sandbox: str) -> float:
+    t0 = time.perf_counter()
+    # the staff CLI's diagnoser: diagnosis is part of a real batch's cost
+    grade_batch(subs, assignment, out, jobs=jobs, regrade=True, sandbox=sandbox,
+                diagnoser_for=optional_diagnoser)
+    return time.perf_counter() - t0
+
+
+def bench(assignment: str, reps: int, sandbox: str, n: int | None) -> dict[str, float]:
+    root = Path(tempfile.mkdtemp(prefix=f"propgrade-bench-{assignment}-"))
+    subs = build_batch(assignment, n, root)
+    count = sum(1 for _ in subs.iterdir())
+    row: dict[str, float] = {"n": count}
+    for jobs in (1, 2):  # each cold run starts from its own empty cache
+        os.environ["PROPGRADE_CACHE"] = str(root / f"cache{jobs}")
+        row[f"cold{jobs}"] = _timed(subs, assignment, root / f"out{jobs}", jobs, sandbox) / count
+    warm: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(reps):
+        for jobs in (1, 2):
+            warm[jobs].append(_timed(subs, assignment, root / "out2", jobs, sandbox))
+    for jobs in (1, 2):
+        row[f"warm{jobs}"] = statistics.median(warm[jobs]) / count
+    row["speedup"] = row["warm1"] / row["warm2"]
+    row["ratio"] = measure(assignment, root / "overhead").ratio
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", default="classification")
-    parser.add_argument("-n", type=int, default=36)
+    parser.add_argument("--assignment", action="append", help="repeatable; default: every one")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("-n", type=int, default=None, help="students (default: the mix once)")
     parser.add_argument("--sandbox", default="auto")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="propgrade-bench-"))
-    os.environ["PROPGRADE_CACHE"] = str(root / "cache")  # the first run is truly cold
-    subs = build_batch(args.assignment, args.n, root)
+    ids = args.assignment or list(registry.ASSIGNMENTS)
     launcher = choose_launcher(args.sandbox)
-    out = root / "out"
-    t0 = time.perf_counter()
-    grade_batch(subs, args.assignment, out, jobs=1, regrade=True, sandbox=args.sandbox)
-    first = time.perf_counter() - t0
-    times: dict[int, list[float]] = {1: [], 2: []}
-    for _ in range(args.reps):
-        for jobs in (1, 2):
-            t0 = time.perf_counter()
-            grade_batch(subs, args.assignment, out, jobs=jobs, regrade=True,
-                        sandbox=args.sandbox)
-            times[jobs].append(time.perf_counter() - t0)
-    med = {j: statistics.median(ts) for j, ts in times.items()}
-    per = {j: med[j] / args.n for j in med}
-    print(f"assignment {args.assignment}, {args.n} submissions, sandbox {launcher.name}, "
-          f"{os.cpu_count()} cores, {args.reps} repetitions (medians)")
-    print(f"  first run (cold cache: examples, expected values, shrinks; jobs 1): {first:.2f} s, "
-          f"{first / args.n:.3f} s per submission")
-    for j in (1, 2):
-        print(f"  --jobs {j}: {med[j]:.2f} s per batch, {per[j]:.3f} s per submission, "
-              f"{per[j] * j:.3f} s per submission per core   runs: "
-              + ", ".join(f"{t:.2f}" for t in times[j]))
-    print(f"  speed-up of --jobs 2: {med[1] / med[2]:.2f}x")
+    print(f"sandbox {launcher.name}, {os.cpu_count()} cores, {args.reps} warm repetitions "
+          "(medians); seconds per submission")
+    print()
+    print("| assignment | mix | cold, jobs 1 | cold, jobs 2 | warm, jobs 1 | warm, jobs 2 "
+          "| speed-up (warm) | worker / in-process |")
+    print("|---|---|---|---|---|---|---|---|")
+    for assignment in ids:
+        r = bench(assignment, args.reps, args.sandbox, args.n)
+        print(f"| {assignment} | {int(r['n'])} | {r['cold1']:.3f} | {r['cold2']:.3f} "
+              f"| {r['warm1']:.3f} | {r['warm2']:.3f} | {r['speedup']:.2f}x "
+              f"| {r['ratio']:.2f}x |", flush=True)
 
 
 if __name__ == "__main__":

@@ -64,11 +64,78 @@ def test_malformed_frames_raise_protocol_error(frame):
 
 
 def test_array_size_must_match_shape():
-    """A header that lies about an array's shape is refused."""
-    frame = bytearray(protocol.encode(np.zeros(4)))
-    frame = bytes(frame).replace(b'"shape":[4]', b'"shape":[5]')
+    """A header that lies about an array's shape or place in its buffer is refused."""
+    frame = protocol.encode(np.zeros(4))
+    for lie in (b'"__f8__":[0,0,5]', b'"__f8__":[0,1,4]', b'"__f8__":[0,-1,4]',
+                b'"__f8__":[1,0,4]', b'"__f8__":[0,0,-4]', b'"__f8__":[0,0,true]'):
+        with pytest.raises(protocol.ProtocolError):
+            protocol.decode(frame.replace(b'"__f8__":[0,0,4]', lie))
+    frame = protocol.encode(np.zeros(4, dtype=np.int64))
     with pytest.raises(protocol.ProtocolError):
-        protocol.decode(frame)
+        protocol.decode(frame.replace(b'"shape":[4]', b'"shape":[5]'))
+
+
+def _frame(header: bytes, *bufs: bytes) -> bytes:
+    lens = b"".join(len(b).to_bytes(8, "little") for b in bufs)
+    return (len(header).to_bytes(4, "little") + len(bufs).to_bytes(4, "little") + lens
+            + header + b"".join(bufs))
+
+
+def test_frames_in_the_earlier_format_still_decode():
+    """Shipped data written before the float64 stream (one buffer per array, tagged
+    non-finite floats) decodes to the same values."""
+    header = (b'{"a":{"__nd__":0,"dtype":"f8","shape":[2,1]},"b":{"__float__":"-inf"},'
+              b'"c":{"__tuple__":[{"__float__":"nan"},1]}}')
+    back = protocol.decode(_frame(header, np.array([1.5, 2.5]).tobytes()))
+    assert back["a"].shape == (2, 1) and back["a"].tolist() == [[1.5], [2.5]]
+    assert back["b"] == -math.inf and math.isnan(back["c"][0]) and back["c"][1] == 1
+
+
+def test_arrays_of_one_message_do_not_share_memory():
+    """Each decoded array owns its memory: writing one changes no other, nor the frame."""
+    frame = protocol.encode([np.zeros(3), np.ones((2, 2))])
+    a, b = protocol.decode(frame)
+    assert a.flags.writeable and b.flags.writeable and not np.shares_memory(a, b)
+    a[:] = 7
+    b[:] = 7
+    assert b.tolist() == [[7.0, 7.0], [7.0, 7.0]] and frame == protocol.encode(
+        [np.zeros(3), np.ones((2, 2))])
+
+
+def test_nesting_is_limited_and_brackets_in_strings_do_not_count():
+    """A value nested past MAX_DEPTH is refused whichever decoder reads it; brackets and
+    escaped quotes inside strings are not nesting; deep tuples are measured exactly."""
+    deep = b"[" * 40 + b"]" * 40
+    with pytest.raises(protocol.ProtocolError, match="deeply"):
+        protocol.decode(_frame(deep))
+    text = '"]]]]"' + "[" * 40 + '\\"{{'
+    assert protocol.decode(protocol.encode([text, "]" * 50, {"k": text}])) == [
+        text, "]" * 50, {"k": text}]
+    hidden = b'["]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\\\\\\"\\\\",' + deep + b"]"
+    with pytest.raises(protocol.ProtocolError, match="deeply"):
+        protocol.decode(_frame(hidden))
+    value: object = 1.0
+    for _ in range(20):  # 20 tuples: 40 JSON levels, 20 of the limit's
+        value = (value,)
+    assert protocol.decode(protocol.encode(value)) == value
+    with pytest.raises(protocol.ProtocolError, match="deeply"):
+        nested: list = [1]
+        for _ in range(40):
+            nested = [nested]
+        protocol.encode(nested)
+
+
+def test_function_arguments_become_callbacks_only_when_asked():
+    """encode(functions=...) numbers each callable as a Callback; without it a callable is
+    unsupported, as any other object."""
+    def f(x):
+        return x
+
+    functions: list = []
+    back = protocol.decode(protocol.encode({"args": [f, (1, f)]}, functions))
+    assert functions == [f, f]
+    assert [c.key for c in (back["args"][0], back["args"][1][1])] == [0, 1]
+    assert isinstance(protocol.decode(protocol.encode([f]))[0], protocol.Unsupported)
 
 
 # --- framing: one length prefix, with or without descriptors ------------------------------
