@@ -102,7 +102,7 @@ def _type_name(x: Any) -> str:
 
 
 def array(x: Any, what: str, *, shape: Sequence[int] | None = None, finite: bool = True,
-          dtype: str = "float") -> Array:
+          dtype: str = "float") -> np.ndarray:
     """``x`` as a plain float64 (or int64 with dtype="int") array, after structural checks."""
     if x is None:
         raise Failure(f"{what} returned None; expected a NumPy array"
@@ -122,7 +122,7 @@ def array(x: Any, what: str, *, shape: Sequence[int] | None = None, finite: bool
             else:
                 raise Failure(f"{what} returned an array of dtype {x.dtype}; expected integer "
                               "indices", kind="type")
-        plain = np.array(x, dtype=np.int64, copy=True)
+        plain: np.ndarray = np.array(x, dtype=np.int64, copy=True)
     else:
         plain = np.array(x, dtype=np.float64, copy=True)
     if shape is not None and tuple(plain.shape) != tuple(shape):

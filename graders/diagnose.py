@@ -19,7 +19,6 @@ Staff-only: this module and the catalog are not shipped to students.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -35,18 +34,8 @@ from graders.grade.runner import Diagnoser
 from graders.props import Property
 from graders.sandbox import protocol
 from graders.sandbox.local import LocalSession
-from graders.sandbox.protocol import Call
-from graders.sandbox.reply import Reply
 
 __all__ = ["same", "answers_of", "diagnoser_for", "freeze"]
-
-
-class _Replay(LocalSession):
-    """A LocalSession with the worker session's ``map`` signature, for the runner's Driver."""
-
-    def map(self, calls: Sequence[Call], seconds: float | None = None,
-            cache_key: Any = None) -> list[Reply]:
-        return super().map(calls, seconds)
 
 
 def answers_of(prop: Property, example: Example, session: LocalSession) -> list[Any] | None:
@@ -70,7 +59,7 @@ def _sessions(assignment: str) -> list[tuple[mutants.Mutant, LocalSession]]:
     for m in mutants.mutants(assignment):
         if m.misconception:
             module = mutants.load_module(f"mutant_{m.id}", mutants.mutant_source(assignment, m))
-            out.append((m, _Replay(module)))
+            out.append((m, LocalSession(module)))
     return out
 
 

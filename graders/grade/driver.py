@@ -12,17 +12,24 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from graders import compare
 from graders.compare import Failure
 from graders.grade.examples import Example
 from graders.props import Property
-from graders.sandbox.client import Session
 from graders.sandbox.protocol import Call, Ref
 from graders.sandbox.reply import Reply, SessionBroken, WorkerDied, WorkerTimeout
 
 MAX_CALLS_PER_MESSAGE = 400
+
+
+class CallSession(Protocol):
+    """What the driver needs of a session: a worker's (graders.sandbox.client.Session) or, for
+    trusted catalog code, an in-process one (graders.sandbox.local.LocalSession)."""
+
+    def map(self, calls: Sequence[Call], seconds: float | None = None,
+            cache_key: Any = None) -> list[Reply]: ...
 
 
 class _Fatal(Exception):
@@ -99,7 +106,7 @@ class Driver:
     once (no further message is sent); its function is added to ``timed_out``.
     """
 
-    def __init__(self, prop: Property, session: Session, call_seconds: float,
+    def __init__(self, prop: Property, session: CallSession, call_seconds: float,
                  dead: Mapping[str, str] | None = None) -> None:
         self.prop, self.session, self.call_seconds = prop, session, call_seconds
         self.dead = dead or {}
@@ -185,9 +192,9 @@ class Driver:
             gen.close()
         if not failures:
             return None
-        first = min(failures)
-        failures[first].trace = self.trace.get(first, [])
-        return first, failures[first]
+        lowest = min(failures)
+        failures[lowest].trace = self.trace.get(lowest, [])
+        return lowest, failures[lowest]
 
     def _skip_dead(self, gens: dict, pending: dict, failures: dict) -> None:
         for i in [i for i, (calls, _) in pending.items()

@@ -196,7 +196,8 @@ class Judge:
                 misconception = None
         if (not fatal and not stopped and index >= len(prop.examples)
                 and failure.kind not in ("internal", "timeout", "skipped")):
-            known = [(ex.case, None) for ex in examples[:index]] + [(case, failure)]
+            known: list[tuple[dict, Failure | None]] = [(ex.case, None) for ex in examples[:index]]
+            known.append((case, failure))
             shrunk = self._shrink(prop, session, known, dead, stopped)
             if shrunk is not None:
                 case, failure = shrunk

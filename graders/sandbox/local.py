@@ -53,7 +53,9 @@ class LocalSession:
         self.output: list[str] = []
         self.functions = {n for n in dir(module) if callable(getattr(module, n))}
 
-    def map(self, calls: Sequence[Call], seconds: float | None = None) -> list[Reply]:
+    def map(self, calls: Sequence[Call], seconds: float | None = None,
+            cache_key: Any = None) -> list[Reply]:
+        """``client.Session.map``'s contract (``cache_key``: nothing to cache in process)."""
         results: list[Any] = []
         replies: list[Reply] = []
         for call in calls:

@@ -117,7 +117,8 @@ class _Buffers(list):
     def __init__(self, items: Any = ()) -> None:
         super().__init__(items)
         self.f8: list[bytes] = []  # encoding: the stream's pieces, and its length in values
-        self.f8_count, self.streams = 0, {}  # decoding: buffers read as float64
+        self.f8_count = 0
+        self.streams: dict[int, np.ndarray] = {}  # decoding: buffers read as float64
 
 
 def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
@@ -164,9 +165,9 @@ def _encode_numpy(x: np.ndarray | np.generic, bufs: _Buffers) -> Any:
         plain = np.ascontiguousarray(np.asarray(x).view(np.ndarray), dtype=_WIRE_DTYPES[code])
         bufs.append(plain.tobytes())
         return {"__nd__": len(bufs) - 1, "dtype": code, "shape": list(plain.shape)}
-    for kind, plain in ((np.bool_, bool), (np.integer, int), (np.floating, float)):
+    for kind, scalar in ((np.bool_, bool), (np.integer, int), (np.floating, float)):
         if isinstance(x, kind):
-            return plain(x)
+            return scalar(x)
     return _unsupported(x)
 
 

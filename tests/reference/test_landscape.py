@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graders.strategies import quadratic_problems
+from graders.public.landscape.cases import quadratic_problems
 from reference.landscape import (
     eigen_counts,
     find_critical_point,
