@@ -41,13 +41,16 @@ def catalog_sources(assignment: str) -> list[str]:
 
 
 def build_batch(assignment: str, n: int | None, root: Path) -> Path:
-    """``n`` students cycling over the mix (``None``: the mix once)."""
+    """``n`` students from the mix (``None``: the mix once): fewer than the mix are spread
+    evenly over it (every kind keeps its share), more cycle over it."""
     sources = catalog_sources(assignment)
+    count = n if n is not None else len(sources)
     subs = root / "subs"
-    for i in range(n if n is not None else len(sources)):
+    for i in range(count):
         folder = subs / f"student{i:03d}"
         folder.mkdir(parents=True)
-        (folder / f"{assignment}.py").write_text(sources[i % len(sources)])
+        pick = i * len(sources) // count if count < len(sources) else i % len(sources)
+        (folder / f"{assignment}.py").write_text(sources[pick])
     return subs
 
 
