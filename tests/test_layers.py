@@ -64,6 +64,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.results", "kit"),
     ("graders.registry", "kit"),
     ("graders.course", "kit"),         # the course's table of assignments, beside registry
+    ("graders.markers", "kit"),        # the reference's solution markers: one parser
     ("reference", "reference"),
     ("exercises", "stubs"),
     ("graders.public", "content"),

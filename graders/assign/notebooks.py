@@ -43,7 +43,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from graders import course as courses
-from graders.assign import markers
+from graders import markers
 from graders.course import Manifest
 
 #: the bundled course's root (developer scripts and tests); the engine asks the course

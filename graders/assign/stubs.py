@@ -20,8 +20,8 @@ import re
 from pathlib import Path
 
 from graders import course as courses
-from graders.assign import markers
-from graders.assign.markers import MarkerError
+from graders import markers
+from graders.markers import MarkerError
 
 DEF = re.compile(r"^(?P<indent>[ \t]*)def (?P<name>\w+)\s*\(")
 HEADER = ('"""{title}\n\nStudent stub generated from the course\'s reference: implement each '

@@ -44,6 +44,7 @@ from graders.errors import InputError
 from graders.export.files import write_atomic
 from graders.export.gradebook import write_gradebook
 from graders.export.html import feedback_html
+from graders.grade.discover import is_dir, lstat
 from graders.grade.submission import Submission
 from graders.nbgrader_env import course_config, is_nbgrader_course, nbgrader_env
 from graders.results import SubmissionResult
@@ -112,7 +113,7 @@ def open_course(root: Path, assignment: str) -> NbgraderCourse:
 def submitters(course: NbgraderCourse, subs: Sequence[Submission],
                warnings: list[str]) -> list[Submission]:
     """The students of ``subs`` who submitted this assignment (``submitted/<s>/<id>/``)."""
-    keep = [s for s in subs if _is_dir(course.folder("submitted_directory", s.student_id))]
+    keep = [s for s in subs if is_dir(course.folder("submitted_directory", s.student_id))]
     others = [s.student_id for s in subs if s not in keep]
     if others:
         warnings.append(f"{len(others)} student folder(s) in submitted/ hold no "
@@ -185,7 +186,7 @@ def _timestamp(folder: Path, warnings: list[str]) -> datetime | None:
     from nbgrader.utils import parse_utc
 
     path = folder / TIMESTAMP
-    st = _lstat(path)
+    st = lstat(path)
     if st is None or not stat.S_ISREG(st.st_mode):
         return None
     try:
@@ -211,27 +212,15 @@ def _copy_regular(src: Path, dest: Path, ignore: Sequence[str]) -> None:
 
     for dirpath, dirnames, filenames in os.walk(src, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = [d for d in dirnames if not skipped(d) and _is_dir(here / d)]
+        dirnames[:] = [d for d in dirnames if not skipped(d) and is_dir(here / d)]
         for name in filenames:
             path = here / name
-            st = _lstat(path)
+            st = lstat(path)
             if skipped(name) or st is None or not stat.S_ISREG(st.st_mode):
                 continue
             target = dest / path.relative_to(src)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target, follow_symlinks=False)
-
-
-def _lstat(path: Path) -> os.stat_result | None:
-    try:
-        return path.lstat()
-    except OSError:
-        return None
-
-
-def _is_dir(path: Path) -> bool:
-    st = _lstat(path)
-    return st is not None and stat.S_ISDIR(st.st_mode)
 
 
 def _duration(seconds: float) -> str:

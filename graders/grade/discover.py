@@ -48,15 +48,17 @@ NBGRADER_MARKERS = ("nbgrader_config.py", "gradebook.db", "source", "release")
 STUDENT_OUTPUTS = ("results.json", "feedback.html")
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def lstat(path: Path) -> os.stat_result | None:
+    """``path``'s own status (a link is not followed), or None where it cannot be read."""
     try:
         return path.lstat()
     except OSError:
         return None
 
 
-def _is_dir(path: Path) -> bool:
-    st = _lstat(path)
+def is_dir(path: Path) -> bool:
+    """A real folder: a link to one is not."""
+    st = lstat(path)
     return st is not None and stat.S_ISDIR(st.st_mode)
 
 
@@ -69,7 +71,7 @@ def student_dirs(root: Path, exclude: Iterable[Path] = ()) -> list[Path]:
     """Sub-folders of ``root`` (not links, not junk, not ``exclude``), sorted by name."""
     skip = {p.resolve() for p in exclude}
     return [entry for entry in sorted(root.iterdir(), key=lambda p: p.name)
-            if _is_dir(entry) and not _is_junk(entry.name) and entry.resolve() not in skip]
+            if is_dir(entry) and not _is_junk(entry.name) and entry.resolve() not in skip]
 
 
 def batch_root(root: Path) -> tuple[Path, str | None]:
@@ -80,9 +82,9 @@ def batch_root(root: Path) -> tuple[Path, str | None]:
     read through ``submitted/``.
     """
     submitted = root / "submitted"
-    if not _is_dir(submitted):
+    if not is_dir(submitted):
         return root, None
-    markers = [m for m in NBGRADER_MARKERS if _lstat(root / m) is not None]
+    markers = [m for m in NBGRADER_MARKERS if lstat(root / m) is not None]
     if markers:
         why = f"an nbgrader course root ({', '.join(markers)} beside submitted/)"
     elif [d.name for d in student_dirs(root)] == ["submitted"]:
@@ -103,7 +105,7 @@ def _walk(base: Path, notes: list[str]) -> list[tuple[str, Path, int]]:
             if name.startswith("._"):
                 continue  # macOS' AppleDouble resource files, never the student's code
             path = here / name
-            st = _lstat(path)
+            st = lstat(path)
             rel = path.relative_to(base).as_posix()
             if st is None:
                 continue
@@ -294,7 +296,7 @@ def read_submission(student_id: str, folder: Path, module: str,
     sub = Submission(student_id=student_id, module=module)
     functions = functions if functions is not None else _functions_of(module)
     nested = folder / module
-    if _is_dir(nested):
+    if is_dir(nested):
         folder = nested  # nbgrader: submitted/<student>/<assignment>/
     files = _walk(folder, sub.notes)
     total = 0

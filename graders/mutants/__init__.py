@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from graders import course as courses
+from graders import markers
 from graders.mutants.source import ENTRY, CatalogError, emit
 
 __all__ = ["Catalog", "CatalogError", "Degenerate", "Mutant", "Variant", "degenerate_family",
@@ -240,7 +241,7 @@ def isolate(topic: str, name: str, wrong: str) -> str:
     callers rewired to it (their code otherwise unchanged).
     """
     base = reference_source(topic)
-    lines = [line if "### BEGIN SOLUTION" not in line else "\n"
+    lines = [line if not markers.BEGIN.match(line) else "\n"
              for line in base.splitlines(keepends=True)]
     private = f"_reference_{name}"
     call = re.compile(rf"(?<![\w.]){name}\(")

@@ -20,16 +20,18 @@ from graders.sandbox.protocol import Call
 from graders.sandbox.reply import Reply
 
 
-def _resolve(x: Any, results: list[Any]) -> Any:
+def resolve(x: Any, results: list[Any]) -> Any:
+    """``x`` with each Ref replaced by the earlier result it names (lists and tuples walked);
+    a Ref to a failed call raises."""
     if isinstance(x, protocol.Ref):
         value = results[x.call]
         if isinstance(value, _Failed):
             raise _Failed
         return value if x.item is None else value[x.item]
     if isinstance(x, list):
-        return [_resolve(v, results) for v in x]
+        return [resolve(v, results) for v in x]
     if isinstance(x, tuple):
-        return tuple(_resolve(v, results) for v in x)
+        return tuple(resolve(v, results) for v in x)
     return x
 
 
@@ -65,8 +67,8 @@ class LocalSession:
                                             "traceback": ""}))
                 continue
             try:
-                args = _copy(_resolve(list(call.args), results))
-                kwargs = {k: _copy(_resolve(v, results)) for k, v in call.kwargs.items()}
+                args = _copy(resolve(list(call.args), results))
+                kwargs = {k: _copy(resolve(v, results)) for k, v in call.kwargs.items()}
                 value = getattr(self.module, call.fn)(*args, **kwargs)
                 plain = protocol.decode(protocol.encode(value)[0:])
             except _Failed:

@@ -25,6 +25,7 @@ from typing import Any
 from graders import mutants
 from graders.grade.batch import grade_batch
 from graders.sandbox import client, protocol
+from graders.sandbox.local import resolve
 from graders.sandbox.reply import Reply
 
 
@@ -45,25 +46,14 @@ class Overhead:
         return 1e6 * (self.worker_seconds - self.local_seconds) / max(self.calls, 1)
 
 
-def _resolve(x: Any, results: list[Any]) -> Any:
-    if isinstance(x, protocol.Ref):
-        value = results[x.call]
-        return value if x.item is None else value[x.item]
-    if isinstance(x, list):
-        return [_resolve(v, results) for v in x]
-    if isinstance(x, tuple):
-        return tuple(_resolve(v, results) for v in x)
-    return x
-
-
 def _replay(module: Any, messages: Sequence[Sequence[protocol.Call]]) -> float:
     """Seconds to run the recorded calls in process (arguments copied, as a worker does)."""
     total = 0.0
     for calls in messages:
         results: list[Any] = []
         for call in calls:
-            args = copy.deepcopy(_resolve(list(call.args), results))
-            kwargs = {k: copy.deepcopy(_resolve(v, results)) for k, v in call.kwargs.items()}
+            args = copy.deepcopy(resolve(list(call.args), results))
+            kwargs = {k: copy.deepcopy(resolve(v, results)) for k, v in call.kwargs.items()}
             t0 = time.perf_counter()
             try:
                 value = getattr(module, call.fn)(*args, **kwargs)

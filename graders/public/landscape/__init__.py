@@ -110,18 +110,13 @@ def check_counts(got: Any, bounds: dict[str, int], what: str) -> tuple[int, int,
     p, q, z = (int(v) for v in c)
     compare.holds(p + q + z == bounds["n"], f"{what} = ({p}, {q}, {z}) sums to {p + q + z}, "
                   f"not to the {bounds['n']} eigenvalues")
-    compare.holds(bounds["pos_min"] <= p <= bounds["pos_max"],
-                  f"{what}: {p} positive eigenvalues, expected "
-                  + (f"{bounds['pos_min']}" if bounds["pos_min"] == bounds["pos_max"] else
-                     f"{bounds['pos_min']} to {bounds['pos_max']}"),
-                  hint="An eigenvalue with |λ| <= rtol·max|λ| is zero: rounding noise of "
-                       "either sign must not count as curvature.")
-    compare.holds(bounds["neg_min"] <= q <= bounds["neg_max"],
-                  f"{what}: {q} negative eigenvalues, expected "
-                  + (f"{bounds['neg_min']}" if bounds["neg_min"] == bounds["neg_max"] else
-                     f"{bounds['neg_min']} to {bounds['neg_max']}"),
-                  hint="An eigenvalue with |λ| <= rtol·max|λ| is zero: rounding noise of "
-                       "either sign must not count as curvature.")
+    for count, sign, word in ((p, "pos", "positive"), (q, "neg", "negative")):
+        lo, hi = bounds[f"{sign}_min"], bounds[f"{sign}_max"]
+        compare.holds(lo <= count <= hi,
+                      f"{what}: {count} {word} eigenvalues, expected "
+                      + (f"{lo}" if lo == hi else f"{lo} to {hi}"),
+                      hint="An eigenvalue with |λ| <= rtol·max|λ| is zero: rounding noise of "
+                           "either sign must not count as curvature.")
     return p, q, z
 
 
