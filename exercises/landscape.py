@@ -57,8 +57,9 @@ def gradient(theta: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike) -> 
     raise NotImplementedError("landscape.gradient: not implemented yet")
 
 
-def hessian(theta: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike,
-            eps: float = 1e-5) -> Array:
+def hessian(
+    theta: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike, eps: float = 1e-5
+) -> Array:
     """The Hessian d²C/dθ² of shape ``(P, P)`` by central differences of ``gradient``.
 
     Column j is ``(gradient(θ + eps·e_j) - gradient(θ - eps·e_j)) / (2 eps)``; the result
@@ -78,8 +79,14 @@ def eigen_counts(H: ArrayLike, rtol: float = 1e-6) -> tuple[int, int, int]:
     raise NotImplementedError("landscape.eigen_counts: not implemented yet")
 
 
-def find_critical_point(theta0: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike,
-                        tol: float = 1e-8, max_steps: int = 200) -> Array:
+def find_critical_point(
+    theta0: ArrayLike,
+    sizes: list[int],
+    x: ArrayLike,
+    y: ArrayLike,
+    tol: float = 1e-8,
+    max_steps: int = 200,
+) -> Array:
     """A point where ``||gradient|| <= tol``, found from ``theta0``; saddles count too.
 
     Method: Levenberg–Marquardt on the equation g(θ) = 0, i.e. minimising ½||g||², whose
@@ -96,9 +103,16 @@ def find_critical_point(theta0: ArrayLike, sizes: list[int], x: ArrayLike, y: Ar
     raise NotImplementedError("landscape.find_critical_point: not implemented yet")
 
 
-def minimum_ratio_experiment(sizes: list[int], x: ArrayLike, y: ArrayLike, runs: int,
-                             seed: int, train_steps: int = 500, lr: float = 0.1,
-                             tol: float = 1e-8) -> dict[str, Array]:
+def minimum_ratio_experiment(
+    sizes: list[int],
+    x: ArrayLike,
+    y: ArrayLike,
+    runs: int,
+    seed: int,
+    train_steps: int = 500,
+    lr: float = 0.1,
+    tol: float = 1e-8,
+) -> dict[str, Array]:
     """The lecture's experiment, one row per run.
 
     For ``run`` in ``range(runs)``: ``theta0 = np.random.default_rng([seed, run])

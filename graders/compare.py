@@ -39,8 +39,9 @@ Array = NDArray[np.float64]
 class Failure(AssertionError):
     """A property does not hold; ``message`` is for the student, ``hint`` points at a convention."""
 
-    def __init__(self, message: str, *, hint: str = "", kind: str = "value",
-                 details: str = "") -> None:
+    def __init__(
+        self, message: str, *, hint: str = "", kind: str = "value", details: str = ""
+    ) -> None:
         super().__init__(message)
         self.message, self.hint, self.kind, self.details = message, hint, kind, details
         self.trace: list[Any] = []  #: the student's answers up to the failure (diagnosis)
@@ -57,7 +58,12 @@ def fmt(x: Any, precision: int = 6, limit: int = 600) -> str:
     elif isinstance(x, Unsupported):
         text = f"<a {x.type_name} object>"
     elif isinstance(x, tuple):
-        text = "(" + ", ".join(fmt(v, precision, limit) for v in x) + ("," if len(x) == 1 else "") + ")"
+        text = (
+            "("
+            + ", ".join(fmt(v, precision, limit) for v in x)
+            + ("," if len(x) == 1 else "")
+            + ")"
+        )
     elif isinstance(x, list):
         text = "[" + ", ".join(fmt(v, precision, limit) for v in x) + "]"
     else:
@@ -71,12 +77,16 @@ def fmt_input(x: Any) -> str:
     inputs are summarised (shape and range), never silently cut mid-array."""
     if isinstance(x, np.ndarray) and x.size > 400:
         finite = x[np.isfinite(x)] if x.dtype.kind == "f" else x
-        span = (f"values in [{fmt(float(finite.min()), 17)}, {fmt(float(finite.max()), 17)}]"
-                if finite.size else "no finite values")
+        span = (
+            f"values in [{fmt(float(finite.min()), 17)}, {fmt(float(finite.max()), 17)}]"
+            if finite.size
+            else "no finite values"
+        )
         return f"<an array of shape {x.shape}, {span}>"
     if isinstance(x, np.ndarray):
-        with np.printoptions(threshold=10_000, linewidth=100,
-                             formatter={"float_kind": lambda v: repr(float(v))}):
+        with np.printoptions(
+            threshold=10_000, linewidth=100, formatter={"float_kind": lambda v: repr(float(v))}
+        ):
             text = np.array2string(x, separator=", ")
         return f"array({text})" if x.ndim else text
     if isinstance(x, float):
@@ -101,16 +111,28 @@ def _type_name(x: Any) -> str:
     return f"a {type(x).__name__}"
 
 
-def array(x: Any, what: str, *, shape: Sequence[int] | None = None, finite: bool = True,
-          dtype: str = "float") -> np.ndarray:
+def array(
+    x: Any,
+    what: str,
+    *,
+    shape: Sequence[int] | None = None,
+    finite: bool = True,
+    dtype: str = "float",
+) -> np.ndarray:
     """``x`` as a plain float64 (or int64 with dtype="int") array, after structural checks."""
     if x is None:
-        raise Failure(f"{what} returned None; expected a NumPy array"
-                      + (f" of shape {tuple(shape)}" if shape is not None else "")
-                      + ". Did you forget a `return`?", kind="type")
+        raise Failure(
+            f"{what} returned None; expected a NumPy array"
+            + (f" of shape {tuple(shape)}" if shape is not None else "")
+            + ". Did you forget a `return`?",
+            kind="type",
+        )
     if isinstance(x, (list, tuple)) and not isinstance(x, np.ndarray):
-        raise Failure(f"{what} returned {_type_name(x)}; expected a NumPy array "
-                      "(wrap it with np.asarray / np.array)", kind="type")
+        raise Failure(
+            f"{what} returned {_type_name(x)}; expected a NumPy array "
+            "(wrap it with np.asarray / np.array)",
+            kind="type",
+        )
     if isinstance(x, (bool, int, float)):
         x = np.asarray(x, dtype=np.float64)
     if not isinstance(x, np.ndarray):
@@ -120,36 +142,41 @@ def array(x: Any, what: str, *, shape: Sequence[int] | None = None, finite: bool
             if x.dtype.kind == "f" and np.all(np.isfinite(x)) and np.all(x == np.round(x)):
                 x = x.astype(np.int64)
             else:
-                raise Failure(f"{what} returned an array of dtype {x.dtype}; expected integer "
-                              "indices", kind="type")
+                raise Failure(
+                    f"{what} returned an array of dtype {x.dtype}; expected integer indices",
+                    kind="type",
+                )
         plain: np.ndarray = np.array(x, dtype=np.int64, copy=True)
     else:
         plain = np.array(x, dtype=np.float64, copy=True)
     if shape is not None and tuple(plain.shape) != tuple(shape):
-        raise Failure(f"{what} has shape {tuple(plain.shape)}; expected shape {tuple(shape)}",
-                      kind="shape")
+        raise Failure(
+            f"{what} has shape {tuple(plain.shape)}; expected shape {tuple(shape)}", kind="shape"
+        )
     if finite and dtype != "int" and not np.all(np.isfinite(plain)):
         bad = np.argwhere(~np.isfinite(plain))
         where = tuple(int(i) for i in bad[0]) if plain.ndim else ()
-        raise Failure(f"{what} contains {plain[where] if plain.ndim else plain} at index "
-                      f"{where} ({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'}); "
-                      "expected finite numbers", kind="finite")
+        raise Failure(
+            f"{what} contains {plain[where] if plain.ndim else plain} at index "
+            f"{where} ({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'}); "
+            "expected finite numbers",
+            kind="finite",
+        )
     return plain
 
 
 def scalar(x: Any, what: str, *, finite: bool = True) -> float:
     """``x`` as a Python float: accepts a number or a 0-d / one-element array."""
     if isinstance(x, bool) or x is None or isinstance(x, Unsupported):
-        raise Failure(f"{what} returned {_type_name(x)}; expected a number (a float)",
-                      kind="type")
+        raise Failure(f"{what} returned {_type_name(x)}; expected a number (a float)", kind="type")
     if isinstance(x, np.ndarray):
         if x.size != 1:
-            raise Failure(f"{what} returned {_type_name(x)}; expected a single number",
-                          kind="shape")
+            raise Failure(
+                f"{what} returned {_type_name(x)}; expected a single number", kind="shape"
+            )
         x = x.reshape(()).item()
     if not isinstance(x, (int, float)):
-        raise Failure(f"{what} returned {_type_name(x)}; expected a number (a float)",
-                      kind="type")
+        raise Failure(f"{what} returned {_type_name(x)}; expected a number (a float)", kind="type")
     value = float(x)
     if finite and not np.isfinite(value):
         raise Failure(f"{what} is {value}; expected a finite number", kind="finite")
@@ -159,15 +186,19 @@ def scalar(x: Any, what: str, *, finite: bool = True) -> float:
 def sequence(x: Any, what: str, length: int | None = None) -> list[Any]:
     """``x`` as a list (a returned tuple or list), with an optional length check."""
     if not isinstance(x, (tuple, list)):
-        raise Failure(f"{what} returned {_type_name(x)}; expected a tuple"
-                      + (f" of {length} items" if length is not None else ""), kind="type")
+        raise Failure(
+            f"{what} returned {_type_name(x)}; expected a tuple"
+            + (f" of {length} items" if length is not None else ""),
+            kind="type",
+        )
     if length is not None and len(x) != length:
         raise Failure(f"{what} returned {len(x)} items; expected {length}", kind="shape")
     return list(x)
 
 
-def close(got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float = 1e-10,
-          hint: str = "") -> None:
+def close(
+    got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float = 1e-10, hint: str = ""
+) -> None:
     """Values agree entrywise within ``atol + rtol*|expected|``."""
     g = np.asarray(got, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
@@ -186,8 +217,10 @@ def close(got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float
     got_s, exp_s = fmt(float(g[idx])), fmt(float(e[idx]))
     if got_s == exp_s:  # differ beyond 6 digits: show them all
         got_s, exp_s = repr(float(g[idx])), repr(float(e[idx]))
-    msg = (f"{what}: got {got_s}, expected {exp_s}{where} "
-           f"(error {fmt(float(err[idx]), 3)}; tolerance {atol:g} + {rtol:g}·|expected|)")
+    msg = (
+        f"{what}: got {got_s}, expected {exp_s}{where} "
+        f"(error {fmt(float(err[idx]), 3)}; tolerance {atol:g} + {rtol:g}·|expected|)"
+    )
     if g.ndim and g.size > 1:
         msg += f"; {n_bad} of {g.size} entries differ"
     raise Failure(msg, hint=hint)
@@ -196,8 +229,9 @@ def close(got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float
 U = float(np.finfo(np.float64).eps) / 2  #: unit roundoff of float64, 2**-53
 
 
-def within(got: Any, expected: Any, what: str, *, scale: Any, ulps: float = 256.0,
-           hint: str = "") -> None:
+def within(
+    got: Any, expected: Any, what: str, *, scale: Any, ulps: float = 256.0, hint: str = ""
+) -> None:
     """Values agree entrywise within ``ulps · u · scale`` (the error model in the module
     docstring); ``scale`` is the magnitude the computation's rounding is relative to."""
     g = np.asarray(got, dtype=np.float64)
@@ -211,9 +245,11 @@ def within(got: Any, expected: Any, what: str, *, scale: Any, ulps: float = 256.
     err = np.where(np.isnan(err), np.inf, err)
     idx = np.unravel_index(int(np.argmax(np.where(ok, -1.0, err))), g.shape) if g.ndim else ()
     where = f" at index {tuple(int(i) for i in idx)}" if g.ndim else ""
-    msg = (f"{what}: got {float(g[idx])!r}, expected {float(e[idx])!r}{where} "
-           f"(error {fmt(float(err[idx]), 3)}; tolerance {fmt(float(bound[idx]), 3)} = "
-           f"{ulps:g} rounding errors of the scale {fmt(float(bound[idx]) / (ulps * U), 3)})")
+    msg = (
+        f"{what}: got {float(g[idx])!r}, expected {float(e[idx])!r}{where} "
+        f"(error {fmt(float(err[idx]), 3)}; tolerance {fmt(float(bound[idx]), 3)} = "
+        f"{ulps:g} rounding errors of the scale {fmt(float(bound[idx]) / (ulps * U), 3)})"
+    )
     if g.ndim and g.size > 1:
         msg += f"; {int(np.sum(~ok))} of {g.size} entries differ"
     raise Failure(msg, hint=hint)

@@ -21,15 +21,21 @@ from graders import mutants, registry, report
 #: defines ``{f}`` replaces the reference's; other code is appended (it runs at import).
 BREAKAGES: dict[str, tuple[str, str]] = {
     "syntax_error": ("a syntax error", "def {f}(x)\n    return x\n"),
-    "endless_loop": ("an endless loop in {f}",
-                     "def {f}(*args, **kwargs):\n    while True:\n        pass\n"),
+    "endless_loop": (
+        "an endless loop in {f}",
+        "def {f}(*args, **kwargs):\n    while True:\n        pass\n",
+    ),
     "exit_at_import": ("sys.exit() while being imported", "import sys\nsys.exit(0)\n"),
-    "crash": ("a crash of the process inside {f}",
-              "def {f}(*args, **kwargs):\n    import os\n    os._exit(1)\n"),
+    "crash": (
+        "a crash of the process inside {f}",
+        "def {f}(*args, **kwargs):\n    import os\n    os._exit(1)\n",
+    ),
     "misnamed": ("misnamed functions", ""),
-    "lists": ("lists instead of arrays",
-              "def {f}(*args, **kwargs):\n    import numpy\n"
-              "    return numpy.zeros_like(args[0]).tolist()\n"),
+    "lists": (
+        "lists instead of arrays",
+        "def {f}(*args, **kwargs):\n    import numpy\n"
+        "    return numpy.zeros_like(args[0]).tolist()\n",
+    ),
 }
 
 
@@ -39,8 +45,10 @@ def _broken(topic: str, base: str) -> tuple[str, str]:
     demo = spec.course.manifest(topic).demo
     kind = demo.get("broken", "syntax_error")
     if kind not in BREAKAGES:
-        raise courses.CourseError(f"{spec.course.path('manifest', topic)}: [demo] broken = "
-                                  f"{kind!r} is not one of {', '.join(BREAKAGES)}")
+        raise courses.CourseError(
+            f"{spec.course.path('manifest', topic)}: [demo] broken = "
+            f"{kind!r} is not one of {', '.join(BREAKAGES)}"
+        )
     function = demo.get("function", spec.functions[0])
     what, code = (part.format(f=function) for part in BREAKAGES[kind])
     if kind == "misnamed":  # every function gets a capitalised name
@@ -61,8 +69,8 @@ def example_sources(topic: str) -> dict[str, str]:
     what, broken_src = _broken(topic, base)
     header = "# propgrade demo submission: {}\n"
     return {
-        "correct": header.format(f"correct ({variant.title})") + mutants.splice(base,
-                                                                               variant.source),
+        "correct": header.format(f"correct ({variant.title})")
+        + mutants.splice(base, variant.source),
         "buggy": header.format(f"buggy ({buggy.title})") + mutants.splice(base, buggy.source),
         "broken": header.format(f"broken ({what})") + broken_src,
     }
@@ -91,23 +99,32 @@ def run_demo(out: Path, jobs: int = 2, topics: list[str] | None = None) -> int:
     for topic in topics or list(registry.ASSIGNMENTS):
         report.console.print(f"grading [bold]{topic}[/] ...")
         subs = write_examples(topic, out / "submissions")
-        batch = grade_batch(subs, topic, out / topic, jobs=jobs, regrade=True,
-                            diagnoser_for=optional_diagnoser)
+        batch = grade_batch(
+            subs, topic, out / topic, jobs=jobs, regrade=True, diagnoser_for=optional_diagnoser
+        )
         warnings.update(batch.warnings)
         for r in sorted(batch.results, key=lambda r: r.student_id):
-            first = r.messages[0] if r.messages else next(
-                (t.output for t in r.tests if t.status != "passed"), "all checks pass")
+            first = (
+                r.messages[0]
+                if r.messages
+                else next((t.output for t in r.tests if t.status != "passed"), "all checks pass")
+            )
             for t in r.tests:
                 if t.misconception:
                     first = f"Likely mistake: {t.misconception}"
                     break
-            table.add_row(topic, r.student_id, f"{r.score:g}/{r.max_score:g}",
-                          report.escape(first.splitlines()[0][:160] if first else ""))
+            table.add_row(
+                topic,
+                r.student_id,
+                f"{r.score:g}/{r.max_score:g}",
+                report.escape(first.splitlines()[0][:160] if first else ""),
+            )
     report.console.print(table)
     for w in sorted(warnings):
         report.warn(w)
     report.console.print(
         f"Submissions: {out}/submissions/<assignment>/<student>/. Reports: "
         f"{out}/<assignment>/grades.csv, <student>/results.json (Gradescope), "
-        f"<student>/feedback.html, summary.png and summary.md")
+        f"<student>/feedback.html, summary.png and summary.md"
+    )
     return 0

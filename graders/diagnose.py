@@ -80,8 +80,7 @@ def diagnoser_for(assignment: str) -> Diagnoser:
     except ModuleNotFoundError as exc:
         raise ImportError(str(exc)) from exc
 
-    def diagnose(prop: Property, index: int, case: dict[str, Any],
-                 failure: Failure) -> str | None:
+    def diagnose(prop: Property, index: int, case: dict[str, Any], failure: Failure) -> str | None:
         trace = getattr(failure, "trace", [])
         if failure.kind in NOT_ANSWERS or not trace:
             return None
@@ -107,8 +106,7 @@ def _freezable(value: Any) -> bool:
     return same_case(value, back)
 
 
-def freeze(assignment: str, profile: str = "student",
-           bank: ExampleBank | None = None) -> Frozen:
+def freeze(assignment: str, profile: str = "student", bank: ExampleBank | None = None) -> Frozen:
     """The misconception data of ``assignment``'s release (see the module docstring).
 
     Every public property's examples are frozen (so the checker sees exactly the examples

@@ -50,8 +50,11 @@ def located(exc: BaseException, path: Path, root: Path) -> str:
     line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
     where = str(path)
     if line is None:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if Path(f.filename).is_relative_to(root)]
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if Path(f.filename).is_relative_to(root)
+        ]
         if frames:
             where, line = frames[-1].filename, frames[-1].lineno
     return f"{where}:{line or 1}: {type(exc).__name__}: {exc}"

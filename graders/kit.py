@@ -27,8 +27,7 @@ from graders import compare
 from graders.props import Property, check_calls, prop
 from graders.sandbox.protocol import Call, Ref
 
-__all__ = ["DEFAULT", "arguments", "keywords", "matches_reference", "omitted", "render",
-           "threaded"]
+__all__ = ["DEFAULT", "arguments", "keywords", "matches_reference", "omitted", "render", "threaded"]
 
 #: a case's value for an argument the call leaves out (the function's own default applies)
 DEFAULT = "default (argument omitted)"
@@ -69,11 +68,21 @@ def threaded(make: Callable[..., Call], state0: Sequence[Any], steps: int) -> li
     return calls
 
 
-def matches_reference(exercise: str, title: str, *, points: float, given: Any,
-                      expect: Callable[..., Any], what: str, scale: Callable[..., Any],
-                      ulps: float, shape: Callable[..., Sequence[int]] | None = None,
-                      label: str | None = None, examples: Sequence[Mapping[str, Any]] = (),
-                      **options: Any) -> Callable[[Callable[..., Call]], Property]:
+def matches_reference(
+    exercise: str,
+    title: str,
+    *,
+    points: float,
+    given: Any,
+    expect: Callable[..., Any],
+    what: str,
+    scale: Callable[..., Any],
+    ulps: float,
+    shape: Callable[..., Sequence[int]] | None = None,
+    label: str | None = None,
+    examples: Sequence[Mapping[str, Any]] = (),
+    **options: Any,
+) -> Callable[[Callable[..., Call]], Property]:
     """A hidden "matches the reference" property, from a function that returns the student's
     call for a case (its name is the check's)::
 
@@ -88,20 +97,31 @@ def matches_reference(exercise: str, title: str, *, points: float, given: Any,
     ``None``; ``label`` names it there, default ``what``), then agree with ``expected``
     within ``ulps`` roundings of ``scale(**case, expected=expected)`` (``compare.within``).
     ``options`` go to ``@prop`` (``visibility`` is ``"hidden"``)."""
+
     def wrap(row: Callable[..., Call]) -> Property:
         def check(**case: Any) -> Generator[Any, Any, None]:
             expected = case.pop("expected")
             value = yield row(**case)
-            got = (compare.scalar(value, label or what) if shape is None
-                   else compare.array(value, label or what, shape=shape(**case)))
-            compare.within(got, expected, what, scale=scale(**case, expected=expected),
-                           ulps=ulps)
+            got = (
+                compare.scalar(value, label or what)
+                if shape is None
+                else compare.array(value, label or what, shape=shape(**case))
+            )
+            compare.within(got, expected, what, scale=scale(**case, expected=expected), ulps=ulps)
 
         check.__name__ = check.__qualname__ = row.__name__
         check.__module__, check.__doc__ = row.__module__, row.__doc__
         check.__wrapped__ = row  # type: ignore[attr-defined]  # the file it is written in
         check_calls(row, exercise.split(".", 1)[0])
-        return prop(exercise, title, points=points, visibility="hidden", given=given,
-                    examples=tuple(examples), expect=expect, **options)(check)
+        return prop(
+            exercise,
+            title,
+            points=points,
+            visibility="hidden",
+            given=given,
+            examples=tuple(examples),
+            expect=expect,
+            **options,
+        )(check)
 
     return wrap

@@ -36,7 +36,7 @@ class Region:
 
     def inner(self, lines: list[str]) -> list[str]:
         """The region's lines, markers excluded (``lines``: the source's lines)."""
-        return lines[self.begin:self.end - 1]
+        return lines[self.begin : self.end - 1]
 
 
 def regions(source: str) -> list[Region]:

@@ -76,8 +76,9 @@ def course_config(root: Path) -> Any:
         try:
             config.merge(PyFileConfigLoader(CONFIG_FILE, path=folder).load_config())
         except Exception as exc:  # noqa: BLE001 - staff's file: say which, in one line
-            raise InputError(f"{path}: nbgrader cannot load it "
-                             f"({type(exc).__name__}: {exc})") from None
+            raise InputError(
+                f"{path}: nbgrader cannot load it ({type(exc).__name__}: {exc})"
+            ) from None
     config.CourseDirectory.root = str(root.resolve())
     return config
 

@@ -67,8 +67,10 @@ def namespace_source(assignment: str, namespace: Mapping[str, Any]) -> tuple[str
             sources[name] = inspect.getsource(fn)
         except (OSError, TypeError):
             sources[name] = ""
-            notes.append(f"could not read the source of {name} (define it in a code cell and "
-                         "run the cell, or check the saved notebook with `propgrade check`)")
+            notes.append(
+                f"could not read the source of {name} (define it in a code cell and "
+                "run the cell, or check the saved notebook with `propgrade check`)"
+            )
             return
         for ref in dict.fromkeys(_global_names(fn.__code__)):
             if ref not in fn.__globals__:
@@ -81,20 +83,25 @@ def namespace_source(assignment: str, namespace: Mapping[str, Any]) -> tuple[str
                 visit(ref, value)
             elif _literal(value):
                 constants[ref] = f"{ref} = {value!r}"
-            elif (module := getattr(value, "__module__", None)) and _importable(module, ref,
-                                                                                 value):
+            elif (module := getattr(value, "__module__", None)) and _importable(module, ref, value):
                 imports[f"from {module} import {value.__name__} as {ref}"] = None
             else:
-                notes.append(f"{name} uses the notebook variable {ref}, which cannot be sent to "
-                             "the checker; make it a constant or compute it in the function")
+                notes.append(
+                    f"{name} uses the notebook variable {ref}, which cannot be sent to "
+                    "the checker; make it a constant or compute it in the function"
+                )
 
     for function in spec.functions:
         value = namespace.get(function)
         if inspect.isfunction(value):
             visit(function, value)
     body = "\n\n\n".join(s.rstrip() for s in sources.values() if s)
-    parts = ["from __future__ import annotations", "\n".join(imports),
-             "\n".join(constants.values()), body]
+    parts = [
+        "from __future__ import annotations",
+        "\n".join(imports),
+        "\n".join(constants.values()),
+        body,
+    ]
     return "\n\n".join(p for p in parts if p) + "\n", notes
 
 
@@ -111,12 +118,21 @@ def _importable(module: str, name: str, value: Any) -> bool:
 
 def _only(result: SubmissionResult, function: str) -> SubmissionResult:
     tests = [t for t in result.tests if t.function == function]
-    return replace(result, tests=tests, score=sum(t.score for t in tests),
-                   max_score=sum(t.max_score for t in tests))
+    return replace(
+        result,
+        tests=tests,
+        score=sum(t.score for t in tests),
+        max_score=sum(t.max_score for t in tests),
+    )
 
 
-def check(assignment: str, namespace: Mapping[str, Any], function: str | None = None, *,
-          run: Callable[[str, Path], SubmissionResult] | None = None) -> None:
+def check(
+    assignment: str,
+    namespace: Mapping[str, Any],
+    function: str | None = None,
+    *,
+    run: Callable[[str, Path], SubmissionResult] | None = None,
+) -> None:
     """Run the public checks of ``assignment`` (or of one ``function``) and show the feedback.
 
     ``namespace`` is the notebook's ``globals()``.  Results are cached per source text, so
@@ -125,11 +141,14 @@ def check(assignment: str, namespace: Mapping[str, Any], function: str | None = 
     """
     spec = registry.get(assignment)
     if function is not None and function not in spec.functions:
-        raise KeyError(f"{assignment} has no exercise {function!r} "
-                       f"(exercises: {', '.join(spec.functions)})")
+        raise KeyError(
+            f"{assignment} has no exercise {function!r} (exercises: {', '.join(spec.functions)})"
+        )
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        report.console.print("propgrade checks are skipped under nbgrader autograde "
-                             "(staff grade with `propgrade grade`)")
+        report.console.print(
+            "propgrade checks are skipped under nbgrader autograde "
+            "(staff grade with `propgrade grade`)"
+        )
         return
     source, notes = namespace_source(assignment, namespace)
     key = (assignment, hashlib.sha256(source.encode()).hexdigest())
@@ -141,6 +160,7 @@ def check(assignment: str, namespace: Mapping[str, Any], function: str | None = 
 
             def run(assignment: str, path: Path) -> SubmissionResult:
                 return run_check(assignment, path, diagnoser_for=staff_diagnoser())
+
         with tempfile.TemporaryDirectory(prefix="propgrade-notebook-") as tmp:
             path = Path(tmp) / f"{spec.module}.py"
             path.write_text(source)

@@ -13,9 +13,15 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
-_COMMON: dict[str, Any] = dict(derandomize=True, database=None, deadline=None, print_blob=False,
-               verbosity=Verbosity.quiet, report_multiple_bugs=False,
-               suppress_health_check=list(HealthCheck))
+_COMMON: dict[str, Any] = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    verbosity=Verbosity.quiet,
+    report_multiple_bugs=False,
+    suppress_health_check=list(HealthCheck),
+)
 
 PROFILES: dict[str, settings] = {
     # `propgrade check` on a student's laptop: quick, public properties only.

@@ -45,17 +45,17 @@ Check = Callable[..., Generator[Any, Any, None]]
 class Property:
     """One graded statement about one exercise function."""
 
-    exercise: str                 #: "classification.softmax": the join key everywhere
-    title: str                    #: what is checked, in a student's words
+    exercise: str  #: "classification.softmax": the join key everywhere
+    title: str  #: what is checked, in a student's words
     points: float
     visibility: Visibility
     check: Check
     strategy: st.SearchStrategy[dict[str, Any]]
-    examples: tuple[Mapping[str, Any], ...] = ()   #: explicit cases, always run first
+    examples: tuple[Mapping[str, Any], ...] = ()  #: explicit cases, always run first
     expect: Callable[..., Any] | None = None
     hint: str = ""
-    max_examples: int | None = None                #: override of the profile's count
-    key: str = ""                                  #: "classification.softmax.<check name>"
+    max_examples: int | None = None  #: override of the profile's count
+    key: str = ""  #: "classification.softmax.<check name>"
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: a relation between calls (invariance, symmetry, independence) or a merely necessary
     #: condition: a constant satisfies it, so it earns its points only when a defining
@@ -88,13 +88,21 @@ class Property:
         return self.check(**kwargs)
 
 
-def prop(exercise: str, title: str, *, points: float = 1.0,
-         visibility: Visibility = "public",
-         given: Mapping[str, st.SearchStrategy[Any]] | st.SearchStrategy[dict[str, Any]],
-         examples: Sequence[Mapping[str, Any]] = (),
-         expect: Callable[..., Any] | None = None, hint: str = "",
-         max_examples: int | None = None, relational: bool = False,
-         gated_on: Sequence[str] = (), forbid_warnings: bool = False) -> Callable[[Check], Property]:
+def prop(
+    exercise: str,
+    title: str,
+    *,
+    points: float = 1.0,
+    visibility: Visibility = "public",
+    given: Mapping[str, st.SearchStrategy[Any]] | st.SearchStrategy[dict[str, Any]],
+    examples: Sequence[Mapping[str, Any]] = (),
+    expect: Callable[..., Any] | None = None,
+    hint: str = "",
+    max_examples: int | None = None,
+    relational: bool = False,
+    gated_on: Sequence[str] = (),
+    forbid_warnings: bool = False,
+) -> Callable[[Check], Property]:
     """Declare a property; the decorated generator function becomes its check.
 
     ``relational=True`` marks a property that relates calls to each other (shift invariance,
@@ -105,20 +113,31 @@ def prop(exercise: str, title: str, *, points: float = 1.0,
     ``forbid_warnings=True``: a RuntimeWarning (overflow, invalid value) raised by the
     student's call in the worker fails the example, where SPEC says the function gives none.
     """
-    strategy = given if isinstance(given, st.SearchStrategy) else st.fixed_dictionaries(
-        dict(given))
+    strategy = given if isinstance(given, st.SearchStrategy) else st.fixed_dictionaries(dict(given))
 
     def wrap(check: Check) -> Property:
         if not inspect.isgeneratorfunction(check):
-            raise TypeError(f"{check.__name__}: a property check must be a generator "
-                            "function (it yields the student calls it needs)")
+            raise TypeError(
+                f"{check.__name__}: a property check must be a generator "
+                "function (it yields the student calls it needs)"
+            )
         _check_calls(check.__code__, check.__globals__, exercise.split(".", 1)[0])
-        return Property(exercise=exercise, title=title, points=float(points),
-                        visibility=visibility, check=check, strategy=strategy,
-                        examples=tuple(examples), expect=expect, hint=hint,
-                        max_examples=max_examples,
-                        key=f"{exercise}.{check.__name__}", relational=relational,
-                        gated_on=tuple(gated_on), forbid_warnings=forbid_warnings)
+        return Property(
+            exercise=exercise,
+            title=title,
+            points=float(points),
+            visibility=visibility,
+            check=check,
+            strategy=strategy,
+            examples=tuple(examples),
+            expect=expect,
+            hint=hint,
+            max_examples=max_examples,
+            key=f"{exercise}.{check.__name__}",
+            relational=relational,
+            gated_on=tuple(gated_on),
+            forbid_warnings=forbid_warnings,
+        )
 
     return wrap
 
@@ -147,9 +166,12 @@ def _student_calls(code: types.CodeType, aliases: set[str]) -> Iterator[tuple[st
     previous: dis.Instruction | None = None
     for ins in dis.get_instructions(code):
         line = ins.positions.lineno if ins.positions and ins.positions.lineno else line
-        if (previous is not None and previous.opname in ("LOAD_GLOBAL", "LOAD_NAME")
-                and previous.argval in aliases
-                and ins.opname in ("LOAD_ATTR", "LOAD_METHOD")):
+        if (
+            previous is not None
+            and previous.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+            and previous.argval in aliases
+            and ins.opname in ("LOAD_ATTR", "LOAD_METHOD")
+        ):
             yield str(ins.argval), line
         previous = ins
     for const in code.co_consts:
@@ -173,8 +195,10 @@ def _check_calls(code: types.CodeType, namespace: Mapping[str, Any], assignment:
         return
     for name, line in _student_calls(code, aliases):
         if name not in allowed and not name.startswith("__"):
-            raise CourseError(f"{code.co_filename}:{line}: student.{name}: {assignment} has no "
-                              f"function {name!r} (its manifest lists {', '.join(allowed)})")
+            raise CourseError(
+                f"{code.co_filename}:{line}: student.{name}: {assignment} has no "
+                f"function {name!r} (its manifest lists {', '.join(allowed)})"
+            )
 
 
 def check_calls(fn: Callable[..., Any], assignment: str) -> None:

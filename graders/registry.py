@@ -33,7 +33,7 @@ class Assignment:
     title: str
     lecture: str
     functions: tuple[str, ...]
-    limits: Mapping[str, float]     #: what the manifest sets (memory_mb, call_seconds, ...)
+    limits: Mapping[str, float]  #: what the manifest sets (memory_mb, call_seconds, ...)
     course: courses.Course
 
     @property
@@ -123,33 +123,38 @@ def properties(assignment_id: str, *, hidden: bool = True) -> list[Property]:
     ``graders/hidden/`` hidden, whatever its decorator says.
     """
     course = get(assignment_id).course
-    found = list(_properties(course, assignment_id, "public", course.stamp("public",
-                                                                            assignment_id)))
+    found = list(
+        _properties(course, assignment_id, "public", course.stamp("public", assignment_id))
+    )
     if hidden:
-        found += _properties(course, assignment_id, "hidden",
-                             course.stamp("hidden", assignment_id))
+        found += _properties(course, assignment_id, "hidden", course.stamp("hidden", assignment_id))
     return found
 
 
 @cache
-def _properties(course: courses.Course, assignment_id: str, kind: str,
-                stamp: tuple[int, int] | None) -> tuple[Property, ...]:
+def _properties(
+    course: courses.Course, assignment_id: str, kind: str, stamp: tuple[int, int] | None
+) -> tuple[Property, ...]:
     """The properties of one grader module (``stamp``: its file's, so an edit is seen)."""
     from graders.props import check_module, collect
 
     module = course.module(kind, assignment_id)
     if module is None:
         if kind == "public":
-            raise courses.CourseError(f"{course.path('public', assignment_id)}: missing (every "
-                                      "assignment has public properties)")
+            raise courses.CourseError(
+                f"{course.path('public', assignment_id)}: missing (every "
+                "assignment has public properties)"
+            )
         return ()
     check_module(module, assignment_id)
     found = collect(vars(module))
     wrong = [p.key for p in found if p.visibility != kind]
     if wrong:
-        raise courses.CourseError(f"{module.__file__}: {', '.join(wrong)} declared "
-                                  f"visibility={'hidden' if kind == 'public' else 'public'!r} "
-                                  f"in graders/{kind}/ (the file decides: move it, or fix it)")
+        raise courses.CourseError(
+            f"{module.__file__}: {', '.join(wrong)} declared "
+            f"visibility={'hidden' if kind == 'public' else 'public'!r} "
+            f"in graders/{kind}/ (the file decides: move it, or fix it)"
+        )
     return tuple(found)
 
 

@@ -20,8 +20,9 @@ console = Console(stderr=False, highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 
-def show_result(result: SubmissionResult, verbose: bool = True,
-                release_hidden: bool = False) -> None:
+def show_result(
+    result: SubmissionResult, verbose: bool = True, release_hidden: bool = False
+) -> None:
     """A student's view: one line per check, then the details of each failure.  Hidden checks
     follow ``graders.export.visibility`` (title and points only, unless released)."""
     view = student_view(result, release_hidden)
@@ -29,8 +30,10 @@ def show_result(result: SubmissionResult, verbose: bool = True,
         console.print(f"[yellow]![/] {escape(m)}")
     for t in view.checks:
         if t.withheld:
-            console.print(f"[dim]·[/] {escape(t.name)} [dim](hidden, {_points(t.max_score)}: "
-                          "shown once released)[/]")
+            console.print(
+                f"[dim]·[/] {escape(t.name)} [dim](hidden, {_points(t.max_score)}: "
+                "shown once released)[/]"
+            )
             continue
         mark = "[green]✓[/]" if t.status == "passed" else "[red]✗[/]"
         console.print(f"{mark} {escape(t.name)} [dim]({t.score:g}/{t.max_score:g})[/]")
@@ -44,8 +47,10 @@ def show_result(result: SubmissionResult, verbose: bool = True,
         console.print(f"[dim]{escape(PRINTED_WITHHELD)}[/]")
     color = "green" if view.score == view.max_score else "red"
     if view.any_withheld:
-        console.print(f"[bold {color}]Score on the public checks: {view.score:g} / "
-                      f"{view.max_score:g}[/] (hidden checks: {_points(view.withheld_points)})")
+        console.print(
+            f"[bold {color}]Score on the public checks: {view.score:g} / "
+            f"{view.max_score:g}[/] (hidden checks: {_points(view.withheld_points)})"
+        )
     else:
         console.print(f"[bold {color}]Score: {view.score:g} / {view.max_score:g}[/]")
 
@@ -64,8 +69,9 @@ def batch_table(results: list[SubmissionResult], title: str) -> Table:
         first = next((t.name for t in r.tests if t.status != "passed"), "")
         if r.messages:
             first = r.messages[0].splitlines()[0]
-        table.add_row(escape(r.student_id), f"{r.score:g}/{r.max_score:g}", r.status,
-                      escape(first[:70]))
+        table.add_row(
+            escape(r.student_id), f"{r.score:g}/{r.max_score:g}", r.status, escape(first[:70])
+        )
     return table
 
 
@@ -74,16 +80,21 @@ def show_lms_export(done: LmsExport) -> None:
     left = "left blank" if done.to == "canvas" else "not in the file"
     for sid, name in done.no_result:
         who = sid or f"(no {done.id_column})"
-        warn(f"roster student {who}{f' ({name})' if name else ''} has no propgrade result: "
-             f"{left}")
+        warn(f"roster student {who}{f' ({name})' if name else ''} has no propgrade result: {left}")
     for sid in done.not_in_roster:
-        warn(f"propgrade graded {sid}, who is not in the roster (column {done.id_column!r}): "
-             "not exported")
+        warn(
+            f"propgrade graded {sid}, who is not in the roster (column {done.id_column!r}): "
+            "not exported"
+        )
     if done.not_graded:
-        warn(f"{len(done.not_graded)} exported with the 0 of grades.csv, their submission could "
-             f"not be graded (see its message): {', '.join(done.not_graded)}")
-    console.print(f"wrote {escape(str(done.dest))}: {done.rows} student row(s), column "
-                  f"{escape(repr(done.column))}, out of {done.max_score:g}")
+        warn(
+            f"{len(done.not_graded)} exported with the 0 of grades.csv, their submission could "
+            f"not be graded (see its message): {', '.join(done.not_graded)}"
+        )
+    console.print(
+        f"wrote {escape(str(done.dest))}: {done.rows} student row(s), column "
+        f"{escape(repr(done.column))}, out of {done.max_score:g}"
+    )
 
 
 def warn(message: str) -> None:
@@ -109,6 +120,7 @@ def isatty() -> bool:
 
 # --- the progress bar of `propgrade grade` ----------------------------------------------
 
+
 def progress_line(grading: frozenset[str], last: str) -> str:
     """The progress bar's text: the students being graded now, then the last one finished."""
     parts = [", ".join(sorted(grading))] if grading else []
@@ -120,9 +132,15 @@ def progress_bar() -> tuple[Callable[..., None], Callable[[], None]]:
     total, last_result_or_None, ids_being_graded_now)`` is grade_batch's ``progress``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), TextColumn("{task.description}"),
-                   console=err, transient=False)
+    bar = Progress(
+        TextColumn("[bold]grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=False,
+    )
     task = bar.add_task("", total=None)
     state = {"last": "", "started": False}
 

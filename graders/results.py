@@ -18,15 +18,15 @@ Status = Literal["passed", "failed"]
 class TestResult:
     """The outcome of one property for one student."""
 
-    key: str                       #: property key, e.g. classification.softmax.rows_sum
-    exercise: str                  #: classification.softmax
-    name: str                      #: "softmax: rows are probability vectors"
+    key: str  #: property key, e.g. classification.softmax.rows_sum
+    exercise: str  #: classification.softmax
+    name: str  #: "softmax: rows are probability vectors"
     score: float
     max_score: float
     visibility: Literal["public", "hidden"]
     status: Status
-    output: str = ""               #: feedback for the student (plain text)
-    staff: str = ""                #: details for staff only (tracebacks of grader errors)
+    output: str = ""  #: feedback for the student (plain text)
+    staff: str = ""  #: details for staff only (tracebacks of grader errors)
     misconception: str | None = None
     seconds: float = 0.0
 
@@ -44,12 +44,12 @@ class SubmissionResult:
     score: float
     max_score: float
     tests: list[TestResult] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)   #: submission-level, for the student
-    printed: str = ""                                    #: captured stdout/stderr (capped)
+    messages: list[str] = field(default_factory=list)  #: submission-level, for the student
+    printed: str = ""  #: captured stdout/stderr (capped)
     content_hash: str = ""
     grader_version: str = ""
     seconds: float = 0.0
-    status: Literal["graded", "not graded"] = "graded"   #: not graded: nothing could run
+    status: Literal["graded", "not graded"] = "graded"  #: not graded: nothing could run
     schema: int = SCHEMA_VERSION
 
     def exercise_scores(self) -> dict[str, tuple[float, float]]:

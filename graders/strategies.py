@@ -28,14 +28,21 @@ def arrays(shape: Any, lo: float = -10.0, hi: float = 10.0) -> st.SearchStrategy
     return hnp.arrays(F64, shape, elements=floats(lo, hi), fill=st.nothing())
 
 
-def vectors(min_dim: int = 1, max_dim: int = 6, lo: float = -10.0,
-            hi: float = 10.0) -> st.SearchStrategy[np.ndarray]:
+def vectors(
+    min_dim: int = 1, max_dim: int = 6, lo: float = -10.0, hi: float = 10.0
+) -> st.SearchStrategy[np.ndarray]:
     """1-D float64 arrays of length min_dim..max_dim; shrink to the shortest zero vector."""
     return arrays(st.integers(min_dim, max_dim).map(lambda n: (n,)), lo, hi)
 
 
-def matrices(min_rows: int = 1, max_rows: int = 6, min_cols: int = 1, max_cols: int = 6,
-             lo: float = -10.0, hi: float = 10.0) -> st.SearchStrategy[np.ndarray]:
+def matrices(
+    min_rows: int = 1,
+    max_rows: int = 6,
+    min_cols: int = 1,
+    max_cols: int = 6,
+    lo: float = -10.0,
+    hi: float = 10.0,
+) -> st.SearchStrategy[np.ndarray]:
     """2-D float64 arrays (rows x cols in the given ranges); shrink to a 1x1 zero matrix."""
     shape = st.tuples(st.integers(min_rows, max_rows), st.integers(min_cols, max_cols))
     return arrays(shape, lo, hi)
@@ -43,9 +50,16 @@ def matrices(min_rows: int = 1, max_rows: int = 6, min_cols: int = 1, max_cols: 
 
 # --- classification -------------------------------------------------------------------
 
+
 @st.composite
-def logits(draw: Any, min_n: int = 1, max_n: int = 6, min_k: int = 1, max_k: int = 6,
-           scale: float | None = None) -> np.ndarray:
+def logits(
+    draw: Any,
+    min_n: int = 1,
+    max_n: int = 6,
+    min_k: int = 1,
+    max_k: int = 6,
+    scale: float | None = None,
+) -> np.ndarray:
     """An (N, K) logit matrix.  Mostly moderate values; sometimes huge ones (|z| up to 1e4,
     where exp overflows without the max shift) or a large common offset per row.  Shrinks
     towards a 1x1 zero matrix."""
@@ -59,21 +73,30 @@ def logits(draw: Any, min_n: int = 1, max_n: int = 6, min_k: int = 1, max_k: int
 
 
 @st.composite
-def logits_and_labels(draw: Any, min_k: int = 1, max_k: int = 6,
-                      scale: float | None = None) -> dict[str, np.ndarray]:
+def logits_and_labels(
+    draw: Any, min_k: int = 1, max_k: int = 6, scale: float | None = None
+) -> dict[str, np.ndarray]:
     """``{"logits": (N, K), "labels": (N,) int64 in [0, K)}``."""
     z = draw(logits(min_k=min_k, max_k=max_k, scale=scale))
     n, k = z.shape
-    labels = np.asarray(draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)),
-                        dtype=np.int64)
+    labels = np.asarray(
+        draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)), dtype=np.int64
+    )
     return {"logits": z, "labels": labels}
 
 
 # --- batch norm -------------------------------------------------------------------------
 
+
 @st.composite
-def batches(draw: Any, min_n: int = 2, max_n: int = 8, min_d: int = 1, max_d: int = 5,
-            constant_columns: bool = True) -> np.ndarray:
+def batches(
+    draw: Any,
+    min_n: int = 2,
+    max_n: int = 8,
+    min_d: int = 1,
+    max_d: int = 5,
+    constant_columns: bool = True,
+) -> np.ndarray:
     """An (N, D) batch, N >= 2, with spread-out features; optionally some constant columns
     (zero batch variance: eps is all that keeps batch norm finite).  Shrinks to 2x1."""
     n = draw(st.integers(min_n, max_n))
@@ -86,6 +109,7 @@ def batches(draw: Any, min_n: int = 2, max_n: int = 8, min_d: int = 1, max_d: in
 
 
 # --- critical points ---------------------------------------------------------------------
+
 
 @st.composite
 def orthogonal_matrices(draw: Any, n: int) -> np.ndarray:
@@ -119,16 +143,23 @@ def symmetric_matrices(draw: Any, min_n: int = 1, max_n: int = 5) -> dict[str, n
 
 # --- backprop ---------------------------------------------------------------------------
 
+
 @st.composite
-def mlp_params(draw: Any, min_layers: int = 1, max_layers: int = 3, max_width: int = 4,
-               n_in: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+def mlp_params(
+    draw: Any, min_layers: int = 1, max_layers: int = 3, max_width: int = 4, n_in: int | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """A list of (W, b) pairs, W of shape (out, in), consecutive layers compatible; weights
     in [-2, 2].  Shrinks to one 1x1 layer of zeros."""
     layers = draw(st.integers(min_layers, max_layers))
     sizes = [n_in if n_in is not None else draw(st.integers(1, max_width))]
     sizes += [draw(st.integers(1, max_width)) for _ in range(layers)]
-    return [(draw(arrays((sizes[i + 1], sizes[i]), -2.0, 2.0)),
-             draw(arrays((sizes[i + 1],), -2.0, 2.0))) for i in range(layers)]
+    return [
+        (
+            draw(arrays((sizes[i + 1], sizes[i]), -2.0, 2.0)),
+            draw(arrays((sizes[i + 1],), -2.0, 2.0)),
+        )
+        for i in range(layers)
+    ]
 
 
 @st.composite
@@ -143,9 +174,11 @@ def mlp_problems(draw: Any, max_n: int = 5) -> dict[str, Any]:
 
 # --- optimizers -------------------------------------------------------------------------
 
+
 @st.composite
-def gradient_sequences(draw: Any, min_steps: int = 1, max_steps: int = 12,
-                       max_dim: int = 4) -> np.ndarray:
+def gradient_sequences(
+    draw: Any, min_steps: int = 1, max_steps: int = 12, max_dim: int = 4
+) -> np.ndarray:
     """(T, dim) gradients for a trajectory.  Sometimes tiny (1e-12: Adam's eps dominates) or
     huge (1e6) scales, sometimes exact zeros.  Shrinks to one zero gradient."""
     t = draw(st.integers(min_steps, max_steps))
@@ -172,9 +205,11 @@ momenta = st.sampled_from([0.0, 0.5, 0.9, 0.99])
 
 # --- classification: logits of any rank (issue 11) ------------------------------------
 
+
 @st.composite
-def logit_arrays(draw: Any, max_ndim: int = 3, max_k: int = 6,
-                 scale: float | None = None) -> np.ndarray:
+def logit_arrays(
+    draw: Any, max_ndim: int = 3, max_k: int = 6, scale: float | None = None
+) -> np.ndarray:
     """Logits with 1 to ``max_ndim`` axes; the distributions run along the last axis
     (K = 1..max_k), the leading axes hold at most 6 of them, so an input has at most 36
     numbers and feedback shows it whole.  Values as in ``logits``: mostly moderate,
@@ -183,8 +218,11 @@ def logit_arrays(draw: Any, max_ndim: int = 3, max_k: int = 6,
     instead of each row's then underflows whole rows).  Shrinks towards a 1-element zero
     vector."""
     ndim = draw(st.integers(1, max_ndim))
-    lead = {1: (), 2: (draw(st.integers(1, 6)),),
-            3: (draw(st.integers(1, 3)), draw(st.integers(1, 2)))}[min(ndim, 3)]
+    lead = {
+        1: (),
+        2: (draw(st.integers(1, 6)),),
+        3: (draw(st.integers(1, 3)), draw(st.integers(1, 2))),
+    }[min(ndim, 3)]
     k = draw(st.integers(1, max_k))
     hi = scale if scale is not None else draw(st.sampled_from([10.0, 10.0, 10.0, 1e3, 1e4]))
     z: np.ndarray = draw(arrays(lead + (k,), -hi, hi))
@@ -194,6 +232,7 @@ def logit_arrays(draw: Any, max_ndim: int = 3, max_k: int = 6,
 
 
 # --- adaptive_lr: optimizer states a real run reaches -----------------------------------
+
 
 def _maybe(values: Any) -> st.SearchStrategy[Any]:
     """None (meaning "leave the default") or one of ``values``."""
@@ -205,8 +244,13 @@ _RATES = st.sampled_from([1e-3, 1e-2, 0.1, 0.5])
 OPTIMIZER_OPTIONS = (
     {"lr": _RATES, "eps": _maybe([1e-10, 1e-6])},
     {"lr": _RATES, "alpha": _maybe([0.9, 0.5, 0.999]), "eps": _maybe([1e-8, 1e-6])},
-    {"lr": _maybe([1e-3, 1e-2, 0.1]), "beta1": _maybe([0.9, 0.5, 0.0, 0.99]),
-     "beta2": _maybe([0.999, 0.9, 0.5]), "eps": _maybe([1e-8, 1e-6])})
+    {
+        "lr": _maybe([1e-3, 1e-2, 0.1]),
+        "beta1": _maybe([0.9, 0.5, 0.0, 0.99]),
+        "beta2": _maybe([0.999, 0.9, 0.5]),
+        "eps": _maybe([1e-8, 1e-6]),
+    },
+)
 RESUME_STEPS = (2, 3, 10, 100, 5000)  #: the step numbers t0 at which a run is resumed
 GRADIENT_SCALES = (1.0, 1.0, 1e-12, 1e6)  #: per-coordinate scales (tiny: eps matters)
 
@@ -226,13 +270,15 @@ def adam_resumed_runs(draw: Any, options: dict[str, st.SearchStrategy[Any]]) -> 
     ``lr / eps``.  A past scale above the present one is the reachable version of "m large,
     gradient tiny".  Shrinks to one past step at scale 1, a 1-D theta and default options.
     """
-    shape = draw(st.one_of(st.tuples(st.integers(1, 4)),
-                           st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    shape = draw(
+        st.one_of(st.tuples(st.integers(1, 4)), st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    )
     size = int(np.prod(shape))
 
     def per_coordinate(values: Any) -> np.ndarray:
-        return np.asarray(draw(st.lists(st.sampled_from(values), min_size=size,
-                                        max_size=size))).reshape(shape)
+        return np.asarray(
+            draw(st.lists(st.sampled_from(values), min_size=size, max_size=size))
+        ).reshape(shape)
 
     scale = per_coordinate(GRADIENT_SCALES)
     grads = draw(arrays((draw(st.integers(5, 20)), *shape), -1.0, 1.0)) * scale
@@ -246,45 +292,62 @@ def adam_resumed_runs(draw: Any, options: dict[str, st.SearchStrategy[Any]]) -> 
     age = np.arange(t0 - 2, -1, -1, dtype=np.float64)  # steps since each past gradient
     m0 = np.tensordot((1.0 - beta1) * beta1**age, history, axes=1)
     v0 = np.tensordot((1.0 - beta2) * beta2**age, history * history, axes=1)
-    return {"theta0": draw(arrays(shape, -5.0, 5.0)), "grads": grads, "state0": [m0, v0],
-            "opts": opts, "t0": t0}
+    return {
+        "theta0": draw(arrays(shape, -5.0, 5.0)),
+        "grads": grads,
+        "state0": [m0, v0],
+        "opts": opts,
+        "t0": t0,
+    }
 
 
 @st.composite
-def optimizer_runs(draw: Any, options: dict[str, st.SearchStrategy[Any]],
-                   min_steps: int = 5, max_steps: int = 12) -> dict[str, Any]:
+def optimizer_runs(
+    draw: Any, options: dict[str, st.SearchStrategy[Any]], min_steps: int = 5, max_steps: int = 12
+) -> dict[str, Any]:
     """``{"theta0" (dim,), "grads" (T, dim), "opts"}``: a start point in [-5, 5], 5-12
     gradients (sometimes all tiny, 1e-12, or huge, 1e6; see ``gradient_sequences``) and the
     optional hyperparameters drawn from ``options`` (None entries are left at the default).
     Shrinks to 5 zero gradients of dimension 1 with every default."""
     grads = draw(gradient_sequences(min_steps=min_steps, max_steps=max_steps))
     opts = {name: draw(s) for name, s in options.items()}
-    return {"theta0": draw(arrays((grads.shape[1],), -5.0, 5.0)), "grads": grads,
-            "opts": {k: v for k, v in opts.items() if v is not None}}
+    return {
+        "theta0": draw(arrays((grads.shape[1],), -5.0, 5.0)),
+        "grads": grads,
+        "opts": {k: v for k, v in opts.items() if v is not None},
+    }
 
 
 @st.composite
 def noam_cases(draw: Any) -> dict[str, int]:
     """d_model, warmup_steps in [1, 4000] and a step before, at or after the warm-up."""
     warmup = draw(st.integers(1, 4000))
-    step = draw(st.one_of(st.integers(1, warmup), st.just(warmup),
-                          st.integers(warmup, 100 * warmup)))
-    return {"step": step, "d_model": draw(st.sampled_from([1, 16, 64, 512, 1024])),
-            "warmup_steps": warmup}
+    step = draw(
+        st.one_of(st.integers(1, warmup), st.just(warmup), st.integers(warmup, 100 * warmup))
+    )
+    return {
+        "step": step,
+        "d_model": draw(st.sampled_from([1, 16, 64, 512, 1024])),
+        "warmup_steps": warmup,
+    }
 
 
 @st.composite
-def cosine_schedules(draw: Any, with_step: bool = False, max_warmup: int = 50,
-                     max_decay: int = 60) -> dict[str, Any]:
+def cosine_schedules(
+    draw: Any, with_step: bool = False, max_warmup: int = 50, max_decay: int = 60
+) -> dict[str, Any]:
     """base_lr, warmup_steps in [1, 50], total_steps (1-60 decay steps) and min_lr (None =
     the default 0, or a fraction of base_lr other than 1/2, where dropping the 0.5 and
     ignoring min_lr give the same numbers); with ``with_step`` also a ``step`` in the warm-up.
     Shrinks to warmup_steps = 1, total_steps = 2."""
     warmup = draw(st.integers(1, max_warmup))
     base = draw(st.sampled_from([1e-4, 3e-3, 0.1, 1.0, 5.0]))
-    case = {"base_lr": base, "warmup_steps": warmup,
-            "total_steps": warmup + draw(st.integers(1, max_decay)),
-            "min_lr": draw(st.sampled_from([None, None, 0.0, 0.1 * base, 0.3 * base]))}
+    case = {
+        "base_lr": base,
+        "warmup_steps": warmup,
+        "total_steps": warmup + draw(st.integers(1, max_decay)),
+        "min_lr": draw(st.sampled_from([None, None, 0.0, 0.1 * base, 0.3 * base])),
+    }
     if with_step:
         case["step"] = draw(st.integers(0, warmup))
     return case

@@ -34,8 +34,8 @@ from graders.sandbox.policy import choose_launcher
 @dataclass
 class Row:
     name: str
-    kind: str                       #: reference | stub | mutant | degenerate | variant
-    target: str | None              #: the function a mutant breaks
+    kind: str  #: reference | stub | mutant | degenerate | variant
+    target: str | None  #: the function a mutant breaks
     result: SubmissionResult
     misconception_named: bool = False
 
@@ -105,11 +105,15 @@ def content_problems(assignment: str) -> tuple[dict[str, tuple[float, float]], l
             problems.append(f"{p.key}: {p.function} is not a function of the manifest")
             continue
         public, hidden = points[p.function]
-        points[p.function] = ((public + p.points, hidden) if p.visibility == "public"
-                              else (public, hidden + p.points))
+        points[p.function] = (
+            (public + p.points, hidden) if p.visibility == "public" else (public, hidden + p.points)
+        )
     defining = {p.function for p in props if p.visibility == "public" and not p.relational}
-    problems += [f"{f}: no public defining property (the student checker cannot score it)"
-                 for f in spec.functions if f not in defining]
+    problems += [
+        f"{f}: no public defining property (the student checker cannot score it)"
+        for f in spec.functions
+        if f not in defining
+    ]
     return points, problems
 
 
@@ -119,12 +123,18 @@ def entries(assignment: str) -> list[tuple[str, str, str | None, str]]:
         ("reference", "reference", None, mutants.reference_source(assignment)),
         ("stub", "stub", None, stub_for(assignment)),
     ]
-    out += [(m.id, "mutant", m.function, mutants.mutant_source(assignment, m))
-            for m in mutants.mutants(assignment)]
-    out += [(d.id, "degenerate", d.function, mutants.mutant_source(assignment, d))
-            for d in mutants.degenerates(assignment)]
-    out += [(v.id, "variant", None, mutants.mutant_source(assignment, v))
-            for v in mutants.variants(assignment)]
+    out += [
+        (m.id, "mutant", m.function, mutants.mutant_source(assignment, m))
+        for m in mutants.mutants(assignment)
+    ]
+    out += [
+        (d.id, "degenerate", d.function, mutants.mutant_source(assignment, d))
+        for d in mutants.degenerates(assignment)
+    ]
+    out += [
+        (v.id, "variant", None, mutants.mutant_source(assignment, v))
+        for v in mutants.variants(assignment)
+    ]
     return out
 
 
@@ -137,8 +147,7 @@ def _judge(profile: str, sandbox: str, diagnose: bool, assignment: str) -> Judge
         from graders.diagnose import diagnoser_for
 
         diagnoser = diagnoser_for(assignment)
-    return Judge.create(profiles.get(profile), Worker(choose_launcher(sandbox)),
-                        diagnose=diagnoser)
+    return Judge.create(profiles.get(profile), Worker(choose_launcher(sandbox)), diagnose=diagnoser)
 
 
 def _grade_entry(args: tuple[str, str, str, str, bool]) -> dict[str, Any]:
@@ -151,8 +160,13 @@ def _grade_entry(args: tuple[str, str, str, str, bool]) -> dict[str, Any]:
     return _STATE["judge"].grade(sub, assignment, _STATE["props"], spec.total_points).to_dict()
 
 
-def validate(assignment: str, profile: str = "grading", sandbox: str = "auto",
-             diagnose: bool = True, jobs: int = 1) -> Matrix:
+def validate(
+    assignment: str,
+    profile: str = "grading",
+    sandbox: str = "auto",
+    diagnose: bool = True,
+    jobs: int = 1,
+) -> Matrix:
     """The matrix for ``assignment``; ``jobs`` judges (each with its own worker) share it."""
     spec = registry.get(assignment)
     props = registry.properties(assignment)
@@ -161,10 +175,15 @@ def validate(assignment: str, profile: str = "grading", sandbox: str = "auto",
     if jobs <= 1:
         judge = _judge(profile, sandbox, diagnose, assignment)
         try:
-            results = [judge.grade(Submission(name, spec.module,
-                                              {f"{spec.module}.py": source.encode()}),
-                                   assignment, props, spec.total_points)
-                       for name, _, _, source in todo]
+            results = [
+                judge.grade(
+                    Submission(name, spec.module, {f"{spec.module}.py": source.encode()}),
+                    assignment,
+                    props,
+                    spec.total_points,
+                )
+                for name, _, _, source in todo
+            ]
         finally:
             judge.close()
     else:
@@ -172,8 +191,15 @@ def validate(assignment: str, profile: str = "grading", sandbox: str = "auto",
         _STATE.update(profile=profile, props=props)
         try:
             with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-                data = list(pool.map(_grade_entry, [(assignment, name, source, sandbox,
-                                                     diagnose) for name, _, _, source in todo]))
+                data = list(
+                    pool.map(
+                        _grade_entry,
+                        [
+                            (assignment, name, source, sandbox, diagnose)
+                            for name, _, _, source in todo
+                        ],
+                    )
+                )
         finally:
             _STATE.clear()
         results = [SubmissionResult.from_dict(d) for d in data]
@@ -189,16 +215,23 @@ def validate(assignment: str, profile: str = "grading", sandbox: str = "auto",
 
 def render(matrix: Matrix) -> Table:
     """One row per submission: its score, the functions that lost points, the verdict."""
-    table = Table(title=f"validate {matrix.assignment}: "
-                  + ("every check holds" if matrix.ok else "PROBLEMS FOUND"))
+    table = Table(
+        title=f"validate {matrix.assignment}: "
+        + ("every check holds" if matrix.ok else "PROBLEMS FOUND")
+    )
     for col in ("submission", "kind", "breaks", "score", "lost points on", "verdict"):
         table.add_column(col, overflow="fold")
     for row in matrix.rows:
         lost = ", ".join(sorted(row.failed)) if row.kind != "stub" else "(all)"
         verdict = row.verdict + (" + diagnosed" if row.misconception_named else "")
-        table.add_row(row.name, row.kind, row.target or "",
-                      f"{row.result.score:g}/{row.result.max_score:g}", lost,
-                      f"[green]{verdict}[/]" if row.ok else f"[red]{verdict}[/]")
+        table.add_row(
+            row.name,
+            row.kind,
+            row.target or "",
+            f"{row.result.score:g}/{row.result.max_score:g}",
+            lost,
+            f"[green]{verdict}[/]" if row.ok else f"[red]{verdict}[/]",
+        )
     scores = matrix.mutation_scores()
     caught = sum(c for c, _ in scores.values())
     total = sum(t for _, t in scores.values())
@@ -206,9 +239,11 @@ def render(matrix: Matrix) -> Table:
     public = sum(p for p, _ in matrix.points.values())
     hidden = sum(h for _, h in matrix.points.values())
     each = ", ".join(f"{f} {p + h:g}" for f, (p, h) in matrix.points.items())
-    lines = [f"mutation score {caught}/{total}: {per}",
-             f"points (from the @prop decorators): public {public:g} + hidden {hidden:g} = "
-             f"{public + hidden:g}; {each}"]
+    lines = [
+        f"mutation score {caught}/{total}: {per}",
+        f"points (from the @prop decorators): public {public:g} + hidden {hidden:g} = "
+        f"{public + hidden:g}; {each}",
+    ]
     lines += [f"[red]PROBLEM: {escape(p)}[/]" for p in matrix.problems]
     table.caption = "\n".join(lines)
     return table

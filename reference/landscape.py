@@ -49,9 +49,9 @@ def unpack(theta: ArrayLike, sizes: list[int]) -> Params:
     theta = np.asarray(theta, dtype=np.float64)
     params, start = [], 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = theta[start:start + n_out * n_in].reshape(n_out, n_in).copy()
+        W = theta[start : start + n_out * n_in].reshape(n_out, n_in).copy()
         start += n_out * n_in
-        b = theta[start:start + n_out].copy()
+        b = theta[start : start + n_out].copy()
         start += n_out
         params.append((W, b))
     return params
@@ -85,8 +85,7 @@ def gradient(theta: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike) -> 
     for l, (W, b) in enumerate(params):
         z = acts[-1] @ W.T + b
         e = np.exp(-np.abs(z))
-        acts.append(z if l == len(params) - 1
-                    else np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+        acts.append(z if l == len(params) - 1 else np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
     delta = acts[-1] - np.asarray(y, dtype=np.float64)
     grads: Params = []
     for l in range(len(params), 0, -1):
@@ -99,8 +98,9 @@ def gradient(theta: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike) -> 
     ### END SOLUTION
 
 
-def hessian(theta: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike,
-            eps: float = 1e-5) -> Array:
+def hessian(
+    theta: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike, eps: float = 1e-5
+) -> Array:
     """The Hessian d²C/dθ² of shape ``(P, P)`` by central differences of ``gradient``.
 
     Column j is ``(gradient(θ + eps·e_j) - gradient(θ - eps·e_j)) / (2 eps)``; the result
@@ -135,8 +135,14 @@ def eigen_counts(H: ArrayLike, rtol: float = 1e-6) -> tuple[int, int, int]:
     ### END SOLUTION
 
 
-def find_critical_point(theta0: ArrayLike, sizes: list[int], x: ArrayLike, y: ArrayLike,
-                        tol: float = 1e-8, max_steps: int = 200) -> Array:
+def find_critical_point(
+    theta0: ArrayLike,
+    sizes: list[int],
+    x: ArrayLike,
+    y: ArrayLike,
+    tol: float = 1e-8,
+    max_steps: int = 200,
+) -> Array:
     """A point where ``||gradient|| <= tol``, found from ``theta0``; saddles count too.
 
     Method: Levenberg–Marquardt on the equation g(θ) = 0, i.e. minimising ½||g||², whose
@@ -163,8 +169,8 @@ def find_critical_point(theta0: ArrayLike, sizes: list[int], x: ArrayLike, y: Ar
             # H = Q diag(λ) Qᵀ solves (H² + μI) δ = -H g for every μ at the cost of one
             eig = np.linalg.eigh(hessian(theta, sizes, x, y))
         lam, Q = eig
-        scale = mu * (1.0 + float(np.max(lam ** 2, initial=0.0)))
-        step = -Q @ (lam / (lam ** 2 + scale) * (Q.T @ g))
+        scale = mu * (1.0 + float(np.max(lam**2, initial=0.0)))
+        step = -Q @ (lam / (lam**2 + scale) * (Q.T @ g))
         trial = theta + step
         g_trial = gradient(trial, sizes, x, y)
         trial_norm = float(np.linalg.norm(g_trial))
@@ -178,9 +184,16 @@ def find_critical_point(theta0: ArrayLike, sizes: list[int], x: ArrayLike, y: Ar
     ### END SOLUTION
 
 
-def minimum_ratio_experiment(sizes: list[int], x: ArrayLike, y: ArrayLike, runs: int,
-                             seed: int, train_steps: int = 500, lr: float = 0.1,
-                             tol: float = 1e-8) -> dict[str, Array]:
+def minimum_ratio_experiment(
+    sizes: list[int],
+    x: ArrayLike,
+    y: ArrayLike,
+    runs: int,
+    seed: int,
+    train_steps: int = 500,
+    lr: float = 0.1,
+    tol: float = 1e-8,
+) -> dict[str, Array]:
     """The lecture's experiment, one row per run.
 
     For ``run`` in ``range(runs)``: ``theta0 = np.random.default_rng([seed, run])
@@ -202,7 +215,11 @@ def minimum_ratio_experiment(sizes: list[int], x: ArrayLike, y: ArrayLike, runs:
         norms.append(float(np.linalg.norm(gradient(theta, sizes, x, y))))
         counts.append(eigen_counts(hessian(theta, sizes, x, y)))
     count_array = np.array(counts, dtype=np.int64).reshape(runs, 3)
-    return {"theta": np.array(thetas).reshape(runs, P), "loss": np.array(losses),
-            "grad_norm": np.array(norms), "counts": count_array,
-            "ratio": count_array[:, 0] / P}
+    return {
+        "theta": np.array(thetas).reshape(runs, P),
+        "loss": np.array(losses),
+        "grad_norm": np.array(norms),
+        "counts": count_array,
+        "ratio": count_array[:, 0] / P,
+    }
     ### END SOLUTION

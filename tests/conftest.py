@@ -38,9 +38,15 @@ def postgres() -> Iterator[PostgresServer]:
     why, where its binaries or psycopg are missing; under CI (``$CI`` set) that is a failure:
     .ci/system-packages.sh installs the server and ``make install`` the driver."""
     bindir = find_bindir()
-    missing = "" if bindir else ("the PostgreSQL server binaries (initdb, pg_ctl) are not "
-                                 "installed: apt-get install postgresql, or set "
-                                 "PROPGRADE_PG_BIN")
+    missing = (
+        ""
+        if bindir
+        else (
+            "the PostgreSQL server binaries (initdb, pg_ctl) are not "
+            "installed: apt-get install postgresql, or set "
+            "PROPGRADE_PG_BIN"
+        )
+    )
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -65,8 +71,9 @@ def store_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres").database()
 
 
-def grade_source(judge: Judge, topic: str, source: str | bytes,
-                 student: str = "student", hidden: bool = True) -> SubmissionResult:
+def grade_source(
+    judge: Judge, topic: str, source: str | bytes, student: str = "student", hidden: bool = True
+) -> SubmissionResult:
     """Grade one module's source as a submission through the real worker."""
     data = source.encode() if isinstance(source, str) else source
     props = registry.properties(topic, hidden=hidden)
@@ -91,13 +98,13 @@ def mutant(topic: str, mutant_id: str):
     return next(m for m in mutants.mutants(topic) if m.id == mutant_id)
 
 
-def grade_mutant(judge: Judge, topic: str, mutant_id: str,
-                 hidden: bool = True) -> SubmissionResult:
+def grade_mutant(judge: Judge, topic: str, mutant_id: str, hidden: bool = True) -> SubmissionResult:
     """Grade one catalog mutant as a submission."""
     from graders import mutants
 
-    return grade_source(judge, topic, mutants.mutant_source(topic, mutant(topic, mutant_id)),
-                        hidden=hidden)
+    return grade_source(
+        judge, topic, mutants.mutant_source(topic, mutant(topic, mutant_id)), hidden=hidden
+    )
 
 
 def public_failures(judge: Judge, topic: str, mutant_id: str) -> dict[str, str]:
@@ -138,13 +145,19 @@ def unpack_autograder(zip_path: Path, root: Path, files: dict[str, bytes | str])
         (root / "submission" / name).write_bytes(data if isinstance(data, bytes) else data.encode())
 
 
-def run_autograder(zip_path: Path, root: Path, files: dict[str, bytes | str],
-                   env: dict[str, str]) -> tuple[dict, Any]:
+def run_autograder(
+    zip_path: Path, root: Path, files: dict[str, bytes | str], env: dict[str, str]
+) -> tuple[dict, Any]:
     """Gradescope's run of an autograder zip without setup.sh: unpack, run run_autograder as
     this user with ``env`` (plus AUTOGRADER_ROOT), read results.json."""
     unpack_autograder(zip_path, root, files)
-    proc = subprocess.run(["bash", str(root / "run_autograder")], cwd=root,
-                          env={**env, "AUTOGRADER_ROOT": str(root)},
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["bash", str(root / "run_autograder")],
+        cwd=root,
+        env={**env, "AUTOGRADER_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads((root / "results" / "results.json").read_text()), proc

@@ -24,8 +24,10 @@ USER, PASSWORD = "propgrade", "pg-test-pw"
 def find_bindir() -> Path | None:
     """The folder holding ``initdb`` and ``pg_ctl``, newest Debian version first."""
     candidates = [os.environ.get("PROPGRADE_PG_BIN", "")]
-    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    )
     candidates += [str(p) for p in reversed(debian)]
     on_path = shutil.which("initdb")
     candidates += [str(Path(on_path).parent)] if on_path else []
@@ -66,11 +68,14 @@ class PostgresServer:
 
     def _run(self, *argv: str, timeout: float = 120) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
-        proc = subprocess.run([*prefix, *argv], capture_output=True, text=True,
-                              timeout=timeout, cwd=self.root)
+        proc = subprocess.run(
+            [*prefix, *argv], capture_output=True, text=True, timeout=timeout, cwd=self.root
+        )
         if proc.returncode != 0:
-            raise RuntimeError(f"{Path(argv[0]).name} failed ({proc.returncode}): "
-                               f"{(proc.stderr or proc.stdout).strip()[-2000:]}")
+            raise RuntimeError(
+                f"{Path(argv[0]).name} failed ({proc.returncode}): "
+                f"{(proc.stderr or proc.stdout).strip()[-2000:]}"
+            )
 
     def start(self) -> PostgresServer:
         pwfile = self.root / "pw"
@@ -80,19 +85,44 @@ class PostgresServer:
             os.chmod(self.root, 0o700)
             for p in (self.root, pwfile):
                 os.chown(p, entry.pw_uid, entry.pw_gid)
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", USER,
-                  "--pwfile", str(pwfile), "--auth", "scram-sha-256", "-E", "UTF8",
-                  "--no-locale", "--no-sync")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            USER,
+            "--pwfile",
+            str(pwfile),
+            "--auth",
+            "scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         for attempt in range(3):  # the free port may be taken between choosing and binding
             self.port = _free_port()
             # durability across a *server* crash is not under test (the grader is killed, not
             # the server), so fsync is off: the suite's databases live for minutes
-            opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-                    f"-c unix_socket_directories={self.root} -c fsync=off "
-                    "-c full_page_writes=off -c max_connections=100")
+            opts = (
+                f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+                f"-c unix_socket_directories={self.root} -c fsync=off "
+                "-c full_page_writes=off -c max_connections=100"
+            )
             try:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60",
-                          "-l", str(self.root / "server.log"), "-o", opts, "start")
+                self._run(
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-l",
+                    str(self.root / "server.log"),
+                    "-o",
+                    opts,
+                    "start",
+                )
                 return self
             except RuntimeError:
                 if attempt == 2:
@@ -108,15 +138,28 @@ class PostgresServer:
         import psycopg
 
         name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, password=PASSWORD,
-                             dbname="postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user=USER,
+            password=PASSWORD,
+            dbname="postgres",
+            autocommit=True,
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                          "-w", "stop")
+                self._run(
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -22,8 +22,13 @@ WITH_ASSIGNMENT = ("check", "grade", "generate", "validate", "autograder")
 
 
 def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "graders.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "graders.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _one_error(stderr: str, hint: bool | None = None) -> str:
@@ -56,11 +61,13 @@ def batch(tmp_path) -> Path:
 
 # --- exit codes --------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_console_script_is_installed():
     """`propgrade --help` lists the SPEC commands."""
-    out = subprocess.run([str(Path(sys.executable).parent / "propgrade"), "--help"],
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "propgrade"), "--help"], capture_output=True, text=True
+    ).stdout
     for command in ("check", "grade", "generate"):
         assert command in out
 
@@ -76,10 +83,12 @@ def test_usage_errors_exit_2_with_a_hint():
 @pytest.mark.parametrize("command", ["grade", "generate", "validate", "autograder"])
 def test_an_unknown_assignment_is_one_line_naming_the_known_ones(command, capsys, batch):
     """Every command taking an assignment rejects an unknown id in one line listing the ids."""
-    argv = {"grade": ["grade", str(batch), "-a", "nonsense", "--out", str(batch.parent / "o")],
-            "generate": ["generate", "nonsense", "--out", str(batch.parent / "o")],
-            "validate": ["validate", "nonsense"],
-            "autograder": ["autograder", "nonsense", "--out", str(batch.parent / "o")]}[command]
+    argv = {
+        "grade": ["grade", str(batch), "-a", "nonsense", "--out", str(batch.parent / "o")],
+        "generate": ["generate", "nonsense", "--out", str(batch.parent / "o")],
+        "validate": ["validate", "nonsense"],
+        "autograder": ["autograder", "nonsense", "--out", str(batch.parent / "o")],
+    }[command]
     line = _fails(capsys, argv, 2, hint=True)
     assert "unknown assignment 'nonsense'" in line and all(i in line for i in IDS)
 
@@ -102,8 +111,9 @@ def test_check_passes_on_the_reference(tmp_path):
 @pytest.mark.slow
 def test_check_fails_on_the_stub_and_says_why(tmp_path):
     """check exits 1 on the stub and tells the student each function is not implemented."""
-    (tmp_path / "classification.py").write_text((ROOT / "exercises" / "classification.py")
-                                                .read_text())
+    (tmp_path / "classification.py").write_text(
+        (ROOT / "exercises" / "classification.py").read_text()
+    )
     proc = _run("check", "classification", cwd=tmp_path)
     assert proc.returncode == 1
     assert "softmax is not implemented yet" in proc.stdout
@@ -120,8 +130,18 @@ def test_grade_exits_0_whatever_the_scores(tmp_path):
     """grade returns 0 when the batch was graded, even with failing students."""
     (tmp_path / "subs" / "s1").mkdir(parents=True)
     (tmp_path / "subs" / "s1" / "classification.py").write_text("def softmax(:\n")
-    code = main(["grade", str(tmp_path / "subs"), "--assignment", "classification",
-                 "--out", str(tmp_path / "out"), "--sandbox", "plain"])
+    code = main(
+        [
+            "grade",
+            str(tmp_path / "subs"),
+            "--assignment",
+            "classification",
+            "--out",
+            str(tmp_path / "out"),
+            "--sandbox",
+            "plain",
+        ]
+    )
     assert code == 0 and (tmp_path / "out" / "grades.csv").exists()
 
 
@@ -131,8 +151,9 @@ def test_submissions_that_are_not_a_folder_are_one_line_exit_3(situation, capsys
     subs = tmp_path / "subs"
     if situation == "a_file":
         subs.write_text("not a folder")
-    line = _fails(capsys, ["grade", str(subs), "-a", "classification",
-                           "--out", str(tmp_path / "o")], 3)
+    line = _fails(
+        capsys, ["grade", str(subs), "-a", "classification", "--out", str(tmp_path / "o")], 3
+    )
     assert str(subs) in line and not (tmp_path / "o").exists()
 
 
@@ -150,9 +171,11 @@ def test_out_that_cannot_be_a_folder_is_one_line_exit_3(command, where, capsys, 
     blocker = batch.parent / "blocker"
     blocker.write_text("a file")
     out = blocker if where == "is_a_file" else blocker / "out"
-    argv = {"grade": ["grade", str(batch), "-a", "classification", "--sandbox", "plain"],
-            "generate": ["generate", "classification"],
-            "autograder": ["autograder", "classification"]}[command]
+    argv = {
+        "grade": ["grade", str(batch), "-a", "classification", "--sandbox", "plain"],
+        "generate": ["generate", "classification"],
+        "autograder": ["autograder", "classification"],
+    }[command]
     line = _fails(capsys, [*argv, "--out", str(out)], 3)
     assert str(blocker) in line and "is a file" in line
     assert blocker.read_text() == "a file"
@@ -169,33 +192,53 @@ def test_out_as_a_subprocess_has_no_traceback(batch):
 
 # psycopg is installed (make install): its absence, and a PostgreSQL server's refusals, are
 # tested in tests/grade/test_store.py
-@pytest.mark.parametrize(("url", "code", "says"), [
-    ("not a url", 2, "not a database URL"),
-    ("nosuchdb://host/db", 2, "unknown kind of database 'nosuchdb'"),
-    ("postgresql+psycopg2://ta:s3cret@db.example.org/grades", 4, "pip install psycopg2-binary"),
-    ("mysql://ta@db.example.org/grades", 4, "pip install mysqlclient"),
-    ("sqlite:////no/such/folder/grades.sqlite", 4, "cannot connect to the results database"),
-], ids=["unparseable", "unknown_dialect", "psycopg2_absent", "mysqldb_absent",
-        "unreachable"])
+@pytest.mark.parametrize(
+    ("url", "code", "says"),
+    [
+        ("not a url", 2, "not a database URL"),
+        ("nosuchdb://host/db", 2, "unknown kind of database 'nosuchdb'"),
+        ("postgresql+psycopg2://ta:s3cret@db.example.org/grades", 4, "pip install psycopg2-binary"),
+        ("mysql://ta@db.example.org/grades", 4, "pip install mysqlclient"),
+        ("sqlite:////no/such/folder/grades.sqlite", 4, "cannot connect to the results database"),
+    ],
+    ids=["unparseable", "unknown_dialect", "psycopg2_absent", "mysqldb_absent", "unreachable"],
+)
 def test_a_bad_db_url_is_one_line(url, code, says, capsys, batch):
     """--db: unparseable or unknown (2), no driver or no server (4); a password is never shown."""
-    line = _fails(capsys, ["grade", str(batch), "-a", "classification", "--sandbox", "plain",
-                           "--out", str(batch.parent / "o"), "--db", url], code)
+    line = _fails(
+        capsys,
+        [
+            "grade",
+            str(batch),
+            "-a",
+            "classification",
+            "--sandbox",
+            "plain",
+            "--out",
+            str(batch.parent / "o"),
+            "--db",
+            url,
+        ],
+        code,
+    )
     assert says in line and "s3cret" not in line
 
 
 @pytest.mark.parametrize("command", ["grade", "validate", "demo"])
 def test_jobs_below_1_is_a_usage_error(command, capsys, batch):
     """--jobs 0 exits 2 in one line with the hint, for every command that takes --jobs."""
-    argv = {"grade": ["grade", str(batch), "-a", "classification", "--out",
-                      str(batch.parent / "o")],
-            "validate": ["validate", "classification"], "demo": ["demo"]}[command]
+    argv = {
+        "grade": ["grade", str(batch), "-a", "classification", "--out", str(batch.parent / "o")],
+        "validate": ["validate", "classification"],
+        "demo": ["demo"],
+    }[command]
     line = _fails(capsys, [*argv, "--jobs", "0"], 2, hint=True)
     assert "--jobs" in line and "at least 1" in line
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["validate", "classification", "--all"]],
-                         ids=["neither", "both"])
+@pytest.mark.parametrize(
+    "argv", [["validate"], ["validate", "classification", "--all"]], ids=["neither", "both"]
+)
 def test_validate_needs_one_assignment_or_all(argv, capsys):
     """validate with no assignment and no --all (or both) is a usage error with the hint."""
     assert "pass --all" in _fails(capsys, argv, 2, hint=True)
@@ -203,6 +246,7 @@ def test_validate_needs_one_assignment_or_all(argv, capsys):
 
 def test_an_internal_error_is_reported_as_a_bug_exit_70(capsys, monkeypatch):
     """A built-in exception escaping a command is a bug: its traceback, exit 70, no "Try"."""
+
     def broken(ns):
         raise KeyError("bug")
 
@@ -215,8 +259,12 @@ def test_an_internal_error_is_reported_as_a_bug_exit_70(capsys, monkeypatch):
 
 # --- validate --jobs ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("argv", [["validate", "batchnorm", "--jobs", "3"],
-                                  ["validate", "--all", "-j", "3"]], ids=["one", "all"])
+
+@pytest.mark.parametrize(
+    "argv",
+    [["validate", "batchnorm", "--jobs", "3"], ["validate", "--all", "-j", "3"]],
+    ids=["one", "all"],
+)
 def test_validate_passes_jobs_on(argv, capsys, monkeypatch):
     """`validate --jobs N` (with one assignment or --all) reaches validate(jobs=N)."""
     import graders.validate as validate_module
@@ -238,6 +286,7 @@ def test_validate_passes_jobs_on(argv, capsys, monkeypatch):
 
 
 # --- help that answers -------------------------------------------------------------------
+
 
 def _help(capsys, *argv: str) -> str:
     with pytest.raises(SystemExit) as stop:
@@ -302,6 +351,7 @@ def test_readme_documents_exit_codes_and_the_cache():
 
 # --- the student checker -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def checker(tmp_path_factory) -> Path:
     """The checker package exactly as `propgrade generate` ships it (no hidden graders)."""
@@ -312,8 +362,14 @@ def _in_checker(checker: Path, *argv: str) -> subprocess.CompletedProcess:
     """Run the CLI from the student checker alone (no repository on the path)."""
     env = {**os.environ, "PYTHONPATH": str(checker)}
     code = CLEAN + "from graders.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *argv], cwd=checker.parent, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        cwd=checker.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -348,12 +404,15 @@ def test_check_hidden_in_the_student_checker_is_refused(checker):
 
 # --- progress ----------------------------------------------------------------------------
 
+
 def _recording_progress(monkeypatch) -> list[tuple[int, int, frozenset[str]]]:
     seen: list[tuple[int, int, frozenset[str]]] = []
 
     def bar():
-        return (lambda done, total, result, grading: seen.append((done, total, grading)),
-                lambda: None)
+        return (
+            lambda done, total, result, grading: seen.append((done, total, grading)),
+            lambda: None,
+        )
 
     monkeypatch.setattr(cli.report, "progress_bar", bar)
     return seen
@@ -365,8 +424,23 @@ def test_grade_progress_names_the_students_being_graded_now(jobs, monkeypatch, b
     """The progress callback gets the in-flight student ids: both at once with --jobs 2, one
     at a time with --jobs 1, none when the batch is done."""
     seen = _recording_progress(monkeypatch)
-    assert main(["grade", str(batch), "-a", "classification", "--sandbox", "plain",
-                 "--out", str(batch.parent / "o"), "--jobs", str(jobs)]) == 0
+    assert (
+        main(
+            [
+                "grade",
+                str(batch),
+                "-a",
+                "classification",
+                "--sandbox",
+                "plain",
+                "--out",
+                str(batch.parent / "o"),
+                "--jobs",
+                str(jobs),
+            ]
+        )
+        == 0
+    )
     in_flight = {grading for _, _, grading in seen}
     if jobs == 2:
         assert frozenset({"s1", "s2"}) in in_flight
@@ -378,8 +452,10 @@ def test_grade_progress_names_the_students_being_graded_now(jobs, monkeypatch, b
 
 def test_progress_line_names_in_flight_students_then_the_last_one():
     """The bar's text: who is being graded now, then the last finished with its score."""
-    assert report.progress_line(frozenset({"bob", "alice"}), "carol 18/20") == \
-        "alice, bob · last: carol 18/20"
+    assert (
+        report.progress_line(frozenset({"bob", "alice"}), "carol 18/20")
+        == "alice, bob · last: carol 18/20"
+    )
     assert report.progress_line(frozenset(), "") == ""
 
 

@@ -22,7 +22,7 @@ from tests.conftest import edit, run_autograder
 
 ID = "dropout"
 #: the scaffold's relu, correct but 1.5 s slow on its first call in a worker session
-SLOW_ONCE = '''
+SLOW_ONCE = """
 import time as _time
 
 _SLEPT = []
@@ -33,7 +33,7 @@ def relu(z):
         _SLEPT.append(1)
         _time.sleep(1.5)
     return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
-'''
+"""
 
 
 def _new_course(root: Path, *ids: str) -> Course:
@@ -59,10 +59,19 @@ def _one_error(stderr: str) -> str:
 
 # --- the layout and the lookup ------------------------------------------------------------
 
+
 def test_new_writes_the_mirrored_layout(scaffolded):
     """`propgrade new` writes one file per kind, each where the layout says."""
-    for kind in ("reference", "exercise", "public", "hidden", "mutants", "manifest",
-                 "lecture", "notebook"):
+    for kind in (
+        "reference",
+        "exercise",
+        "public",
+        "hidden",
+        "mutants",
+        "manifest",
+        "lecture",
+        "notebook",
+    ):
         assert scaffolded.path(kind, ID).is_file(), kind
     assert not (scaffolded.root / "graders" / "__init__.py").exists()
     assert scaffolded.ids() == [ID]
@@ -85,8 +94,7 @@ def test_an_id_the_course_lacks_is_the_bundled_one(scaffolded):
     assert ID not in registry.ASSIGNMENTS
 
 
-def test_the_course_the_current_folder_is_in_is_the_default(scaffolded, tmp_path,
-                                                            monkeypatch):
+def test_the_course_the_current_folder_is_in_is_the_default(scaffolded, tmp_path, monkeypatch):
     """In a course folder or below it that course is the default; elsewhere the bundled one."""
     assert courses.default(scaffolded.root) == scaffolded
     assert courses.default(scaffolded.path("folder", ID)) == scaffolded
@@ -114,8 +122,9 @@ def test_init_shares_an_nbgrader_course_root(tmp_path):
     made = _new_course(tmp_path, ID)
     assert (tmp_path / "gradebook.db").read_bytes() == b"sqlite"
     assert sorted(p.name for p in (tmp_path / "source").iterdir()) == ["ps1"]
-    assert not set(courses.NBGRADER_NAMES) & {Path(v.split("/")[0]).name
-                                               for v in courses.LAYOUT.values()}
+    assert not set(courses.NBGRADER_NAMES) & {
+        Path(v.split("/")[0]).name for v in courses.LAYOUT.values()
+    }
     assert made.ids() == [ID]
 
 
@@ -175,8 +184,10 @@ def test_a_typo_in_a_catalog_entry_fails_when_the_catalog_is_imported(tmp_path, 
     naming the catalog's file and line: validate stops with one line (exit 3), no row runs."""
     course = _new_course(tmp_path / "typo", "gelu")
     course.path("mutants", "gelu").write_text(TYPO_CATALOG)
-    with courses.using(course), pytest.raises(courses.CourseError,
-                                              match=r"mutants/gelu\.py:\d+: .*'np_exp'"):
+    with (
+        courses.using(course),
+        pytest.raises(courses.CourseError, match=r"mutants/gelu\.py:\d+: .*'np_exp'"),
+    ):
         mutants.mutants("gelu")
     assert main(["validate", "gelu", "--course", str(course.root)]) == 3
     assert "np_exp" in _one_error(capsys.readouterr().err)
@@ -190,6 +201,7 @@ def test_course_that_is_not_one_is_one_line(tmp_path, capsys):
 
 # --- one home per fact ----------------------------------------------------------------------
 
+
 def test_points_come_from_the_decorators(tmp_path):
     """Doubling a property's points changes the registry's total and the notebook's grade
     cell, with no manifest edit."""
@@ -198,8 +210,7 @@ def test_points_come_from_the_decorators(tmp_path):
     edit(path, "points=5,", "points=7,")
     with courses.using(made):
         assert registry.get(ID).public_points == 7 and registry.get(ID).total_points == 12
-        cells = [c for c in build_notebook(ID).cells
-                 if c.metadata.get("nbgrader", {}).get("grade")]
+        cells = [c for c in build_notebook(ID).cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert [c.metadata["nbgrader"]["points"] for c in cells] == [12]
 
 
@@ -228,8 +239,23 @@ def test_a_grader_typo_fails_at_import_in_the_authors_hands(tmp_path, capsys):
     assert "relu" in str(err.value)
     (tmp_path / "s" / "ada").mkdir(parents=True)
     shutil.copyfile(made.path("reference", ID), tmp_path / "s" / "ada" / f"{ID}.py")
-    assert main(["grade", str(tmp_path / "s"), "-a", ID, "--out", str(tmp_path / "o"),
-                 "--course", str(made.root), "--sandbox", "plain"]) == 3
+    assert (
+        main(
+            [
+                "grade",
+                str(tmp_path / "s"),
+                "-a",
+                ID,
+                "--out",
+                str(tmp_path / "o"),
+                "--course",
+                str(made.root),
+                "--sandbox",
+                "plain",
+            ]
+        )
+        == 3
+    )
     assert "student.rleu" in _one_error(capsys.readouterr().err)
     assert not (tmp_path / "o" / "ada").exists()
 
@@ -251,11 +277,14 @@ def test_a_grader_may_call_every_function_of_its_assignment(tmp_path):
     manifest = made.path("manifest", ID)
     edit(manifest, 'functions = ["relu"]', 'functions = ["relu", "leaky_relu"]')
     public = made.path("public", ID)
-    public.write_text(public.read_text() + '''
+    public.write_text(
+        public.read_text()
+        + """
 
 def _helper(z):
     return student.leaky_relu(z)
-''')
+"""
+    )
     with courses.using(made):
         assert {p.function for p in registry.properties(ID)} == {"relu"}
     typo = _new_course(tmp_path / "t", ID)
@@ -267,11 +296,15 @@ def _helper(z):
 
 # --- the limits: check, grade and the Gradescope zip read the manifest's ----------------------
 
+
 def _run_zip(zip_path: Path, root: Path, files: dict[str, str]) -> dict:
     """Gradescope's run of an autograder zip (tests/conftest.py's run_autograder)."""
     cache = os.environ.get("PROPGRADE_CACHE") or str(default_cache_dir().parent)
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep
-           + os.environ["PATH"], "PROPGRADE_CACHE": cache}
+    env = {
+        **os.environ,
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+        "PROPGRADE_CACHE": cache,
+    }
     env.pop("PYTHONPATH", None)
     return run_autograder(zip_path, root, dict(files), env)[0]
 
@@ -294,21 +327,41 @@ def test_check_grade_and_the_autograder_obey_the_manifests_limits(tmp_path, caps
 
     assert main(["check", ID, str(tmp_path / "s" / "ada" / f"{ID}.py"), *course]) == 1
     assert timed_out.search(capsys.readouterr().out)
-    assert main(["check", ID, str(tmp_path / "s" / "ada" / f"{ID}.py"), *course,
-                 "--call-seconds", "4"]) == 0
+    assert (
+        main(
+            ["check", ID, str(tmp_path / "s" / "ada" / f"{ID}.py"), *course, "--call-seconds", "4"]
+        )
+        == 0
+    )
     capsys.readouterr()
 
-    assert main(["grade", str(tmp_path / "s"), "-a", ID, "--out", str(tmp_path / "o"),
-                 *course]) == 0
+    assert (
+        main(["grade", str(tmp_path / "s"), "-a", ID, "--out", str(tmp_path / "o"), *course]) == 0
+    )
     tests = json.loads((tmp_path / "o" / "ada" / "results.json").read_text())["tests"]
     assert any(timed_out.search(t["output"]) for t in tests if t["status"] == "failed")
-    assert main(["grade", str(tmp_path / "s"), "-a", ID, "--out", str(tmp_path / "o2"),
-                 *course, "--call-seconds", "4"]) == 0
+    assert (
+        main(
+            [
+                "grade",
+                str(tmp_path / "s"),
+                "-a",
+                ID,
+                "--out",
+                str(tmp_path / "o2"),
+                *course,
+                "--call-seconds",
+                "4",
+            ]
+        )
+        == 0
+    )
     graded = json.loads((tmp_path / "o2" / "ada" / "results.json").read_text())
     assert graded["score"] == graded["max_score"] == 10
 
-    assert main(["autograder", ID, "--out", str(tmp_path / "ag.zip"),
-                 "--course", str(made.root)]) == 0
+    assert (
+        main(["autograder", ID, "--out", str(tmp_path / "ag.zip"), "--course", str(made.root)]) == 0
+    )
     results = _run_zip(tmp_path / "ag.zip", tmp_path / "autograder", {f"{ID}.py": slow})
     assert results["score"] < results["max_score"] == 10
     assert any(timed_out.search(t["output"]) for t in results["tests"])

@@ -54,17 +54,17 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.errors", "base"),
     ("graders.nbgrader_env", "base"),
     ("graders.sandbox.protocol", "wire"),
-    ("graders.sandbox", "transport"),     # the trust boundary, worker/ included
+    ("graders.sandbox", "transport"),  # the trust boundary, worker/ included
     ("graders.props", "kit"),
     ("graders.compare", "kit"),
-    ("graders.kit", "kit"),            # the grader modules' shared helpers
+    ("graders.kit", "kit"),  # the grader modules' shared helpers
     ("graders.strategies", "kit"),
     ("graders.oracles", "kit"),
     ("graders.profiles", "kit"),
     ("graders.results", "kit"),
     ("graders.registry", "kit"),
-    ("graders.course", "kit"),         # the course's table of assignments, beside registry
-    ("graders.markers", "kit"),        # the reference's solution markers: one parser
+    ("graders.course", "kit"),  # the course's table of assignments, beside registry
+    ("graders.markers", "kit"),  # the reference's solution markers: one parser
     ("reference", "reference"),
     ("exercises", "stubs"),
     ("graders.public", "content"),
@@ -89,11 +89,11 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.check", "pipeline"),
     ("graders.validate", "pipeline"),
     ("graders.cli", "cli"),
-    ("graders.options", "cli"),        # each command's arguments, for graders.cli
+    ("graders.options", "cli"),  # each command's arguments, for graders.cli
     ("graders.report", "cli"),
-    ("graders.notebook", "cli"),       # the notebook's check cells: a front end like the CLI
-    ("graders.demo", "cli"),           # `propgrade demo`: grade_batch plus a printed table
-    ("graders.grade", "package"),      # the packages' own (empty) __init__ files
+    ("graders.notebook", "cli"),  # the notebook's check cells: a front end like the CLI
+    ("graders.demo", "cli"),  # `propgrade demo`: grade_batch plus a printed table
+    ("graders.grade", "package"),  # the packages' own (empty) __init__ files
     ("graders", "package"),
 )
 
@@ -113,8 +113,13 @@ STANDS_ON: dict[str, tuple[str, ...]] = {
 }
 
 #: modules a student release does not contain (must equal release.STAFF_ONLY's meaning)
-STAFF_ONLY = ("graders.hidden", "graders.mutants", "graders.diagnose", "graders.validate",
-              "graders.demo")
+STAFF_ONLY = (
+    "graders.hidden",
+    "graders.mutants",
+    "graders.diagnose",
+    "graders.validate",
+    "graders.demo",
+)
 
 #: (importing module, imported module) -> why it is allowed
 ALLOWED: dict[tuple[str, str], str] = {
@@ -192,8 +197,7 @@ def imports_of(module: str, path: Path) -> list[Import]:
 
     def visit(node: ast.AST, lazy: bool) -> None:
         for child in ast.iter_child_nodes(node):
-            inner = lazy or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                               ast.Lambda))
+            inner = lazy or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
             names: list[str] = []
             if isinstance(child, ast.Import):
                 names = [a.name for a in child.names]
@@ -204,8 +208,10 @@ def imports_of(module: str, path: Path) -> list[Import]:
                 else:
                     stem = child.module or ""
                 # `from graders import registry` imports the module graders.registry
-                names = [f"{stem}.{a.name}" if f"{stem}.{a.name}" in modules_set() else stem
-                         for a in child.names]
+                names = [
+                    f"{stem}.{a.name}" if f"{stem}.{a.name}" in modules_set() else stem
+                    for a in child.names
+                ]
             for name in names:
                 if name.split(".")[0] in PACKAGES:
                     out.append(Import(module, name, child.lineno, lazy))
@@ -228,8 +234,9 @@ def all_imports() -> tuple[Import, ...]:
 def test_every_module_has_a_layer():
     """A new module is placed in the table on purpose, not by accident of its folder."""
     missing = [m for m in modules() if layer_of(m) is None]
-    assert not missing, f"no layer for {missing}: add them to TABLE in tests/test_layers.py " \
-                        "and to tests/README.md"
+    assert not missing, (
+        f"no layer for {missing}: add them to TABLE in tests/test_layers.py and to tests/README.md"
+    )
 
 
 def test_imports_go_down_the_layers_only():
@@ -246,21 +253,30 @@ def test_imports_go_down_the_layers_only():
 
 def test_shipped_modules_never_import_staff_only_ones():
     """What a student release ships imports nothing the release leaves out."""
+
     def staff(module: str) -> bool:
         return any(module == s or module.startswith(s + ".") for s in STAFF_ONLY)
 
-    bad = [str(imp) for imp in all_imports()
-           if imp.importer.startswith("graders.") and not staff(imp.importer)
-           and staff(imp.imported) and (imp.importer, imp.imported) not in ALLOWED]
+    bad = [
+        str(imp)
+        for imp in all_imports()
+        if imp.importer.startswith("graders.")
+        and not staff(imp.importer)
+        and staff(imp.imported)
+        and (imp.importer, imp.imported) not in ALLOWED
+    ]
     assert not bad, "\n".join(bad)
 
 
 def test_staff_only_is_what_the_release_leaves_out():
     """This test's STAFF_ONLY names exactly what ``propgrade generate`` does not ship."""
     tree = ast.parse((ROOT / "graders" / "assign" / "release.py").read_text())
-    left_out = next(ast.literal_eval(node.value) for node in tree.body
-                    if isinstance(node, ast.Assign)
-                    and any(getattr(t, "id", "") == "STAFF_ONLY" for t in node.targets))
+    left_out = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(getattr(t, "id", "") == "STAFF_ONLY" for t in node.targets)
+    )
     names = {f"graders.{n.removesuffix('.py')}" for n in left_out}
     assert names == set(STAFF_ONLY)
 
@@ -272,13 +288,16 @@ def test_every_allowance_is_still_needed():
     assert not stale, f"no longer imported, remove from ALLOWED: {stale}"
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("from graders.sandbox.client import Worker", ["graders.sandbox.client"]),
-    ("from graders import registry, report", ["graders.registry", "graders.report"]),
-    ("def f():\n    from graders.diagnose import freeze", ["graders.diagnose"]),
-    ("from .examples import Example", ["graders.grade.examples"]),
-    ("import numpy as np", []),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from graders.sandbox.client import Worker", ["graders.sandbox.client"]),
+        ("from graders import registry, report", ["graders.registry", "graders.report"]),
+        ("def f():\n    from graders.diagnose import freeze", ["graders.diagnose"]),
+        ("from .examples import Example", ["graders.grade.examples"]),
+        ("import numpy as np", []),
+    ],
+)
 def test_imports_are_found_and_resolved(tmp_path, source, expected):
     """The checker sees module-level, function-level and relative imports, and only ours."""
     fake = tmp_path / "driver.py"  # parsed as graders.grade.driver: `.` is graders.grade

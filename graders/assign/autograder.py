@@ -52,13 +52,14 @@ from graders import registry
 from graders.assign.project import project
 from graders.errors import EnvironmentProblem
 
-ROOT = courses.BUNDLED_ROOT                                  #: the installation's own tree
+ROOT = courses.BUNDLED_ROOT  #: the installation's own tree
 SCRIPTS = Path(__file__).resolve().parent / "templates" / "gradescope"
-COURSE_DIR = "course"                                        #: a course's files in the zip
+COURSE_DIR = "course"  #: a course's files in the zip
 #: what of a course's assignment the autograder needs (no stub, no lecture)
 COURSE_KINDS = ("manifest", "reference", "public", "hidden", "mutants")
-TIMESTAMP = (2024, 1, 1, 0, 0, 0)   #: fixed: the same sources give a byte-identical zip
+TIMESTAMP = (2024, 1, 1, 0, 0, 0)  #: fixed: the same sources give a byte-identical zip
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+
 
 def protect(root: Path, source: Path) -> None:
     """Make what student code must not read root-only, whatever modes the unpacking gave:
@@ -94,16 +95,24 @@ def warm_examples(assignment: str, source: Path, *, course: Path | None = None) 
 
 def _private(assignment: str, root: Path, source: Path) -> list[Path]:
     owner = registry.get(assignment).course
-    return [owner.path("reference", assignment),
-            owner.path("hidden", assignment),
-            *owner.files("mutants", assignment),
-            source / "grade_submission.py",
-            Path(os.environ["PROPGRADE_CACHE"]),
-            root / "submission_metadata.json"]
+    return [
+        owner.path("reference", assignment),
+        owner.path("hidden", assignment),
+        *owner.files("mutants", assignment),
+        source / "grade_submission.py",
+        Path(os.environ["PROPGRADE_CACHE"]),
+        root / "submission_metadata.json",
+    ]
 
 
-def grade_submission(assignment: str, root: Path, source: Path, manifest: object = None, *,
-                     course: Path | None = None) -> None:
+def grade_submission(
+    assignment: str,
+    root: Path,
+    source: Path,
+    manifest: object = None,
+    *,
+    course: Path | None = None,
+) -> None:
     """Grade ``root/submission`` and write ``root/results/results.json`` (Gradescope's run).
 
     ``course``: the folder of the course's own files in the zip (``None``: the bundled
@@ -123,19 +132,29 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
     _use_course(source, course)
     protect(root, source)
     launcher = choose_launcher("auto")
-    checks = doctor.private_files(launcher, _private(assignment, root, source),
-                                  unwritable=[root / "results"])
-    report.console.print(doctor.render(doctor.report() + checks), markup=False,
-                         highlight=False, soft_wrap=True)
+    checks = doctor.private_files(
+        launcher, _private(assignment, root, source), unwritable=[root / "results"]
+    )
+    report.console.print(
+        doctor.render(doctor.report() + checks), markup=False, highlight=False, soft_wrap=True
+    )
     if not all(ok for _, ok, _ in checks):
-        raise EnvironmentProblem("student code could read the autograder's private files "
-                                 "here (see the rows above): not graded")
+        raise EnvironmentProblem(
+            "student code could read the autograder's private files "
+            "here (see the rows above): not graded"
+        )
     with tempfile.TemporaryDirectory(prefix="propgrade-") as tmp:
         batch = Path(tmp) / "batch"
         shutil.copytree(root / "submission", batch / "submission", symlinks=True)
         # no limit given: the manifest's, as `propgrade grade` without flags
-        done = grade_batch(batch, assignment, Path(tmp) / "out", jobs=1, sandbox="auto",
-                           diagnoser_for=optional_diagnoser)
+        done = grade_batch(
+            batch,
+            assignment,
+            Path(tmp) / "out",
+            jobs=1,
+            sandbox="auto",
+            diagnoser_for=optional_diagnoser,
+        )
     for warning in done.warnings:
         report.warn(warning)
     result = done.results[0]
@@ -145,18 +164,26 @@ def grade_submission(assignment: str, root: Path, source: Path, manifest: object
     # that regrading a batch gives byte-identical files
     document["execution_time"] = round(time.monotonic() - started)
     (root / "results" / "results.json").write_text(
-        json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
     for t in result.tests:  # staff's copy of what the students see only once released
         if t.visibility == "hidden" and t.output:
-            report.console.print(f"hidden check {t.name} ({t.status}):\n{t.output}",
-                                 markup=False, highlight=False, soft_wrap=True)
+            report.console.print(
+                f"hidden check {t.name} ({t.status}):\n{t.output}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def _project_files(assignment: str) -> list[tuple[Path, str]]:
     """(file, name in the zip) of what the autograder needs: the engine and the bundled
     reference (checkout or wheel alike), and the assignment's content, from its course."""
-    files = [(ROOT / name, f"propgrade/{name}") for name in ("pyproject.toml", "README.md")
-             if (ROOT / name).is_file()]
+    files = [
+        (ROOT / name, f"propgrade/{name}")
+        for name in ("pyproject.toml", "README.md")
+        if (ROOT / name).is_file()
+    ]
     for package in ("graders", "reference"):
         for path in sorted((ROOT / package).rglob("*")):
             rel = path.relative_to(ROOT)
@@ -164,13 +191,20 @@ def _project_files(assignment: str) -> list[tuple[Path, str]]:
                 files.append((path, f"propgrade/{rel.as_posix()}"))
     owner = registry.get(assignment).course
     if owner.bundled:
-        files.append((owner.path("manifest", assignment),
-                      f"propgrade/{courses.LAYOUT['manifest'].format(id=assignment)}"))
+        files.append(
+            (
+                owner.path("manifest", assignment),
+                f"propgrade/{courses.LAYOUT['manifest'].format(id=assignment)}",
+            )
+        )
     else:
         files.append((owner.root / courses.MARKER, f"{COURSE_DIR}/{courses.MARKER}"))
-        files += [(path, f"{COURSE_DIR}/{path.relative_to(owner.root).as_posix()}")
-                  for kind in COURSE_KINDS for path in owner.files(kind, assignment)
-                  if path.is_file()]
+        files += [
+            (path, f"{COURSE_DIR}/{path.relative_to(owner.root).as_posix()}")
+            for kind in COURSE_KINDS
+            for path in owner.files(kind, assignment)
+            if path.is_file()
+        ]
     return [(path, name) for path, name in files if path.is_file()]
 
 
@@ -179,9 +213,11 @@ def _config(assignment: str) -> bytes:
     in; an assignment id is a Python identifier, safe inside a TOML string)."""
     spec = registry.get(assignment)
     template = string.Template((SCRIPTS / "autograder.toml.in").read_text())
-    return template.substitute(assignment=assignment,
-                               course="" if spec.course.bundled else COURSE_DIR,
-                               max_score=repr(float(spec.total_points))).encode()
+    return template.substitute(
+        assignment=assignment,
+        course="" if spec.course.bundled else COURSE_DIR,
+        max_score=repr(float(spec.total_points)),
+    ).encode()
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:

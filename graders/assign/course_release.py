@@ -26,7 +26,7 @@ from graders.assign.stubs import stub_for
 from graders.errors import InputError
 from graders.nbgrader_env import course_config, nbgrader_env
 
-CHECKERS = "checker"   #: COURSE/checker/<id>/checker: outside every folder nbgrader owns
+CHECKERS = "checker"  #: COURSE/checker/<id>/checker: outside every folder nbgrader owns
 
 
 def generate_in_course(assignment: str, root: Path) -> list[Path]:
@@ -46,8 +46,9 @@ def generate_in_course(assignment: str, root: Path) -> list[Path]:
         api = NbGraderAPI(coursedir=coursedir, config=config)
         result = api.generate_assignment(assignment, force=True, create=True)
     if not result.get("success"):
-        raise InputError(f"nbgrader generate_assignment {assignment} failed in {root}: "
-                         f"{nbgrader_error(result)}")
+        raise InputError(
+            f"nbgrader generate_assignment {assignment} failed in {root}: {nbgrader_error(result)}"
+        )
     release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
     checker = write_checker(assignment, root / CHECKERS / assignment)
     return [release / f"{assignment}.ipynb", release / f"{assignment}.py", checker]

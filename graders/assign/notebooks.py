@@ -55,6 +55,7 @@ FENCE = re.compile(r"^```(?P<info>.*)$")
 
 # --- the manifest ------------------------------------------------------------------------
 
+
 def load_manifest(assignment: str, course: courses.Course | None = None) -> Manifest:
     """``assignments/<assignment>/manifest.toml`` of ``course`` (default: the course that
     owns the id)."""
@@ -73,12 +74,16 @@ def _reference(assignment: str) -> Path:
 
 # --- the reference's functions, with their markers ---------------------------------------
 
+
 def _end(node: ast.stmt, lines: list[str]) -> int:
     """The last line of a definition: indented comments right after its last statement (like
     ``### END SOLUTION``) belong to it."""
     end = node.end_lineno or node.lineno
-    while end < len(lines) and lines[end].startswith((" ", "\t")) \
-            and lines[end].lstrip().startswith("#"):
+    while (
+        end < len(lines)
+        and lines[end].startswith((" ", "\t"))
+        and lines[end].lstrip().startswith("#")
+    ):
         end += 1
     return end
 
@@ -96,12 +101,13 @@ def reference_functions(assignment: str, reference: Path | None = None) -> dict[
     for node in ast.parse(text).body:
         if not isinstance(node, ast.FunctionDef):
             continue
-        body = lines[node.lineno - 1:_end(node, lines)]
-        if any(a < node.lineno and (node.end_lineno or node.lineno) < b
-               for a, b in module_regions):
-            has_doc = (isinstance(node.body[0], ast.Expr)
-                       and isinstance(node.body[0].value, ast.Constant)
-                       and isinstance(node.body[0].value.value, str))
+        body = lines[node.lineno - 1 : _end(node, lines)]
+        if any(a < node.lineno and (node.end_lineno or node.lineno) < b for a, b in module_regions):
+            has_doc = (
+                isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)
+                and isinstance(node.body[0].value.value, str)
+            )
             first = node.body[1] if has_doc and len(node.body) > 1 else node.body[0]
             cut = first.lineno - node.lineno
             indent = " " * first.col_offset
@@ -117,9 +123,10 @@ def solution_regions(assignment: str, reference: Path | None = None) -> list[str
 
 # --- the template ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Block:
-    kind: str                        #: "markdown", "code", "solution", "check"
+    kind: str  #: "markdown", "code", "solution", "check"
     text: str
     names: tuple[str, ...] = ()
 
@@ -165,10 +172,23 @@ def parse_template(text: str) -> list[Block]:
 
 # --- the notebook ------------------------------------------------------------------------
 
-def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False,
-              locked: bool = False, points: float | None = None) -> dict[str, Any]:
-    meta: dict[str, Any] = {"grade": grade, "grade_id": grade_id, "locked": locked,
-                            "schema_version": 3, "solution": solution, "task": False}
+
+def _nbgrader(
+    grade_id: str,
+    *,
+    grade: bool = False,
+    solution: bool = False,
+    locked: bool = False,
+    points: float | None = None,
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if points is not None:
         meta["points"] = points
     return {"nbgrader": meta}
@@ -197,26 +217,35 @@ def build_notebook(assignment: str) -> NotebookNode:
         elif block.kind == "solution":
             unknown = [n for n in block.names if n not in functions]
             if not block.names or unknown or block.text:
-                raise ValueError(f"{assignment}: a solution block names reference functions "
-                                 f"and has no body (unknown: {unknown})")
+                raise ValueError(
+                    f"{assignment}: a solution block names reference functions "
+                    f"and has no body (unknown: {unknown})"
+                )
             source = "\n\n\n".join(functions[n] for n in block.names)
             grade_id = block.names[0].lstrip("_") + "_solution"
             cells.append(new_code_cell(source, metadata=_nbgrader(grade_id, solution=True)))
         elif not block.names:
-            cells.append(new_code_cell(check_call(assignment),
-                                       metadata=_nbgrader("check_all", locked=True)))
+            cells.append(
+                new_code_cell(check_call(assignment), metadata=_nbgrader("check_all", locked=True))
+            )
         else:
             (name,) = block.names
             if name not in manifest.functions:
-                raise ValueError(f"{manifest.template}: check {name}: not a function of the "
-                                 f"manifest ({', '.join(manifest.functions)})")
+                raise ValueError(
+                    f"{manifest.template}: check {name}: not a function of the "
+                    f"manifest ({', '.join(manifest.functions)})"
+                )
             source = check_call(assignment, name) + ("\n" + block.text if block.text else "")
-            cells.append(new_code_cell(source, metadata=_nbgrader(
-                name, grade=True, locked=True, points=points[name])))
+            cells.append(
+                new_code_cell(
+                    source, metadata=_nbgrader(name, grade=True, locked=True, points=points[name])
+                )
+            )
     for i, cell in enumerate(cells):
         cell["id"] = f"{assignment}-{i:02d}"
-    nb = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
-                                             "language_info": {"name": "python"}})
+    nb = new_notebook(
+        cells=cells, metadata={"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    )
     nbformat.validate(nb)
     return nb
 
@@ -237,6 +266,7 @@ def write_notebooks(ids: list[str]) -> list[Path]:
 
 # --- filling and running notebooks -------------------------------------------------------
 
+
 def _defined(source: str) -> list[str]:
     try:
         return [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
@@ -254,19 +284,26 @@ def fill_solutions(nb: NotebookNode, module_source: str) -> NotebookNode:
     nb = nbformat.reads(nbformat.writes(nb), as_version=4)
     tree = ast.parse(module_source)
     lines = module_source.splitlines()
-    defs = {n.name: "\n".join(lines[n.lineno - 1:_end(n, lines)]) for n in tree.body
-            if isinstance(n, ast.FunctionDef)}
+    defs = {
+        n.name: "\n".join(lines[n.lineno - 1 : _end(n, lines)])
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef)
+    }
     used: set[str] = set()
     solution_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     for cell in solution_cells:
         names = [n for n in _defined(cell.source) if n in defs]
         cell.source = "\n\n\n".join(defs[n] for n in names)
         used.update(names)
-    extra = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)
-             and not (isinstance(n, ast.FunctionDef) and n.name in used)
-             and not (isinstance(n, ast.Expr) and n is tree.body[0])]
+    extra = [
+        n
+        for n in tree.body
+        if not isinstance(n, ast.Import | ast.ImportFrom)
+        and not (isinstance(n, ast.FunctionDef) and n.name in used)
+        and not (isinstance(n, ast.Expr) and n is tree.body[0])
+    ]
     if extra and solution_cells:
-        tail = "\n\n\n".join("\n".join(lines[n.lineno - 1:_end(n, lines)]) for n in extra)
+        tail = "\n\n\n".join("\n".join(lines[n.lineno - 1 : _end(n, lines)]) for n in extra)
         solution_cells[-1].source += "\n\n\n" + tail
     return nb
 
@@ -275,8 +312,12 @@ def execute(nb: NotebookNode, cwd: Path, timeout: int = 600) -> NotebookNode:
     """Run ``nb`` top to bottom in a fresh kernel (nbclient); raises on the first error."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNELSPEC["name"],
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=KERNELSPEC["name"],
+        resources={"metadata": {"path": str(cwd)}},
+    )
     client.execute()
     return nb
 
@@ -285,10 +326,13 @@ def figures(nb: NotebookNode) -> list[bytes]:
     """The PNG images an executed notebook displayed, in order."""
     import base64
 
-    return [base64.b64decode(out["data"]["image/png"])
-            for cell in nb.cells if cell.cell_type == "code"
-            for out in cell.get("outputs", [])
-            if "image/png" in out.get("data", {})]
+    return [
+        base64.b64decode(out["data"]["image/png"])
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
 
 
 def write_figures(assignment: str, nb: NotebookNode, out: Path) -> list[Path]:
@@ -304,15 +348,25 @@ def write_figures(assignment: str, nb: NotebookNode, out: Path) -> list[Path]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Build assignments/<id>/source/<id>.ipynb "
-                                     "from the template and the reference.")
+    parser = argparse.ArgumentParser(
+        description="Build assignments/<id>/source/<id>.ipynb from the template and the reference."
+    )
     parser.add_argument("ids", nargs="*", help="default: every assignment of the course")
-    parser.add_argument("--course", type=Path, help="the course (default: the current "
-                        "folder when it is one, else the bundled course)")
-    parser.add_argument("--check", action="store_true",
-                        help="only compare: exit 1 if a committed notebook is out of date")
-    parser.add_argument("--figures", action="store_true",
-                        help="also execute each notebook and write its plots to figures/")
+    parser.add_argument(
+        "--course",
+        type=Path,
+        help="the course (default: the current folder when it is one, else the bundled course)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare: exit 1 if a committed notebook is out of date",
+    )
+    parser.add_argument(
+        "--figures",
+        action="store_true",
+        help="also execute each notebook and write its plots to figures/",
+    )
     args = parser.parse_args()
     courses.use(courses.open_course(args.course) if args.course else courses.default())
     stale = []

@@ -22,7 +22,7 @@ DIST = "propgrade"
 class Project:
     version: str
     requires_python: str
-    dependencies: tuple[str, ...]     #: the runtime pins, extras left out
+    dependencies: tuple[str, ...]  #: the runtime pins, extras left out
 
     @property
     def torch(self) -> str:
@@ -35,10 +35,13 @@ def project() -> Project:
     pyproject = BUNDLED_ROOT / "pyproject.toml"
     if pyproject.is_file():
         data = tomllib.loads(pyproject.read_text())["project"]
-        return Project(data["version"], data.get("requires-python", ">=3.11"),
-                       tuple(data["dependencies"]))
+        return Project(
+            data["version"], data.get("requires-python", ">=3.11"), tuple(data["dependencies"])
+        )
     meta = importlib.metadata.metadata(DIST)
     deps = [d for d in importlib.metadata.requires(DIST) or [] if "extra ==" not in d]
-    return Project(meta["Version"], (meta["Requires-Python"] if "Requires-Python" in meta else None)
-                   or ">=3.11",
-                   tuple(d.split(";")[0].strip() for d in deps))
+    return Project(
+        meta["Version"],
+        (meta["Requires-Python"] if "Requires-Python" in meta else None) or ">=3.11",
+        tuple(d.split(";")[0].strip() for d in deps),
+    )

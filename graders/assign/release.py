@@ -32,7 +32,7 @@ from graders.assign.project import project
 from graders.assign.stubs import stub_for
 from graders.check import misconceptions
 
-GRADERS_DIR = courses.BUNDLED_ROOT / "graders"   #: the engine package (not content)
+GRADERS_DIR = courses.BUNDLED_ROOT / "graders"  #: the engine package (not content)
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "checker"
 #: never shipped to students: answers, hidden graders and what is built from them
 STAFF_ONLY = ("hidden", "mutants", "diagnose.py", "validate.py", "demo.py")
@@ -62,8 +62,10 @@ def nbgrader_release(assignment: str, notebook: Path, out: Path) -> Path:
             api = NbGraderAPI(config=config)
             result = api.generate_assignment(assignment)
         if not result.get("success"):
-            raise RuntimeError(f"nbgrader generate_assignment failed for {assignment}:\n"
-                               f"{result.get('error') or result.get('log', '')}")
+            raise RuntimeError(
+                f"nbgrader generate_assignment failed for {assignment}:\n"
+                f"{result.get('error') or result.get('log', '')}"
+            )
         target = out / f"{assignment}.ipynb"
         shutil.copyfile(course / "release" / assignment / f"{assignment}.ipynb", target)
     return target
@@ -86,12 +88,17 @@ def copy_checker(out: Path, assignments: list[str] | None = None) -> Path:
         return dropped
 
     shutil.copytree(GRADERS_DIR, target / "graders", ignore=skip)
-    release_course(target / "graders" / "released",
-                   list(dict.fromkeys(courses.bundled().ids() + (assignments or []))))
+    release_course(
+        target / "graders" / "released",
+        list(dict.fromkeys(courses.bundled().ids() + (assignments or []))),
+    )
     meta = project()
     deps = [d for d in meta.dependencies if not d.lower().startswith("nbgrader")]
-    fill = {"version": meta.version, "requires_python": meta.requires_python,
-            "dependencies": "".join(f'    "{d}",\n' for d in deps)}
+    fill = {
+        "version": meta.version,
+        "requires_python": meta.requires_python,
+        "dependencies": "".join(f'    "{d}",\n' for d in deps),
+    }
     text = string.Template((TEMPLATES / "pyproject.toml.in").read_text()).substitute(fill)
     (target / "pyproject.toml").write_text(text)
     return target
@@ -136,8 +143,7 @@ def write_checker(assignment: str, out: Path) -> Path:
     misconception data."""
     checker = copy_checker(out, [assignment])
     readme = string.Template((TEMPLATES / "README.txt").read_text())
-    (checker / "README.txt").write_text(readme.substitute(id=assignment,
-                                                          torch=project().torch))
+    (checker / "README.txt").write_text(readme.substitute(id=assignment, torch=project().torch))
     write_misconceptions(assignment, checker)
     return checker
 

@@ -27,10 +27,18 @@ from graders.errors import InputError, UsageError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: template file -> the kind of content it becomes (graders.course.LAYOUT)
-FILES = {"reference.py": "reference", "public.py": "public", "hidden.py": "hidden",
-         "mutants.py": "mutants", "manifest.toml": "manifest", "lecture.md": "lecture"}
-FOLDERS = [str(Path(courses.LAYOUT[kind]).parent) for kind in
-           ("reference", "exercise", "public", "hidden", "mutants", "folder")]
+FILES = {
+    "reference.py": "reference",
+    "public.py": "public",
+    "hidden.py": "hidden",
+    "mutants.py": "mutants",
+    "manifest.toml": "manifest",
+    "lecture.md": "lecture",
+}
+FOLDERS = [
+    str(Path(courses.LAYOUT[kind]).parent)
+    for kind in ("reference", "exercise", "public", "hidden", "mutants", "folder")
+]
 
 
 def init_course(folder: Path, name: str | None = None) -> courses.Course:
@@ -47,19 +55,22 @@ def init_course(folder: Path, name: str | None = None) -> courses.Course:
     return courses.Course(folder)
 
 
-def new_assignment(assignment: str, course: courses.Course,
-                   title: str | None = None) -> list[Path]:
+def new_assignment(assignment: str, course: courses.Course, title: str | None = None) -> list[Path]:
     """Scaffold ``assignment`` in ``course``; returns the files written.  Refuses an id that
     is not a Python identifier, or one the course has (no file is overwritten)."""
     if not assignment.isidentifier() or not assignment.islower():
-        raise UsageError(f"assignment id {assignment!r}: use a lower-case Python identifier "
-                         "(it is the student's module name), e.g. dropout")
+        raise UsageError(
+            f"assignment id {assignment!r}: use a lower-case Python identifier "
+            "(it is the student's module name), e.g. dropout"
+        )
     targets = {tpl: course.path(kind, assignment) for tpl, kind in FILES.items()}
     targets["stub"] = course.path("exercise", assignment)
     existing = [p for p in targets.values() if p.exists()]
     if existing:
-        raise InputError(f"{assignment}: {existing[0]} exists already; propgrade new writes "
-                         "a new assignment only")
+        raise InputError(
+            f"{assignment}: {existing[0]} exists already; propgrade new writes "
+            "a new assignment only"
+        )
     heading = title or assignment.replace("_", " ").capitalize()
     if '"' in heading or "\\" in heading or "\n" in heading:
         raise UsageError("--title: no quotes, backslashes or line breaks")

@@ -24,9 +24,11 @@ from graders import markers
 from graders.markers import MarkerError
 
 DEF = re.compile(r"^(?P<indent>[ \t]*)def (?P<name>\w+)\s*\(")
-HEADER = ('"""{title}\n\nStudent stub generated from the course\'s reference: implement each '
-          "function where it says\n``raise NotImplementedError``.  Check your work with "
-          "``propgrade check {topic} {topic}.py``.\n\n")
+HEADER = (
+    '"""{title}\n\nStudent stub generated from the course\'s reference: implement each '
+    "function where it says\n``raise NotImplementedError``.  Check your work with "
+    "``propgrade check {topic} {topic}.py``.\n\n"
+)
 
 
 def clear_solutions(source: str, topic: str) -> str:
@@ -44,8 +46,10 @@ def clear_solutions(source: str, topic: str) -> str:
             if region.indent:
                 if current_def is None:
                     raise MarkerError(f"line {lineno}: indented region outside a function")
-                out.append(f'{region.indent}raise NotImplementedError("{topic}.{current_def}: '
-                           'not implemented yet")\n')
+                out.append(
+                    f'{region.indent}raise NotImplementedError("{topic}.{current_def}: '
+                    'not implemented yet")\n'
+                )
             continue
         m = DEF.match(line)
         if m and not m.group("indent"):
@@ -85,8 +89,11 @@ def write_stubs(topics: list[str]) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Regenerate exercises/ from reference/.")
     parser.add_argument("topics", nargs="*", help="default: every assignment of the course")
-    parser.add_argument("--course", type=Path, help="the course (default: the current "
-                        "folder when it is one, else the bundled course)")
+    parser.add_argument(
+        "--course",
+        type=Path,
+        help="the course (default: the current folder when it is one, else the bundled course)",
+    )
     args = parser.parse_args()
     courses.use(courses.open_course(args.course) if args.course else courses.default())
     for path in write_stubs(args.topics or courses.current().ids()):

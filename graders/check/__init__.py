@@ -36,8 +36,9 @@ def load_submission(assignment: str, path: Path | None = None) -> Submission:
     if path.is_dir():
         return read_submission("you", path, module, spec.functions)
     if not path.exists():
-        return Submission("you", module, problems=[f"{path} does not exist" + _instead(
-            assignment, path.parent)])
+        return Submission(
+            "you", module, problems=[f"{path} does not exist" + _instead(assignment, path.parent)]
+        )
     if path.suffix == ".ipynb":
         source, reason = notebook_source(path.read_bytes(), path.name)
         if source is None:
@@ -69,24 +70,30 @@ def _current_folder(module: str, functions: tuple[str, ...], folder: Path) -> Su
     sub = Submission("you", module)
     own = folder / f"{module}.py"
     module_source = own.read_bytes() if own.is_file() else None
-    readable, unreadable = read_notebooks((p.name, p, p.stat().st_size)
-                                          for p in _notebooks(folder))
-    source, sub.notes, sub.problems = pick(module, functions, module_source, readable,
-                                           unreadable)
+    readable, unreadable = read_notebooks((p.name, p, p.stat().st_size) for p in _notebooks(folder))
+    source, sub.notes, sub.problems = pick(module, functions, module_source, readable, unreadable)
     if source is not None:
         sub.files[f"{module}.py"] = source
     elif not sub.problems:
-        sub.problems.append(f"no {module}.py or notebook (.ipynb) in {folder}: run the check "
-                            "in the folder that holds your work, or name the file: "
-                            f"propgrade check {module} PATH")
+        sub.problems.append(
+            f"no {module}.py or notebook (.ipynb) in {folder}: run the check "
+            "in the folder that holds your work, or name the file: "
+            f"propgrade check {module} PATH"
+        )
     return sub
 
 
-def run_check(assignment: str, path: Path | None = None, hidden: bool = False,
-              profile: str = "student", sandbox: str = "auto", memory_mb: int | None = None,
-              call_seconds: float | None = None,
-              submission_seconds: float | None = None,
-              diagnoser_for: DiagnoserFor | None = None) -> SubmissionResult:
+def run_check(
+    assignment: str,
+    path: Path | None = None,
+    hidden: bool = False,
+    profile: str = "student",
+    sandbox: str = "auto",
+    memory_mb: int | None = None,
+    call_seconds: float | None = None,
+    submission_seconds: float | None = None,
+    diagnoser_for: DiagnoserFor | None = None,
+) -> SubmissionResult:
     """Grade ``path`` (default: the current folder's ``<assignment>.py`` or notebook, see
     ``load_submission``) with the public properties, under the manifest's limits (an
     argument that is not ``None`` overrides its limit, as ``grade``'s flags do).
@@ -96,18 +103,28 @@ def run_check(assignment: str, path: Path | None = None, hidden: bool = False,
         props = [p for p in props if p.visibility == "public"]
     sub = load_submission(assignment, path)
     bank, diagnoser = _diagnosis(assignment, profile, diagnoser_for)
-    limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
-                             submission_seconds=submission_seconds)
-    judge = Judge(Worker(choose_launcher(sandbox), limits), bank, bank.profile, diagnoser,
-                  shrink_memo=bank.shrink_memo())
+    limits = limits_for(
+        assignment,
+        memory_mb=memory_mb,
+        call_seconds=call_seconds,
+        submission_seconds=submission_seconds,
+    )
+    judge = Judge(
+        Worker(choose_launcher(sandbox), limits),
+        bank,
+        bank.profile,
+        diagnoser,
+        shrink_memo=bank.shrink_memo(),
+    )
     try:
         return judge.grade(sub, assignment, props)
     finally:
         judge.close()
 
 
-def _diagnosis(assignment: str, profile: str, diagnoser_for: DiagnoserFor | None
-               ) -> tuple[ExampleBank, Diagnoser | None]:
+def _diagnosis(
+    assignment: str, profile: str, diagnoser_for: DiagnoserFor | None
+) -> tuple[ExampleBank, Diagnoser | None]:
     """The examples and the diagnoser: a release's shipped data, else the staff catalog.
 
     A release ships its frozen examples and the catalog's answers on them as data

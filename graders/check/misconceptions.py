@@ -83,8 +83,11 @@ def _scale(x: Any, y: Any) -> float:
 
 def matches(trace: list[Any], answers: list[Any]) -> bool:
     """Whether a student's trace is a recorded mistake's answers (same length, each same)."""
-    return bool(trace) and len(trace) == len(answers) and all(
-        same(a, b) for a, b in zip(trace, answers))
+    return (
+        bool(trace)
+        and len(trace) == len(answers)
+        and all(same(a, b) for a, b in zip(trace, answers))
+    )
 
 
 @dataclass
@@ -113,15 +116,30 @@ class Frozen:
     def to_bytes(self) -> bytes:
         """One wire-codec frame, zlib-compressed: plain data only (arrays as their float64 /
         int64 bytes, so lossless); compression makes it ~6x smaller (answers repeat)."""
-        return zlib.compress(protocol.encode({
-            "format": FORMAT, "assignment": self.assignment, "profile": self.profile,
-            "sentences": dict(self.sentences),
-            "properties": {key: {
-                "cases": cases,
-                "mistakes": [{"id": m.id, "answers": [[i, t] for i, t in sorted(
-                    m.answers.items())]} for m in self.mistakes.get(key, [])],
-            } for key, cases in self.cases.items()},
-        }), 9)
+        return zlib.compress(
+            protocol.encode(
+                {
+                    "format": FORMAT,
+                    "assignment": self.assignment,
+                    "profile": self.profile,
+                    "sentences": dict(self.sentences),
+                    "properties": {
+                        key: {
+                            "cases": cases,
+                            "mistakes": [
+                                {
+                                    "id": m.id,
+                                    "answers": [[i, t] for i, t in sorted(m.answers.items())],
+                                }
+                                for m in self.mistakes.get(key, [])
+                            ],
+                        }
+                        for key, cases in self.cases.items()
+                    },
+                }
+            ),
+            9,
+        )
 
     @classmethod
     def from_bytes(cls, frame: bytes) -> Frozen:
@@ -130,13 +148,17 @@ class Frozen:
             data = protocol.decode(zlib.decompress(frame))
             if data["format"] != FORMAT:
                 raise ValueError(f"unknown format {data['format']!r}")
-            out = cls(str(data["assignment"]), str(data["profile"]),
-                      sentences={str(k): str(v) for k, v in data["sentences"].items()})
+            out = cls(
+                str(data["assignment"]),
+                str(data["profile"]),
+                sentences={str(k): str(v) for k, v in data["sentences"].items()},
+            )
             for key, entry in data["properties"].items():
                 out.cases[key] = list(entry["cases"])
-                out.mistakes[key] = [Mistake(str(m["id"]), {int(i): list(t)
-                                                            for i, t in m["answers"]})
-                                     for m in entry["mistakes"]]
+                out.mistakes[key] = [
+                    Mistake(str(m["id"]), {int(i): list(t) for i, t in m["answers"]})
+                    for m in entry["mistakes"]
+                ]
         except (zlib.error, protocol.ProtocolError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not propgrade misconception data: {exc}") from exc
         return out
@@ -172,15 +194,15 @@ class FrozenBank(ExampleBank):
             return super().get(prop)
         if prop.key not in self._cache:
             self._cache[prop.key] = [
-                Example(c, prop.expect(**c) if prop.expect else None) for c in cases]
+                Example(c, prop.expect(**c) if prop.expect else None) for c in cases
+            ]
         return self._cache[prop.key]
 
 
 def diagnoser(frozen: Frozen) -> Diagnoser:
     """The runner's diagnoser over shipped data (see the module docstring for the rule)."""
 
-    def diagnose(prop: Property, index: int, case: dict[str, Any],
-                 failure: Failure) -> str | None:
+    def diagnose(prop: Property, index: int, case: dict[str, Any], failure: Failure) -> str | None:
         cases = frozen.cases.get(prop.key)
         if failure.kind in NOT_ANSWERS or cases is None or not 0 <= index < len(cases):
             return None

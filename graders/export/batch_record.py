@@ -57,27 +57,38 @@ class Member:
 class Batch:
     """A recorded batch: what OUT shows."""
 
-    out: str                        #: the resolved OUT it was written to
+    out: str  #: the resolved OUT it was written to
     assignment: str
-    submissions: str                #: the SUBMISSIONS folder it was graded from (for messages)
-    members: tuple[Member, ...]     #: in discovery order
+    submissions: str  #: the SUBMISSIONS folder it was graded from (for messages)
+    members: tuple[Member, ...]  #: in discovery order
 
 
 def _key(out: Path) -> str:
     return str(out.resolve())
 
 
-def record_batch(engine: Engine, out: Path, assignment: str, members: Sequence[Member],
-                 submissions: Path | str) -> None:
+def record_batch(
+    engine: Engine, out: Path, assignment: str, members: Sequence[Member], submissions: Path | str
+) -> None:
     """Record (replacing any earlier record) that OUT shows ``members`` of ``assignment``."""
     _Base.metadata.create_all(engine)
-    payload = json.dumps({"schema": SCHEMA_VERSION, "submissions": str(submissions),
-                          "members": [[m.student_id, m.content_hash, m.grader_version]
-                                      for m in members]})
+    payload = json.dumps(
+        {
+            "schema": SCHEMA_VERSION,
+            "submissions": str(submissions),
+            "members": [[m.student_id, m.content_hash, m.grader_version] for m in members],
+        }
+    )
     with Session(engine) as s, s.begin():
         s.execute(delete(BatchRow).where(BatchRow.out == _key(out)))
-        s.add(BatchRow(out=_key(out), assignment=assignment, payload=payload,
-                       recorded_at=datetime.now(UTC).isoformat(timespec="seconds")))
+        s.add(
+            BatchRow(
+                out=_key(out),
+                assignment=assignment,
+                payload=payload,
+                recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
 
 
 def find_batch(engine: Engine, out: Path, where: str) -> Batch:
@@ -89,16 +100,26 @@ def find_batch(engine: Engine, out: Path, where: str) -> Batch:
         if row is None:
             rows = s.scalars(select(BatchRow).order_by(BatchRow.out)).all()
             if not rows:
-                raise InputError(f"no graded batch is recorded in {where}: run propgrade grade "
-                                 "first (a rerun grades nothing unchanged and records it)")
+                raise InputError(
+                    f"no graded batch is recorded in {where}: run propgrade grade "
+                    "first (a rerun grades nothing unchanged and records it)"
+                )
             if len(rows) > 1:
-                raise InputError(f"{where} records no batch for {out} but {len(rows)} others "
-                                 f"({', '.join(r.out for r in rows[:3])}"
-                                 f"{', ...' if len(rows) > 3 else ''}): name one of them as OUT")
+                raise InputError(
+                    f"{where} records no batch for {out} but {len(rows)} others "
+                    f"({', '.join(r.out for r in rows[:3])}"
+                    f"{', ...' if len(rows) > 3 else ''}): name one of them as OUT"
+                )
             row = rows[0]
         data = json.loads(row.payload)
     if data.get("schema") != SCHEMA_VERSION:
-        raise InputError(f"the batch record in {where} has schema {data.get('schema')}, not "
-                         f"{SCHEMA_VERSION}: rerun propgrade grade to record it again")
-    return Batch(out=row.out, assignment=row.assignment, submissions=data["submissions"],
-                 members=tuple(Member(*m) for m in data["members"]))
+        raise InputError(
+            f"the batch record in {where} has schema {data.get('schema')}, not "
+            f"{SCHEMA_VERSION}: rerun propgrade grade to record it again"
+        )
+    return Batch(
+        out=row.out,
+        assignment=row.assignment,
+        submissions=data["submissions"],
+        members=tuple(Member(*m) for m in data["members"]),
+    )

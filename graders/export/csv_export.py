@@ -37,12 +37,19 @@ def _first_line(message: str) -> str:
 def grades_csv(assignment: Assignment, results: Sequence[SubmissionResult]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(["student_id", "score", "max_score", "status", *assignment.exercises,
-                     "message"])
+    writer.writerow(
+        ["student_id", "score", "max_score", "status", *assignment.exercises, "message"]
+    )
     for r in sorted(results, key=lambda r: r.student_id):
         per = r.exercise_scores()
-        writer.writerow([_cell(r.student_id), _cell(float(r.score)), _cell(float(r.max_score)),
-                         r.status, *[_cell(float(per.get(e, (0.0, 0.0))[0]))
-                                   for e in assignment.exercises],
-                         _cell(" | ".join(_first_line(m) for m in r.messages)[:500])])
+        writer.writerow(
+            [
+                _cell(r.student_id),
+                _cell(float(r.score)),
+                _cell(float(r.max_score)),
+                r.status,
+                *[_cell(float(per.get(e, (0.0, 0.0))[0])) for e in assignment.exercises],
+                _cell(" | ".join(_first_line(m) for m in r.messages)[:500]),
+            ]
+        )
     return buf.getvalue()

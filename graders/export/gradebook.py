@@ -31,14 +31,19 @@ def exercise_maxima(assignment: str, results: Sequence[SubmissionResult]) -> dic
     graded = next((r for r in results if r.tests), None)
     if graded is None:
         return {}
-    tops = {exercise.split(".", 1)[1]: top
-            for exercise, (_, top) in graded.exercise_scores().items()}
+    tops = {
+        exercise.split(".", 1)[1]: top for exercise, (_, top) in graded.exercise_scores().items()
+    }
     return {f: tops.get(f, 0.0) for f in spec.functions}
 
 
-def write_gradebook(path: Path | str, assignment: str, results: Sequence[SubmissionResult],
-                    course_id: str = "default_course",
-                    timestamps: Mapping[str, datetime | None] | None = None) -> None:
+def write_gradebook(
+    path: Path | str,
+    assignment: str,
+    results: Sequence[SubmissionResult],
+    course_id: str = "default_course",
+    timestamps: Mapping[str, datetime | None] | None = None,
+) -> None:
     """Create or update ``assignment`` in the gradebook at ``path`` and record ``results``;
     ``timestamps`` (student id -> when submitted, UTC) become the submissions' timestamps."""
     from nbgrader.api import Grade as GradeRow
@@ -50,9 +55,12 @@ def write_gradebook(path: Path | str, assignment: str, results: Sequence[Submiss
         gb.update_or_create_assignment(assignment)
         notebook = gb.update_or_create_notebook(assignment, assignment)
         # no points known (an empty batch): the cells, if any, keep the points they have
-        cells = {f: gb.update_or_create_grade_cell(f, assignment, assignment,
-                                                   max_score=top, cell_type="code")
-                 for f, top in maxima.items()}
+        cells = {
+            f: gb.update_or_create_grade_cell(
+                f, assignment, assignment, max_score=top, cell_type="code"
+            )
+            for f, top in maxima.items()
+        }
         for result in results:
             student = result.student_id
             gb.update_or_create_student(student)

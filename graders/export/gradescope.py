@@ -39,8 +39,11 @@ def results_json(result: SubmissionResult, release_hidden: bool = False) -> dict
     """The results.json document; ``release_hidden``: the staff released the hidden checks."""
     out_lines = list(result.messages)
     if result.printed:
-        out_lines.append("Your code printed (first lines):\n" + result.printed[:2000]
-                         if shows_printed(result, release_hidden) else PRINTED_WITHHELD)
+        out_lines.append(
+            "Your code printed (first lines):\n" + result.printed[:2000]
+            if shows_printed(result, release_hidden)
+            else PRINTED_WITHHELD
+        )
     return {
         "score": result.score,
         "max_score": result.max_score,
@@ -52,5 +55,9 @@ def results_json(result: SubmissionResult, release_hidden: bool = False) -> dict
 
 
 def dumps(result: SubmissionResult, release_hidden: bool = False) -> str:
-    return json.dumps(results_json(result, release_hidden), indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            results_json(result, release_hidden), indent=2, sort_keys=True, ensure_ascii=False
+        )
+        + "\n"
+    )

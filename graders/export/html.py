@@ -19,8 +19,10 @@ from graders.results import SubmissionResult
 
 @cache
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("graders.export", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True))
+    return Environment(
+        loader=PackageLoader("graders.export", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
 
 
 def feedback_html(result: SubmissionResult, release_hidden: bool = False) -> str:
@@ -28,6 +30,13 @@ def feedback_html(result: SubmissionResult, release_hidden: bool = False) -> str
         title = get(result.assignment).title
     except KeyError:
         title = result.assignment
-    return _env().get_template("feedback.html.j2").render(
-        v=student_view(result, release_hidden), title=title, withheld_note=WITHHELD,
-        printed_note=PRINTED_WITHHELD)
+    return (
+        _env()
+        .get_template("feedback.html.j2")
+        .render(
+            v=student_view(result, release_hidden),
+            title=title,
+            withheld_note=WITHHELD,
+            printed_note=PRINTED_WITHHELD,
+        )
+    )

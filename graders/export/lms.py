@@ -54,7 +54,7 @@ from graders.results import SubmissionResult
 
 KINDS = ("canvas", "moodle")
 DEFAULT_ID_COLUMN = {"canvas": "SIS Login ID", "moodle": "Email address"}
-CANVAS_POINTS_POSSIBLE = "    Points Possible"   #: as Canvas's exporter writes it
+CANVAS_POINTS_POSSIBLE = "    Points Possible"  #: as Canvas's exporter writes it
 #: a row of Canvas's export that is neither a student nor points possible (gradebook_importer)
 _CANVAS_POSTING_ROW = re.compile(r"^\s*(Muted|Manual Posting.*)?\s*$", re.IGNORECASE)
 
@@ -67,7 +67,7 @@ class Roster:
     header: list[str]
     rows: list[list[str]]
     id_index: int
-    student_columns: int   #: Canvas: the columns ``Student`` .. ``Section``; Moodle: all
+    student_columns: int  #: Canvas: the columns ``Student`` .. ``Section``; Moodle: all
 
     def student_id(self, row: list[str]) -> str:
         return row[self.id_index].strip()
@@ -87,21 +87,23 @@ class LmsExport:
 
     to: str
     dest: Path
-    column: str                   #: the grade column's header
+    column: str  #: the grade column's header
     max_score: float
     id_column: str
-    rows: int = 0                 #: student rows written
+    rows: int = 0  #: student rows written
     #: roster students propgrade has no result for: (roster id, name)
     no_result: list[tuple[str, str]] = field(default_factory=list)
-    not_in_roster: list[str] = field(default_factory=list)   #: propgrade ids the roster lacks
-    not_graded: list[str] = field(default_factory=list)      #: exported with grades.csv's 0
+    not_in_roster: list[str] = field(default_factory=list)  #: propgrade ids the roster lacks
+    not_graded: list[str] = field(default_factory=list)  #: exported with grades.csv's 0
 
 
 def _sniff_delimiter(first_line: str) -> str:
     """``;`` when it splits the header into more fields than ``,`` (Canvas exports with ``;``
     in locales whose decimal mark is a comma), else ``,``."""
+
     def fields(sep: str) -> int:
         return len(next(csv.reader([first_line], delimiter=sep), []))
+
     return ";" if fields(";") > fields(",") else ","
 
 
@@ -111,10 +113,11 @@ def read_roster(path: Path, to: str, id_column: str | None = None) -> Roster:
         what = "is a folder" if path.is_dir() else "does not exist"
         raise InputError(f"--roster {path} {what}: expected the LMS's gradebook export (CSV)")
     try:
-        text = path.read_text(encoding="utf-8-sig")   # Canvas and Excel may add a BOM
+        text = path.read_text(encoding="utf-8-sig")  # Canvas and Excel may add a BOM
     except UnicodeDecodeError:
-        raise InputError(f"--roster {path} is not UTF-8 text: export it from the LMS as "
-                         "CSV (UTF-8)") from None
+        raise InputError(
+            f"--roster {path} is not UTF-8 text: export it from the LMS as CSV (UTF-8)"
+        ) from None
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputError(f"--roster {path} is empty: expected a header row, then students")
@@ -124,30 +127,39 @@ def read_roster(path: Path, to: str, id_column: str | None = None) -> Roster:
     body = [row + [""] * (width - len(row)) for row in table[1:]]
     student_columns = width
     if to == "canvas":
-        if not (header[:1] in (["Student"], ["LastName"]) and "ID" in header[:3]
-                and "Section" in header):
-            raise InputError(f"--roster {path} is not a Canvas gradebook export: its header "
-                             "must begin Student, ID, ... Section (Grades > Export); it has "
-                             f"{', '.join(header[:6])}")
+        if not (
+            header[:1] in (["Student"], ["LastName"]) and "ID" in header[:3] and "Section" in header
+        ):
+            raise InputError(
+                f"--roster {path} is not a Canvas gradebook export: its header "
+                "must begin Student, ID, ... Section (Grades > Export); it has "
+                f"{', '.join(header[:6])}"
+            )
         student_columns = header.index("Section") + 1
-        body = [r for r in body if "Points Possible" not in r[0]
-                and not all(_CANVAS_POSTING_ROW.match(c) for c in r)]
+        body = [
+            r
+            for r in body
+            if "Points Possible" not in r[0] and not all(_CANVAS_POSTING_ROW.match(c) for c in r)
+        ]
     body = [r for r in body if any(c.strip() for c in r)]
     chosen = id_column or DEFAULT_ID_COLUMN[to]
     if chosen not in header:
         known = ", ".join(header[:student_columns][:12])
         message = f"--roster {path} has no column {chosen!r} (its columns: {known})"
-        if id_column is not None:   # the option's value is wrong
+        if id_column is not None:  # the option's value is wrong
             raise UsageError(message)
-        raise InputError(message + "; name the column holding propgrade's student ids with "
-                         "--id-column")
+        raise InputError(
+            message + "; name the column holding propgrade's student ids with --id-column"
+        )
     roster = Roster(path, header, body, header.index(chosen), student_columns)
     seen: set[str] = set()
     for row in body:
         key = roster.student_id(row).casefold()
-        if key in seen:   # a row without an id is never matched, so it never clashes
-            raise InputError(f"--roster {path} lists {roster.student_id(row)!r} twice in column "
-                             f"{chosen!r} (ignoring case): one row per student")
+        if key in seen:  # a row without an id is never matched, so it never clashes
+            raise InputError(
+                f"--roster {path} lists {roster.student_id(row)!r} twice in column "
+                f"{chosen!r} (ignoring case): one row per student"
+            )
         if key:
             seen.add(key)
     return roster
@@ -158,12 +170,13 @@ def _points(x: float) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
-def _match(roster: Roster, results: list[SubmissionResult]) -> tuple[
-        dict[int, SubmissionResult], list[str]]:
+def _match(
+    roster: Roster, results: list[SubmissionResult]
+) -> tuple[dict[int, SubmissionResult], list[str]]:
     """Roster row index -> its result, and the propgrade ids the roster lacks."""
     rows: dict[str, int] = {}
     for i, row in enumerate(roster.rows):
-        if key := roster.student_id(row).casefold():   # Canvas's test student has no login
+        if key := roster.student_id(row).casefold():  # Canvas's test student has no login
             rows[key] = i
     matched: dict[int, SubmissionResult] = {}
     missing: list[str] = []
@@ -172,16 +185,19 @@ def _match(roster: Roster, results: list[SubmissionResult]) -> tuple[
         if at is None:
             missing.append(result.student_id)
         elif at in matched:
-            raise InputError(f"propgrade students {matched[at].student_id!r} and "
-                             f"{result.student_id!r} both match roster id "
-                             f"{roster.student_id(roster.rows[at])!r}: rename one submission")
+            raise InputError(
+                f"propgrade students {matched[at].student_id!r} and "
+                f"{result.student_id!r} both match roster id "
+                f"{roster.student_id(roster.rows[at])!r}: rename one submission"
+            )
         else:
             matched[at] = result
     return matched, missing
 
 
-def canvas_csv(roster: Roster, matched: dict[int, SubmissionResult], column: str,
-               max_score: float) -> str:
+def canvas_csv(
+    roster: Roster, matched: dict[int, SubmissionResult], column: str, max_score: float
+) -> str:
     """Canvas's import: the roster's student columns, one assignment column, Points Possible,
     one row per roster student (blank where propgrade has no result)."""
     n = roster.student_columns
@@ -207,36 +223,56 @@ def moodle_csv(roster: Roster, matched: dict[int, SubmissionResult], column: str
     return buf.getvalue()
 
 
-def export_lms(out: Path, to: str, roster_path: Path, dest: Path, db: str | None = None,
-               id_column: str | None = None, lms_assignment: str | None = None) -> LmsExport:
+def export_lms(
+    out: Path,
+    to: str,
+    roster_path: Path,
+    dest: Path,
+    db: str | None = None,
+    id_column: str | None = None,
+    lms_assignment: str | None = None,
+) -> LmsExport:
     """Write ``to``'s grade-import CSV for the batch graded into OUT to ``dest``."""
     if to not in KINDS:
         raise UsageError(f"unknown LMS {to!r}: choose {' or '.join(KINDS)}")
     if lms_assignment is not None and to != "canvas":
-        raise UsageError("--assignment is Canvas's assignment id; Moodle maps the grade "
-                         "column to a grade item on its import page")
+        raise UsageError(
+            "--assignment is Canvas's assignment id; Moodle maps the grade "
+            "column to a grade item on its import page"
+        )
     if lms_assignment is not None and not lms_assignment.strip().isdigit():
-        raise UsageError(f"--assignment {lms_assignment!r}: Canvas's assignment id is a number "
-                         "(the one in the assignment's URL); propgrade's assignment comes "
-                         "from OUT")
+        raise UsageError(
+            f"--assignment {lms_assignment!r}: Canvas's assignment id is a number "
+            "(the one in the assignment's URL); propgrade's assignment comes "
+            "from OUT"
+        )
     roster = read_roster(roster_path, to, id_column)
     batch, results, _ = load_batch(out, db)
     try:
         title = registry.get(batch.assignment).title
-    except UsageError:   # graded in a course not given here: the id still names it
+    except UsageError:  # graded in a course not given here: the id still names it
         title = batch.assignment
     column = f"{title} ({lms_assignment.strip()})" if lms_assignment else title
-    max_score = (results[0].max_score if results
-                 else registry.get(batch.assignment).total_points)
+    max_score = results[0].max_score if results else registry.get(batch.assignment).total_points
     matched, missing = _match(roster, results)
-    text = (canvas_csv(roster, matched, column, max_score) if to == "canvas"
-            else moodle_csv(roster, matched, column))
+    text = (
+        canvas_csv(roster, matched, column, max_score)
+        if to == "canvas"
+        else moodle_csv(roster, matched, column)
+    )
     write_atomic(dest, text)
     return LmsExport(
-        to=to, dest=dest, column=column, max_score=max_score,
+        to=to,
+        dest=dest,
+        column=column,
+        max_score=max_score,
         id_column=roster.header[roster.id_index],
         rows=len(roster.rows) if to == "canvas" else len(matched),
-        no_result=[(roster.student_id(r), roster.name(r)) for i, r in enumerate(roster.rows)
-                   if i not in matched],
+        no_result=[
+            (roster.student_id(r), roster.name(r))
+            for i, r in enumerate(roster.rows)
+            if i not in matched
+        ],
         not_in_roster=missing,
-        not_graded=[r.student_id for r in matched.values() if r.status != "graded"])
+        not_graded=[r.student_id for r in matched.values() if r.status != "graded"],
+    )

@@ -49,7 +49,7 @@ from graders.grade.submission import Submission
 from graders.nbgrader_env import course_config, is_nbgrader_course, nbgrader_env
 from graders.results import SubmissionResult
 
-TIMESTAMP = "timestamp.txt"   #: nbgrader's name, in every submitted/autograded/feedback folder
+TIMESTAMP = "timestamp.txt"  #: nbgrader's name, in every submitted/autograded/feedback folder
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,15 @@ class NbgraderCourse:
 
     root: Path
     assignment: str
-    config: Any        #: the traitlets Config nbgrader's commands would use here
-    coursedir: Any     #: nbgrader.coursedir.CourseDirectory
+    config: Any  #: the traitlets Config nbgrader's commands would use here
+    coursedir: Any  #: nbgrader.coursedir.CourseDirectory
 
     def folder(self, step: str, student: str) -> Path:
         """``<step>/<student>/<assignment>/``, ``step`` a CourseDirectory attribute
         (``submitted_directory``, ``autograded_directory``, ``feedback_directory``)."""
-        return Path(self.coursedir.format_path(getattr(self.coursedir, step), student,
-                                               self.assignment))
+        return Path(
+            self.coursedir.format_path(getattr(self.coursedir, step), student, self.assignment)
+        )
 
     def gradebook(self) -> Any:
         from nbgrader.api import Gradebook
@@ -93,8 +94,10 @@ def open_course(root: Path, assignment: str) -> NbgraderCourse:
     from nbgrader.coursedir import CourseDirectory
 
     if not is_nbgrader_course(root):
-        raise InputError(f"--course {root} is not an nbgrader course (no nbgrader_config.py "
-                         "or gradebook.db): make one with nbgrader quickstart or nbgrader db")
+        raise InputError(
+            f"--course {root} is not an nbgrader course (no nbgrader_config.py "
+            "or gradebook.db): make one with nbgrader quickstart or nbgrader db"
+        )
     config = course_config(root)
     course = NbgraderCourse(root, assignment, config, CourseDirectory(config=config))
     again = f"release it first: propgrade generate {assignment} --course {root}"
@@ -102,29 +105,37 @@ def open_course(root: Path, assignment: str) -> NbgraderCourse:
         try:
             found = gb.find_assignment(assignment)
         except MissingEntry:
-            raise InputError(f"assignment {assignment} is not in the gradebook of {root} "
-                             f"({course.coursedir.db_url}); {again}") from None
+            raise InputError(
+                f"assignment {assignment} is not in the gradebook of {root} "
+                f"({course.coursedir.db_url}); {again}"
+            ) from None
         if assignment not in {n.name for n in found.notebooks}:
-            raise InputError(f"assignment {assignment} in the gradebook of {root} has no "
-                             f"notebook {assignment}; {again}")
+            raise InputError(
+                f"assignment {assignment} in the gradebook of {root} has no "
+                f"notebook {assignment}; {again}"
+            )
     return course
 
 
-def submitters(course: NbgraderCourse, subs: Sequence[Submission],
-               warnings: list[str]) -> list[Submission]:
+def submitters(
+    course: NbgraderCourse, subs: Sequence[Submission], warnings: list[str]
+) -> list[Submission]:
     """The students of ``subs`` who submitted this assignment (``submitted/<s>/<id>/``)."""
     keep = [s for s in subs if is_dir(course.folder("submitted_directory", s.student_id))]
     others = [s.student_id for s in subs if s not in keep]
     if others:
-        warnings.append(f"{len(others)} student folder(s) in submitted/ hold no "
-                        f"{course.assignment}/ (another assignment's submission), not graded "
-                        f"for {course.assignment}: {', '.join(others[:5])}"
-                        f"{', ...' if len(others) > 5 else ''}")
+        warnings.append(
+            f"{len(others)} student folder(s) in submitted/ hold no "
+            f"{course.assignment}/ (another assignment's submission), not graded "
+            f"for {course.assignment}: {', '.join(others[:5])}"
+            f"{', ...' if len(others) > 5 else ''}"
+        )
     return keep
 
 
-def record(course: NbgraderCourse, results: Sequence[SubmissionResult],
-           release_hidden: bool = False) -> list[str]:
+def record(
+    course: NbgraderCourse, results: Sequence[SubmissionResult], release_hidden: bool = False
+) -> list[str]:
     """Leave ``results`` in the course: autograded/, the gradebook, feedback/ (module
     docstring).  Returns lines for the person running the batch (late submissions)."""
     warnings: list[str] = []
@@ -136,21 +147,28 @@ def record(course: NbgraderCourse, results: Sequence[SubmissionResult],
         stamps[student] = _timestamp(submitted, warnings)
         _copy_regular(submitted, course.folder("autograded_directory", student), ignore)
     with nbgrader_env():
-        write_gradebook(course.coursedir.db_url, course.assignment, results,
-                        course_id=course.coursedir.course_id, timestamps=stamps)
+        write_gradebook(
+            course.coursedir.db_url,
+            course.assignment,
+            results,
+            course_id=course.coursedir.course_id,
+            timestamps=stamps,
+        )
         late = _late_penalties(course, [r.student_id for r in results])
     for result in results:
         student = result.student_id
         feedback = course.folder("feedback_directory", student)
-        _copy_regular(course.folder("autograded_directory", student), feedback,
-                      [*ignore, "*.ipynb"])
-        write_atomic(feedback / f"{course.assignment}.html",
-                     feedback_html(result, release_hidden))
+        _copy_regular(
+            course.folder("autograded_directory", student), feedback, [*ignore, "*.ipynb"]
+        )
+        write_atomic(feedback / f"{course.assignment}.html", feedback_html(result, release_hidden))
     if late:
-        warnings.append(f"{len(late)} submission(s) late by the gradebook's due date (the "
-                        "gradebook has them with the course's late penalty, if any): "
-                        + ", ".join(f"{s} {_duration(t)}" for s, t in late[:5])
-                        + (", ..." if len(late) > 5 else ""))
+        warnings.append(
+            f"{len(late)} submission(s) late by the gradebook's due date (the "
+            "gradebook has them with the course's late penalty, if any): "
+            + ", ".join(f"{s} {_duration(t)}" for s, t in late[:5])
+            + (", ..." if len(late) > 5 else "")
+        )
     return warnings
 
 
@@ -171,7 +189,8 @@ def _late_penalties(course: NbgraderCourse, students: Sequence[str]) -> list[tup
                 notebook.late_submission_penalty = None
                 if seconds > 0:
                     penalty = assigner.plugin_inst.late_submission_penalty(
-                        student, notebook.score, seconds)
+                        student, notebook.score, seconds
+                    )
                     if penalty is not None:
                         notebook.late_submission_penalty = min(max(penalty, 0), notebook.score)
             if seconds > 0:
@@ -193,8 +212,10 @@ def _timestamp(folder: Path, warnings: list[str]) -> datetime | None:
         text = path.read_text(errors="replace").strip()
         return parse_utc(text) if text else None
     except (OSError, ValueError, OverflowError):
-        warnings.append(f"{path}: not a timestamp nbgrader can read; the submission is "
-                        "recorded without one (never late)")
+        warnings.append(
+            f"{path}: not a timestamp nbgrader can read; the submission is "
+            "recorded without one (never late)"
+        )
         return None
 
 

@@ -36,7 +36,7 @@ from graders.grade.discover import remove_stale_output, safe_name
 from graders.grade.store import Store, sqlite_url
 from graders.results import SubmissionResult
 
-STORE_FILE = "propgrade.sqlite"   #: the default store, inside OUT
+STORE_FILE = "propgrade.sqlite"  #: the default store, inside OUT
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Exported:
 
     out: Path
     assignment: str
-    results: list[SubmissionResult] = field(default_factory=list)   #: in batch order
+    results: list[SubmissionResult] = field(default_factory=list)  #: in batch order
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -61,8 +61,10 @@ def open_store(out: Path, db: str | None = None) -> Iterator[Store]:
     there (opening it would create an empty database and hide the mistake)."""
     if db is None and not (out / STORE_FILE).is_file():
         what = "does not exist" if not out.exists() else f"has no {STORE_FILE}"
-        raise InputError(f"OUT {out} {what}: grade the batch into it first, or name its "
-                         "results database with --db")
+        raise InputError(
+            f"OUT {out} {what}: grade the batch into it first, or name its "
+            "results database with --db"
+        )
     store = Store(store_url(out, db))
     try:
         yield store
@@ -70,8 +72,7 @@ def open_store(out: Path, db: str | None = None) -> Iterator[Store]:
         store.close()
 
 
-def load_batch(out: Path, db: str | None = None) -> tuple[Batch, list[SubmissionResult],
-                                                          list[str]]:
+def load_batch(out: Path, db: str | None = None) -> tuple[Batch, list[SubmissionResult], list[str]]:
     """The batch recorded for OUT, its results in batch order, and a line for each member
     whose row is missing from the store."""
     with open_store(out, db) as store:
@@ -86,9 +87,11 @@ def load_batch(out: Path, db: str | None = None) -> tuple[Batch, list[Submission
                 results.append(result)
     warnings = []
     if lost:
-        warnings.append(f"the store has no result for {len(lost)} student(s) of the batch "
-                        f"({', '.join(lost[:5])}{', ...' if len(lost) > 5 else ''}): "
-                        "rerun propgrade grade to grade them")
+        warnings.append(
+            f"the store has no result for {len(lost)} student(s) of the batch "
+            f"({', '.join(lost[:5])}{', ...' if len(lost) > 5 else ''}): "
+            "rerun propgrade grade to grade them"
+        )
     return batch, results, warnings
 
 
@@ -99,8 +102,10 @@ def export_batch(out: Path, db: str | None = None, release_hidden: bool = False)
     done = Exported(out=out, assignment=batch.assignment, results=results, warnings=warnings)
     for result in results:
         folder = out / safe_name(result.student_id)
-        for name, text in (("results.json", results_json(result, release_hidden)),
-                           ("feedback.html", feedback_html(result, release_hidden))):
+        for name, text in (
+            ("results.json", results_json(result, release_hidden)),
+            ("feedback.html", feedback_html(result, release_hidden)),
+        ):
             write_atomic(folder / name, text)
             done.written.append(folder / name)
     write_atomic(out / "grades.csv", grades_csv(registry.get(batch.assignment), results))
@@ -111,8 +116,10 @@ def export_batch(out: Path, db: str | None = None, release_hidden: bool = False)
     students = [m.student_id for m in batch.members]
     removed = remove_stale_output(out, students) if students else []
     if removed:
-        done.warnings.append(f"removed OUT/<student>/ of {len(removed)} student(s) no longer "
-                             f"in {batch.submissions} ({', '.join(removed[:5])}"
-                             f"{', ...' if len(removed) > 5 else ''}); the store keeps "
-                             "their results")
+        done.warnings.append(
+            f"removed OUT/<student>/ of {len(removed)} student(s) no longer "
+            f"in {batch.submissions} ({', '.join(removed[:5])}"
+            f"{', ...' if len(removed) > 5 else ''}); the store keeps "
+            "their results"
+        )
     return done

@@ -25,12 +25,16 @@ def summary_markdown(results: Sequence[SubmissionResult]) -> str:
     lines = ["# Batch summary", ""]
     if scores:
         mean = sum(scores) / len(scores)
-        lines += [f"Students: {len(scores)}; mean score {mean:.2f} / "
-                  f"{results[0].max_score:g}; not graded: "
-                  f"{sum(r.status != 'graded' for r in results)}", ""]
+        lines += [
+            f"Students: {len(scores)}; mean score {mean:.2f} / "
+            f"{results[0].max_score:g}; not graded: "
+            f"{sum(r.status != 'graded' for r in results)}",
+            "",
+        ]
     lines += ["| check | pass rate | students |", "|---|---|---|"]
-    lines += [f"| {name.replace('|', '/')} | {rate:.0%} | {n} |"
-              for name, rate, n in pass_rates(results)]
+    lines += [
+        f"| {name.replace('|', '/')} | {rate:.0%} | {n} |" for name, rate, n in pass_rates(results)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -42,8 +46,9 @@ def summary_png(results: Sequence[SubmissionResult], path: Path) -> None:
     from matplotlib.ticker import MaxNLocator
 
     rates = pass_rates(results)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, max(4, 0.28 * len(rates) + 1.5)),
-                                   gridspec_kw={"width_ratios": [1, 1.6]})
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(13, max(4, 0.28 * len(rates) + 1.5)), gridspec_kw={"width_ratios": [1, 1.6]}
+    )
     scores = [r.score for r in results]
     top = results[0].max_score if results else 1
     ax1.hist(scores, bins=min(20, max(5, len(scores))), range=(0, top), color="#4472c4")

@@ -27,10 +27,14 @@ from dataclasses import dataclass
 
 from graders.results import SubmissionResult, TestResult
 
-WITHHELD = ("A hidden check: its result and feedback are shown once the course staff "
-            "release the hidden checks.")
-PRINTED_WITHHELD = ("What your code printed is shown once the course staff release the hidden "
-                    "checks (it may show their inputs).")
+WITHHELD = (
+    "A hidden check: its result and feedback are shown once the course staff "
+    "release the hidden checks."
+)
+PRINTED_WITHHELD = (
+    "What your code printed is shown once the course staff release the hidden "
+    "checks (it may show their inputs)."
+)
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,10 @@ class StudentView:
     messages: list[str]
     checks: list[Check]
     exercises: list[Exercise]
-    score: float            #: over the checks whose results are shown
-    max_score: float        #: likewise; ``withheld_points`` make up the rest of the total
+    score: float  #: over the checks whose results are shown
+    max_score: float  #: likewise; ``withheld_points`` make up the rest of the total
     withheld_points: float
-    printed: str            #: empty when withheld (see ``printed_withheld``)
+    printed: str  #: empty when withheld (see ``printed_withheld``)
     printed_withheld: bool
 
     @property
@@ -90,8 +94,16 @@ def shows_printed(result: SubmissionResult, release_hidden: bool = False) -> boo
 def check_view(test: TestResult, release_hidden: bool = False) -> Check:
     if withholds(test, release_hidden):
         return Check(test.name, test.max_score, True, True, None, None, "", None)
-    return Check(test.name, test.max_score, test.visibility == "hidden", False, test.score,
-                 test.status, test.output, test.misconception)
+    return Check(
+        test.name,
+        test.max_score,
+        test.visibility == "hidden",
+        False,
+        test.score,
+        test.status,
+        test.output,
+        test.misconception,
+    )
 
 
 def student_view(result: SubmissionResult, release_hidden: bool = False) -> StudentView:
@@ -113,9 +125,14 @@ def student_view(result: SubmissionResult, release_hidden: bool = False) -> Stud
     else:  # nothing withheld: the submission's own total (it also covers "not graded")
         score, top = result.score, result.max_score
     return StudentView(
-        student_id=result.student_id, assignment=result.assignment,
-        messages=list(result.messages), checks=checks,
+        student_id=result.student_id,
+        assignment=result.assignment,
+        messages=list(result.messages),
+        checks=checks,
         exercises=[Exercise(e, s, m, w) for e, (s, m, w) in sorted(per.items())],
-        score=score, max_score=top, withheld_points=withheld,
+        score=score,
+        max_score=top,
+        withheld_points=withheld,
         printed=result.printed if printed_ok else "",
-        printed_withheld=bool(result.printed) and not printed_ok)
+        printed_withheld=bool(result.printed) and not printed_ok,
+    )

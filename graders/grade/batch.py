@@ -40,7 +40,7 @@ from graders.sandbox.launcher import Launcher
 from graders.sandbox.limits import Limits
 from graders.sandbox.policy import choose_launcher
 
-ENGINE_DIR = Path(__file__).resolve().parents[1]   #: the graders package: engine code only
+ENGINE_DIR = Path(__file__).resolve().parents[1]  #: the graders package: engine code only
 
 
 def grader_version(assignment: str, profile: str) -> str:
@@ -74,17 +74,35 @@ class BatchReport:
 _STATE: dict[str, Any] = {}
 
 
-def _make_judge(launcher: Launcher, limits: Limits, bank: ExampleBank, version: str,
-                diagnoser_for: DiagnoserFor | None, assignment: str) -> Judge:
+def _make_judge(
+    launcher: Launcher,
+    limits: Limits,
+    bank: ExampleBank,
+    version: str,
+    diagnoser_for: DiagnoserFor | None,
+    assignment: str,
+) -> Judge:
     diagnoser = diagnoser_for(assignment) if diagnoser_for is not None else None
-    return Judge(Worker(launcher, limits), bank, bank.profile, diagnoser,
-                 grader_version=version, shrink_memo=bank.shrink_memo())
+    return Judge(
+        Worker(launcher, limits),
+        bank,
+        bank.profile,
+        diagnoser,
+        grader_version=version,
+        shrink_memo=bank.shrink_memo(),
+    )
 
 
-def _init_judge(launcher: Launcher, limits: Limits, version: str,
-                diagnoser_for: DiagnoserFor | None, assignment: str) -> None:
-    _STATE["judge"] = _make_judge(launcher, limits, _STATE["bank"], version, diagnoser_for,
-                                  assignment)
+def _init_judge(
+    launcher: Launcher,
+    limits: Limits,
+    version: str,
+    diagnoser_for: DiagnoserFor | None,
+    assignment: str,
+) -> None:
+    _STATE["judge"] = _make_judge(
+        launcher, limits, _STATE["bank"], version, diagnoser_for, assignment
+    )
 
 
 def _grade_in_judge(sub: Submission, assignment: str, max_score: float) -> dict[str, Any]:
@@ -93,22 +111,52 @@ def _grade_in_judge(sub: Submission, assignment: str, max_score: float) -> dict[
     return judge.grade(sub, assignment, props, max_score).to_dict()
 
 
-def _crashed(sub: Submission, assignment: str, props: Sequence[Property], max_score: float,
-             version: str, why: str = "") -> SubmissionResult:
-    msg = why or ("the grader itself crashed twice while grading this submission; it was not "
-                  "graded (staff: rerun this student alone)")
+def _crashed(
+    sub: Submission,
+    assignment: str,
+    props: Sequence[Property],
+    max_score: float,
+    version: str,
+    why: str = "",
+) -> SubmissionResult:
+    msg = why or (
+        "the grader itself crashed twice while grading this submission; it was not "
+        "graded (staff: rerun this student alone)"
+    )
     return SubmissionResult(
-        student_id=sub.student_id, assignment=assignment, score=0.0, max_score=max_score,
-        tests=[TestResult(key=p.key, exercise=p.exercise, name=p.test_name, score=0.0,
-                          max_score=p.points, visibility=p.visibility, status="failed",
-                          output=f"not graded: {msg}") for p in props],
-        messages=[msg], content_hash=sub.content_hash, grader_version=version,
-        status="not graded")
+        student_id=sub.student_id,
+        assignment=assignment,
+        score=0.0,
+        max_score=max_score,
+        tests=[
+            TestResult(
+                key=p.key,
+                exercise=p.exercise,
+                name=p.test_name,
+                score=0.0,
+                max_score=p.points,
+                visibility=p.visibility,
+                status="failed",
+                output=f"not graded: {msg}",
+            )
+            for p in props
+        ],
+        messages=[msg],
+        content_hash=sub.content_hash,
+        grader_version=version,
+        status="not graded",
+    )
 
 
-def _run_pool(subs: list[Submission], assignment: str, max_score: float, jobs: int,
-              init_args: tuple, on_result: Callable[[SubmissionResult], None],
-              on_start: Callable[[Submission], None]) -> list[Submission]:
+def _run_pool(
+    subs: list[Submission],
+    assignment: str,
+    max_score: float,
+    jobs: int,
+    init_args: tuple,
+    on_result: Callable[[SubmissionResult], None],
+    on_start: Callable[[Submission], None],
+) -> list[Submission]:
     """Grade ``subs`` in a fresh pool; returns those whose judge process died under them.
 
     At most ``jobs`` are submitted at a time (a pool queues one more than it runs), so the
@@ -116,8 +164,9 @@ def _run_pool(subs: list[Submission], assignment: str, max_score: float, jobs: i
     lost: list[Submission] = []
     queue = deque(subs)
     pending: dict[Future, Submission] = {}
-    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
-                               initializer=_init_judge, initargs=init_args)
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=mp.get_context("fork"), initializer=_init_judge, initargs=init_args
+    )
     try:
         while queue or pending:
             while queue and len(pending) < jobs:
@@ -145,10 +194,17 @@ def _run_pool(subs: list[Submission], assignment: str, max_score: float, jobs: i
     return lost
 
 
-def _run_parallel(todo: list[Submission], assignment: str, max_score: float, jobs: int,
-                  init_args: tuple, on_result: Callable[[SubmissionResult], None],
-                  props: Sequence[Property], version: str,
-                  on_start: Callable[[Submission], None]) -> None:
+def _run_parallel(
+    todo: list[Submission],
+    assignment: str,
+    max_score: float,
+    jobs: int,
+    init_args: tuple,
+    on_result: Callable[[SubmissionResult], None],
+    props: Sequence[Property],
+    version: str,
+    on_start: Callable[[Submission], None],
+) -> None:
     """A dead judge fails every future of its pool, so the lost are retried together once,
     then each alone in a pool of one: only a student whose grading kills a judge on its own
     is recorded as not graded."""
@@ -162,15 +218,25 @@ def _run_parallel(todo: list[Submission], assignment: str, max_score: float, job
 
 # --- the batch --------------------------------------------------------------------------
 
-def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
-                regrade: bool = False, db: str | None = None, sandbox: str = "auto",
-                profile: str = "grading", memory_mb: int | None = None,
-                call_seconds: float | None = None, submission_seconds: float | None = None,
-                diagnoser_for: DiagnoserFor | None = None,
-                progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None]
-                | None = None, release_hidden: bool = False,
-                scheduler: str | None = None,
-                nbgrader: Path | None = None) -> BatchReport:
+
+def grade_batch(
+    submissions: Path,
+    assignment: str,
+    out: Path,
+    jobs: int = 1,
+    regrade: bool = False,
+    db: str | None = None,
+    sandbox: str = "auto",
+    profile: str = "grading",
+    memory_mb: int | None = None,
+    call_seconds: float | None = None,
+    submission_seconds: float | None = None,
+    diagnoser_for: DiagnoserFor | None = None,
+    progress: Callable[[int, int, SubmissionResult | None, frozenset[str]], None] | None = None,
+    release_hidden: bool = False,
+    scheduler: str | None = None,
+    nbgrader: Path | None = None,
+) -> BatchReport:
     """Grade every student under ``submissions`` for ``assignment``; write exports to ``out``.
 
     Returns when the batch is graded, whatever the scores.  ``db`` is any SQLAlchemy URL
@@ -194,17 +260,25 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
     report = BatchReport(out=out)
     launcher = choose_launcher(sandbox) if scheduler is None else None  # the workers' own
     report.warnings += getattr(launcher, "warnings", [])
-    limits = limits_for(assignment, memory_mb=memory_mb, call_seconds=call_seconds,
-                             submission_seconds=submission_seconds)
+    limits = limits_for(
+        assignment,
+        memory_mb=memory_mb,
+        call_seconds=call_seconds,
+        submission_seconds=submission_seconds,
+    )
     version = grader_version(assignment, profile)
     store = Store(store_url(out, db))
-    subs = discover(submissions, spec.module, report.warnings, exclude=[out],
-                    functions=spec.functions)
+    subs = discover(
+        submissions, spec.module, report.warnings, exclude=[out], functions=spec.functions
+    )
     if course is not None:
         subs = nbgrader_course.submitters(course, subs, report.warnings)
     props = registry.properties(assignment)
-    todo = [s for s in subs if regrade or store.get(
-        s.student_id, assignment, s.content_hash, version) is None]
+    todo = [
+        s
+        for s in subs
+        if regrade or store.get(s.student_id, assignment, s.content_hash, version) is None
+    ]
     report.skipped = len(subs) - len(todo)
     cluster = None
     if scheduler is not None and todo:  # before the progress bar: a refusal stays one line
@@ -232,10 +306,19 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
 
     if cluster is not None:
         batch = dask_backend.ClusterBatch(
-            assignment, profile, sandbox, version, dask_backend.course_root(), memory_mb,
-            call_seconds, submission_seconds, diagnoser_for is not None)
+            assignment,
+            profile,
+            sandbox,
+            version,
+            dask_backend.course_root(),
+            memory_mb,
+            call_seconds,
+            submission_seconds,
+            diagnoser_for is not None,
+        )
         report.warnings += dask_backend.grade_on_cluster(
-            cluster, todo, batch, props, spec.total_points, on_start, on_result)
+            cluster, todo, batch, props, spec.total_points, on_start, on_result
+        )
     elif todo:
         assert launcher is not None
         bank = ExampleBank(profiles.get(profile))
@@ -251,15 +334,28 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
         else:
             _STATE["bank"], _STATE["props"] = bank, props
             try:
-                _run_parallel(todo, assignment, spec.total_points, jobs,
-                              (launcher, limits, version, diagnoser_for, assignment), on_result,
-                              props, version, on_start)
+                _run_parallel(
+                    todo,
+                    assignment,
+                    spec.total_points,
+                    jobs,
+                    (launcher, limits, version, diagnoser_for, assignment),
+                    on_result,
+                    props,
+                    version,
+                    on_start,
+                )
             finally:
                 _STATE.clear()
     # grade writes the store; the export stage regenerates every file of OUT from it alone,
     # so a rerun after a kill, or `propgrade export`, gives the same files
-    record_batch(store.engine, out, assignment,
-                 [Member(s.student_id, s.content_hash, version) for s in subs], submissions)
+    record_batch(
+        store.engine,
+        out,
+        assignment,
+        [Member(s.student_id, s.content_hash, version) for s in subs],
+        submissions,
+    )
     store.close()
     exported = export_batch(out, db, release_hidden)
     report.results = exported.results
@@ -268,4 +364,3 @@ def grade_batch(submissions: Path, assignment: str, out: Path, jobs: int = 1,
         report.warnings += nbgrader_course.record(course, report.results, release_hidden)
     report.seconds = time.monotonic() - start
     return report
-

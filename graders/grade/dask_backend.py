@@ -51,12 +51,13 @@ from graders.props import Property
 from graders.results import SubmissionResult
 from graders.sandbox.policy import choose_launcher
 
-CONNECT_SECONDS = 10.0   #: to reach the scheduler
-WORKERS_SECONDS = 60.0   #: a cluster without workers this long (at the start, or all lost)
-POLL_SECONDS = 5.0       #: how often a waiting client looks at the cluster's workers
-MAX_JUDGES = 2           #: judges kept per Dask worker process (a zygote and a bank each)
-ERRORS: dict[str, type[UserError]] = {c.__name__: c for c in
-                                      (UsageError, InputError, EnvironmentProblem)}
+CONNECT_SECONDS = 10.0  #: to reach the scheduler
+WORKERS_SECONDS = 60.0  #: a cluster without workers this long (at the start, or all lost)
+POLL_SECONDS = 5.0  #: how often a waiting client looks at the cluster's workers
+MAX_JUDGES = 2  #: judges kept per Dask worker process (a zygote and a bank each)
+ERRORS: dict[str, type[UserError]] = {
+    c.__name__: c for c in (UsageError, InputError, EnvironmentProblem)
+}
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,8 @@ class ClusterBatch:
     assignment: str
     profile: str
     sandbox: str
-    version: str                         #: the client's grader version; a worker must agree
-    course: str | None = None            #: the course's directory; None: the bundled course
+    version: str  #: the client's grader version; a worker must agree
+    course: str | None = None  #: the course's directory; None: the bundled course
     memory_mb: int | None = None
     call_seconds: float | None = None
     submission_seconds: float | None = None
@@ -106,11 +107,15 @@ def _judge_for(batch: ClusterBatch) -> tuple[Judge, list[Property], float, list[
         raise EnvironmentProblem(
             f"dask worker {socket.gethostname()} grades {batch.assignment} with other graders "
             f"(grader version {ours}, the client's {batch.version}): install the same "
-            "propgrade and the same course directory on every worker")
+            "propgrade and the same course directory on every worker"
+        )
     launcher = choose_launcher(batch.sandbox)
-    limits = limits_for(batch.assignment, memory_mb=batch.memory_mb,
-                        call_seconds=batch.call_seconds,
-                        submission_seconds=batch.submission_seconds)
+    limits = limits_for(
+        batch.assignment,
+        memory_mb=batch.memory_mb,
+        call_seconds=batch.call_seconds,
+        submission_seconds=batch.submission_seconds,
+    )
     bank = ExampleBank(profiles.get(batch.profile))
     props = registry.properties(batch.assignment)
     bank.warm(props)
@@ -120,8 +125,12 @@ def _judge_for(batch: ClusterBatch) -> tuple[Judge, list[Property], float, list[
 
         diagnoser_for = optional_diagnoser
     judge = _make_judge(launcher, limits, bank, ours, diagnoser_for, batch.assignment)
-    _JUDGES[key] = (judge, props, registry.get(batch.assignment).total_points,
-                    list(getattr(launcher, "warnings", [])))
+    _JUDGES[key] = (
+        judge,
+        props,
+        registry.get(batch.assignment).total_points,
+        list(getattr(launcher, "warnings", [])),
+    )
     while len(_JUDGES) > MAX_JUDGES:
         _JUDGES.popitem(last=False)[1][0].close()
     return _JUDGES[key]
@@ -138,24 +147,33 @@ def grade_on_worker(student: dict[str, Any], settings: dict[str, Any]) -> str:
     batch = ClusterBatch(**settings)
     with _LOCK:
         try:
-            course = (courses.open_course(Path(batch.course)) if batch.course is not None
-                      else courses.bundled())
+            course = (
+                courses.open_course(Path(batch.course))
+                if batch.course is not None
+                else courses.bundled()
+            )
             with courses.using(course):
                 judge, props, max_score, warnings = _judge_for(batch)
-                sub = Submission(str(student["student_id"]), str(student["module"]),
-                                 {str(k): bytes(v) for k, v in student["files"].items()},
-                                 [str(p) for p in student["problems"]],
-                                 [str(n) for n in student["notes"]])
+                sub = Submission(
+                    str(student["student_id"]),
+                    str(student["module"]),
+                    {str(k): bytes(v) for k, v in student["files"].items()},
+                    [str(p) for p in student["problems"]],
+                    [str(n) for n in student["notes"]],
+                )
                 result = judge.grade(sub, batch.assignment, props, max_score)
         except UserError as exc:
             kind = next((n for n, c in ERRORS.items() if isinstance(exc, c)), "EnvironmentProblem")
-            return json.dumps({"error": f"on dask worker {socket.gethostname()}: "
-                                        f"{exc.message}", "kind": kind})
-    return json.dumps({"result": result.to_dict(), "warnings": warnings,
-                       "worker": socket.gethostname()})
+            return json.dumps(
+                {"error": f"on dask worker {socket.gethostname()}: {exc.message}", "kind": kind}
+            )
+    return json.dumps(
+        {"result": result.to_dict(), "warnings": warnings, "worker": socket.gethostname()}
+    )
 
 
 # --- the client's side -----------------------------------------------------------------------
+
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
@@ -169,44 +187,66 @@ def connect(address: str) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        raise EnvironmentProblem("--scheduler needs dask.distributed, which is not installed "
-                                 "here: pip install 'propgrade[dask]'") from None
+        raise EnvironmentProblem(
+            "--scheduler needs dask.distributed, which is not installed "
+            "here: pip install 'propgrade[dask]'"
+        ) from None
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except ValueError as exc:
         raise UsageError(f"--scheduler {address}: {_first_line(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, a handshake that failed
-        raise EnvironmentProblem(f"cannot reach the Dask scheduler at {address}: "
-                                 f"{_first_line(exc)}") from None
+        raise EnvironmentProblem(
+            f"cannot reach the Dask scheduler at {address}: {_first_line(exc)}"
+        ) from None
     try:
         client.wait_for_workers(1, timeout=WORKERS_SECONDS)
     except TimeoutError:
         client.close()
-        raise EnvironmentProblem(f"the Dask scheduler at {address} has no workers (waited "
-                                 f"{WORKERS_SECONDS:g} s): start them with 'dask worker "
-                                 f"{address} --nthreads 1'") from None
+        raise EnvironmentProblem(
+            f"the Dask scheduler at {address} has no workers (waited "
+            f"{WORKERS_SECONDS:g} s): start them with 'dask worker "
+            f"{address} --nthreads 1'"
+        ) from None
     return client
 
 
 def _student(sub: Submission) -> dict[str, Any]:
-    return {"student_id": sub.student_id, "module": sub.module, "files": dict(sub.files),
-            "problems": list(sub.problems), "notes": list(sub.notes)}
+    return {
+        "student_id": sub.student_id,
+        "module": sub.module,
+        "files": dict(sub.files),
+        "problems": list(sub.problems),
+        "notes": list(sub.notes),
+    }
 
 
-def _killed(sub: Submission, batch: ClusterBatch, props: Sequence[Property],
-            max_score: float) -> SubmissionResult:
+def _killed(
+    sub: Submission, batch: ClusterBatch, props: Sequence[Property], max_score: float
+) -> SubmissionResult:
     from dask import config
 
     times = config.get("distributed.scheduler.allowed-failures", 3) + 1
-    return _crashed(sub, batch.assignment, props, max_score, batch.version,
-                    why=f"the Dask workers grading this submission died {times} times; it was "
-                        "not graded (staff: rerun this student alone)")
+    return _crashed(
+        sub,
+        batch.assignment,
+        props,
+        max_score,
+        batch.version,
+        why=f"the Dask workers grading this submission died {times} times; it was "
+        "not graded (staff: rerun this student alone)",
+    )
 
 
-def grade_on_cluster(client: Any, todo: list[Submission], batch: ClusterBatch,
-                     props: Sequence[Property], max_score: float,
-                     on_start: Callable[[Submission], None],
-                     on_result: Callable[[SubmissionResult], None]) -> list[str]:
+def grade_on_cluster(
+    client: Any,
+    todo: list[Submission],
+    batch: ClusterBatch,
+    props: Sequence[Property],
+    max_score: float,
+    on_start: Callable[[Submission], None],
+    on_result: Callable[[SubmissionResult], None],
+) -> list[str]:
     """Grade ``todo`` on the cluster of ``client`` (from :func:`connect`, closed here);
     returns the workers' warnings.
 
@@ -230,17 +270,24 @@ def grade_on_cluster(client: Any, todo: list[Submission], batch: ClusterBatch,
             if alone_since is not None and time.monotonic() - alone_since > WORKERS_SECONDS:
                 raise EnvironmentProblem(
                     f"the Dask cluster at {address} lost all its workers; {len(queue) + len(pending)} "
-                    "student(s) not graded (rerun: the store keeps the others)")
+                    "student(s) not graded (rerun: the store keeps the others)"
+                )
             while queue and len(pending) < max(1, threads):
                 i, sub = queue.popleft()
-                fut = client.submit(grade_on_worker, _student(sub), settings, pure=False,
-                                    key=f"propgrade-grade-{tag}-{i}")
+                fut = client.submit(
+                    grade_on_worker,
+                    _student(sub),
+                    settings,
+                    pure=False,
+                    key=f"propgrade-grade-{tag}-{i}",
+                )
                 pending[fut] = sub
                 on_start(sub)
             try:
                 with client.as_current():  # wait() asks for the current client: ours
-                    done, _ = wait(list(pending), timeout=POLL_SECONDS,
-                                   return_when="FIRST_COMPLETED")
+                    done, _ = wait(
+                        list(pending), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED"
+                    )
             except TimeoutError:  # none finished yet: look at the workers again
                 done = set()
             for fut in done:
@@ -253,16 +300,17 @@ def grade_on_cluster(client: Any, todo: list[Submission], batch: ClusterBatch,
                     raise EnvironmentProblem(
                         f"a Dask worker could not grade {sub.student_id}: "
                         f"{type(exc).__name__}: {_first_line(exc)} (is the same propgrade "
-                        "installed on every worker?)") from None
+                        "installed on every worker?)"
+                    ) from None
                 finally:
                     fut.release()
                 if "error" in reply:
                     raise ERRORS.get(reply.get("kind"), EnvironmentProblem)(reply["error"])
                 result = SubmissionResult.from_dict(reply["result"])
-                if (result.student_id, result.content_hash) != (sub.student_id,
-                                                                sub.content_hash):
-                    raise EnvironmentProblem(f"a Dask worker answered for another student "
-                                             f"than {sub.student_id}")
+                if (result.student_id, result.content_hash) != (sub.student_id, sub.content_hash):
+                    raise EnvironmentProblem(
+                        f"a Dask worker answered for another student than {sub.student_id}"
+                    )
                 for w in reply.get("warnings", []):
                     warned.setdefault(w, set()).add(reply.get("worker", "?"))
                 if (sub.student_id, sub.content_hash) not in written:  # once in the store

@@ -24,13 +24,17 @@ from graders.props import Property
 #: every example of every assignment.
 DRAW_SEED = int(
     "d45a6f63430c75459995fe4af03d61862442d40ecd4762c1857f9504c6d3e4fa"
-    "822fc9205a5982e32a8ac1c6ecac3ec9", 16)
+    "822fc9205a5982e32a8ac1c6ecac3ec9",
+    16,
+)
 
 
-def run_hypothesis(prop: Property, profile: settings, phases: tuple,
-                   on_case: Callable[[dict[str, Any]], None]) -> None:
+def run_hypothesis(
+    prop: Property, profile: settings, phases: tuple, on_case: Callable[[dict[str, Any]], None]
+) -> None:
     """Run ``prop``'s strategy under ``profile`` and ``phases``, its explicit examples first,
     handing each case to ``on_case`` (which raises to report a failure)."""
+
     def driver(case: dict[str, Any]) -> None:
         on_case(case)
 

@@ -28,8 +28,9 @@ class CallSession(Protocol):
     """What the driver needs of a session: a worker's (graders.sandbox.client.Session) or, for
     trusted catalog code, an in-process one (graders.sandbox.local.LocalSession)."""
 
-    def map(self, calls: Sequence[Call], seconds: float | None = None,
-            cache_key: Any = None) -> list[Reply]: ...
+    def map(
+        self, calls: Sequence[Call], seconds: float | None = None, cache_key: Any = None
+    ) -> list[Reply]: ...
 
 
 class _Fatal(Exception):
@@ -45,6 +46,7 @@ Stopped = dict[str, str]
 
 
 # --- driving checks ---------------------------------------------------------------------
+
 
 def _shift(x: Any, offset: int) -> Any:
     if isinstance(x, Ref):
@@ -75,18 +77,19 @@ def _error_failure(call: Call, reply: Reply, limits_call: float) -> Failure:
     err = reply.error or {}
     kind, message = err.get("type", "Error"), err.get("message", "")
     if kind == "Timeout":
-        return Failure(f"{call.fn} did not return within {limits_call:g} s (an endless loop?)",
-                       kind="timeout")
+        return Failure(
+            f"{call.fn} did not return within {limits_call:g} s (an endless loop?)", kind="timeout"
+        )
     if kind == "Missing":
         return Failure(f"your module has no function {call.fn}", kind="missing")
     if kind == "Skipped":
         return Failure(f"{call.fn} was not run: {message}", kind="error")
     if kind == "NotImplementedError":
-        return Failure(f"{call.fn} is not implemented yet (it raised NotImplementedError)",
-                       kind="missing")
+        return Failure(
+            f"{call.fn} is not implemented yet (it raised NotImplementedError)", kind="missing"
+        )
     tb = err.get("traceback", "")
-    return Failure(f"{call.fn} raised {kind}: {message}", kind="error",
-                   details=tb.strip())
+    return Failure(f"{call.fn} raised {kind}: {message}", kind="error", details=tb.strip())
 
 
 def _warning_failure(call: Call, reply: Reply) -> Failure | None:
@@ -94,8 +97,10 @@ def _warning_failure(call: Call, reply: Reply) -> Failure | None:
     said = next((w for w in reply.warnings if w.startswith("RuntimeWarning")), None)
     if said is None:
         return None
-    return Failure(f"{call.fn} emitted {said}; the docstring says {call.fn} gives no such "
-                   "warnings", kind="warning")
+    return Failure(
+        f"{call.fn} emitted {said}; the docstring says {call.fn} gives no such warnings",
+        kind="warning",
+    )
 
 
 class Driver:
@@ -106,8 +111,13 @@ class Driver:
     once (no further message is sent); its function is added to ``timed_out``.
     """
 
-    def __init__(self, prop: Property, session: CallSession, call_seconds: float,
-                 dead: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        prop: Property,
+        session: CallSession,
+        call_seconds: float,
+        dead: Mapping[str, str] | None = None,
+    ) -> None:
         self.prop, self.session, self.call_seconds = prop, session, call_seconds
         self.dead = dead or {}
         self.timed_out: set[str] = set()
@@ -127,15 +137,17 @@ class Driver:
             return Failure(
                 f"{mutated.fn} modified an input array in place; exercise functions "
                 "must return new arrays and leave their arguments unchanged",
-                kind="mutation", hint="Copy before updating (e.g. x = x.copy()), or "
-                "build the result with out-of-place operations (x - lr*g, not x -= ...).")
+                kind="mutation",
+                hint="Copy before updating (e.g. x = x.copy()), or "
+                "build the result with out-of-place operations (x - lr*g, not x -= ...).",
+            )
         if self.prop.forbid_warnings:
-            return next(filter(None, (_warning_failure(c, r) for c, r in zip(calls, replies))),
-                        None)
+            return next(
+                filter(None, (_warning_failure(c, r) for c, r in zip(calls, replies))), None
+            )
         return None
 
-    def run(self, examples: Sequence[Example],
-            shared: bool = False) -> tuple[int, Failure] | None:
+    def run(self, examples: Sequence[Example], shared: bool = False) -> tuple[int, Failure] | None:
         """Drive all examples in lock-step; the first (lowest-index) failure, if any.
 
         ``shared``: these are the batch's shared examples, so each example's first round of
@@ -163,18 +175,25 @@ class Driver:
                 if flat and len(flat) + len(calls) > MAX_CALLS_PER_MESSAGE:
                     break
                 off = len(flat)
-                flat += [Call(c.fn, _shift(c.args, off),
-                              {k: _shift(v, off) for k, v in c.kwargs.items()}) for c in calls]
+                flat += [
+                    Call(
+                        c.fn, _shift(c.args, off), {k: _shift(v, off) for k, v in c.kwargs.items()}
+                    )
+                    for c in calls
+                ]
                 chunk.append(i)
             # a hidden property's inputs are never preloaded: every session inherits the
             # zygote's memory, and student code could read them there and print them
-            first = (shared and self.prop.visibility == "public"
-                     and not any(i in self.trace for i in chunk))
+            first = (
+                shared
+                and self.prop.visibility == "public"
+                and not any(i in self.trace for i in chunk)
+            )
             replies = self._map(flat, (self.prop.key, chunk[0], len(chunk)) if first else None)
             pos = 0
             for i in chunk:
                 calls, single = pending.pop(i)
-                mine = replies[pos:pos + len(calls)]
+                mine = replies[pos : pos + len(calls)]
                 pos += len(calls)
                 failure = self._round_failure(calls, mine)
                 if failure is not None:
@@ -197,8 +216,7 @@ class Driver:
         return lowest, failures[lowest]
 
     def _skip_dead(self, gens: dict, pending: dict, failures: dict) -> None:
-        for i in [i for i, (calls, _) in pending.items()
-                  if any(c.fn in self.dead for c in calls)]:
+        for i in [i for i, (calls, _) in pending.items() if any(c.fn in self.dead for c in calls)]:
             fn = next(c.fn for c in pending.pop(i)[0] if c.fn in self.dead)
             failures[i] = Failure(self.dead[fn], kind="skipped")
             gens[i].close()
@@ -214,7 +232,9 @@ class Driver:
         except Exception as exc:  # noqa: BLE001 - a check that choked on a student value
             failures[i] = Failure(
                 "your result could not be checked (it has an unexpected form)",
-                kind="internal", details="".join(traceback.format_exception(exc))[-3000:])
+                kind="internal",
+                details="".join(traceback.format_exception(exc))[-3000:],
+            )
             return
         pending[i] = _as_calls(yielded)
 
@@ -223,14 +243,19 @@ class Driver:
             return self.session.map(calls, cache_key=key)
         except WorkerTimeout as exc:
             self.timed_out.update(c.fn for c in calls)  # which one looped is not known
-            raise _Fatal(f"{self.prop.function} did not finish within the time limit and was "
-                         "stopped (it may loop forever, or ignore the time-limit signal)",
-                         "timeout") from exc
+            raise _Fatal(
+                f"{self.prop.function} did not finish within the time limit and was "
+                "stopped (it may loop forever, or ignore the time-limit signal)",
+                "timeout",
+            ) from exc
         except WorkerDied as exc:
             raise _Fatal(f"{self.prop.function}: {exc}", "crash") from exc
         except SessionBroken as exc:
-            raise _Fatal(f"{self.prop.function}: the worker sent back something that is not "
-                         f"plain data ({exc})", "crash") from exc
+            raise _Fatal(
+                f"{self.prop.function}: the worker sent back something that is not "
+                f"plain data ({exc})",
+                "crash",
+            ) from exc
 
 
 # --- one submission ---------------------------------------------------------------------

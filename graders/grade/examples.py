@@ -37,7 +37,8 @@ class Example:
 
 def default_cache_dir() -> Path:
     root = os.environ.get("PROPGRADE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propgrade")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propgrade"
+    )
     return Path(root) / "examples"
 
 
@@ -57,6 +58,7 @@ def _torch_version() -> str:
 
 def _survives_the_wire(value: Any) -> bool:
     """Whether ``value`` survives the wire codec unchanged in kind (no Unsupported inside)."""
+
     def walk(x: Any) -> bool:
         if isinstance(x, protocol.Unsupported):
             return False
@@ -82,8 +84,9 @@ class ExampleBank:
     draws each example once per machine, and every student sees exactly the same ones.
     """
 
-    def __init__(self, profile: settings, cache_dir: Path | None = None,
-                 use_disk: bool = True) -> None:
+    def __init__(
+        self, profile: settings, cache_dir: Path | None = None, use_disk: bool = True
+    ) -> None:
         self.profile = profile
         self.cache_dir = cache_dir or default_cache_dir()
         self.use_disk = use_disk
@@ -95,15 +98,23 @@ class ExampleBank:
 
         graders_dir = Path(inspect.getfile(strategies)).parent
         h = hashlib.sha256()
-        for part in (prop.key, str(prop.max_examples or self.profile.max_examples),
-                     hypothesis.__version__, np.__version__, sys.version, _torch_version()):
+        for part in (
+            prop.key,
+            str(prop.max_examples or self.profile.max_examples),
+            hypothesis.__version__,
+            np.__version__,
+            sys.version,
+            _torch_version(),
+        ):
             h.update(part.encode() + b"\0")
         h.update(_source_of(inspect.unwrap(prop.check)))  # the file it is written in
         h.update(_source_of(strategies))
         owner = course.find(prop.assignment)  # None for a property of no course (tests)
-        for path in (owner.path("public", prop.assignment) if owner else None,  # hidden
-                     graders_dir / "oracles.py",                 # properties draw with these;
-                     owner.path("reference", prop.assignment) if owner else None):  # expect
+        for path in (
+            owner.path("public", prop.assignment) if owner else None,  # hidden
+            graders_dir / "oracles.py",  # properties draw with these;
+            owner.path("reference", prop.assignment) if owner else None,
+        ):  # expect
             h.update(path.read_bytes() if path is not None and path.exists() else b"")
         return h.hexdigest()[:32]
 
@@ -120,8 +131,10 @@ class ExampleBank:
                 frozen_cases, expected = data["cases"], data["expected"]
                 if expected is None and prop.expect is not None:
                     expected = [prop.expect(**c) for c in frozen_cases]
-                return [Example(c, e)
-                        for c, e in zip(frozen_cases, expected or [None] * len(frozen_cases))]
+                return [
+                    Example(c, e)
+                    for c, e in zip(frozen_cases, expected or [None] * len(frozen_cases))
+                ]
             except (OSError, protocol.ProtocolError, KeyError, TypeError):
                 pass
         cases: list[dict[str, Any]] = []
@@ -142,7 +155,8 @@ class ExampleBank:
         """The key of a property's shrink paths: its examples' key and the shrink budget."""
         if prop.key not in self._shrink_keys:
             self._shrink_keys[prop.key] = hashlib.sha256(
-                f"{self._disk_key(prop)}\0shrink\0{SHRINK_TRIES}".encode()).hexdigest()[:32]
+                f"{self._disk_key(prop)}\0shrink\0{SHRINK_TRIES}".encode()
+            ).hexdigest()[:32]
         return self._shrink_keys[prop.key]
 
     def shrink_memo(self) -> ShrinkMemo:

@@ -50,7 +50,9 @@ def apply_gate(result: SubmissionResult, props: Sequence[Property]) -> Submissio
             f"This check passed, but on its own it does not show that {prop.function} is "
             f"correct (a constant, or the input returned unchanged, passes it too). It "
             f"earns its points once a check of what {prop.function} must return passes"
-            + (": " + ", ".join(_titles(ran, by_key)) if ran else "") + ".")
+            + (": " + ", ".join(_titles(ran, by_key)) if ran else "")
+            + "."
+        )
     return result
 
 

@@ -12,9 +12,13 @@ from graders import registry
 from graders.sandbox.limits import Limits
 
 
-def limits_for(assignment_id: str, *, memory_mb: int | None = None,
-           call_seconds: float | None = None,
-           submission_seconds: float | None = None) -> Limits:
+def limits_for(
+    assignment_id: str,
+    *,
+    memory_mb: int | None = None,
+    call_seconds: float | None = None,
+    submission_seconds: float | None = None,
+) -> Limits:
     """The sandbox limits of ``assignment_id``: the manifest's ``[limits]``, each overridden
     by the argument when it is given (a command-line flag); the sandbox's defaults for what
     neither sets.  ``check``, ``grade`` and the Gradescope autograder all ask here."""
@@ -22,9 +26,13 @@ def limits_for(assignment_id: str, *, memory_mb: int | None = None,
     base = Limits()
     mb = memory_mb if memory_mb is not None else spec.limits.get("memory_mb")
     call = call_seconds if call_seconds is not None else spec.limits.get("call_seconds")
-    whole = (submission_seconds if submission_seconds is not None
-             else spec.limits.get("submission_seconds"))
-    return Limits(memory_bytes=int(mb * 1024**2) if mb is not None else base.memory_bytes,
-                  call_seconds=float(call) if call is not None else base.call_seconds,
-                  submission_seconds=float(whole) if whole is not None
-                  else base.submission_seconds)
+    whole = (
+        submission_seconds
+        if submission_seconds is not None
+        else spec.limits.get("submission_seconds")
+    )
+    return Limits(
+        memory_bytes=int(mb * 1024**2) if mb is not None else base.memory_bytes,
+        call_seconds=float(call) if call is not None else base.call_seconds,
+        submission_seconds=float(whole) if whole is not None else base.submission_seconds,
+    )

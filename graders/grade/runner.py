@@ -58,17 +58,33 @@ class Judge:
     shrink_memo: ShrinkMemo | None = field(default_factory=ShrinkMemo)  #: None: always search
 
     @classmethod
-    def create(cls, profile: settings, worker: Worker | None = None,
-               diagnose: Diagnoser | None = None, grader_version: str = "") -> Judge:
+    def create(
+        cls,
+        profile: settings,
+        worker: Worker | None = None,
+        diagnose: Diagnoser | None = None,
+        grader_version: str = "",
+    ) -> Judge:
         bank = ExampleBank(profile)
-        return cls(worker or Worker(), bank, profile, diagnose, grader_version=grader_version,
-                   shrink_memo=bank.shrink_memo())
+        return cls(
+            worker or Worker(),
+            bank,
+            profile,
+            diagnose,
+            grader_version=grader_version,
+            shrink_memo=bank.shrink_memo(),
+        )
 
     def close(self) -> None:
         self.worker.close()
 
-    def grade(self, sub: Submission, assignment: str, props: Sequence[Property],
-              max_score: float | None = None) -> SubmissionResult:
+    def grade(
+        self,
+        sub: Submission,
+        assignment: str,
+        props: Sequence[Property],
+        max_score: float | None = None,
+    ) -> SubmissionResult:
         """Grade one submission; never raises for anything the submission does."""
         start = time.monotonic()
         try:
@@ -76,38 +92,61 @@ class Judge:
         except Exception as exc:  # noqa: BLE001 - a grader fault: this student's row, not a stop
             details = "".join(traceback.format_exception(exc))[-4000:]
             self.worker.restart()
-            msg = ("the grader failed while grading this submission (staff have the details); "
-                   "it was not graded")
+            msg = (
+                "the grader failed while grading this submission (staff have the details); "
+                "it was not graded"
+            )
             result = SubmissionResult(
-                student_id=sub.student_id, assignment=assignment, score=0.0,
+                student_id=sub.student_id,
+                assignment=assignment,
+                score=0.0,
                 max_score=max_score if max_score is not None else sum(p.points for p in props),
-                content_hash=sub.content_hash, grader_version=self.grader_version,
-                messages=[msg], status="not graded")
+                content_hash=sub.content_hash,
+                grader_version=self.grader_version,
+                messages=[msg],
+                status="not graded",
+            )
             result.tests = [_failed(p, f"not graded: {msg}") for p in props]
             for t in result.tests:
                 t.staff = details
             return _finish(result, start)
 
-    def _grade(self, sub: Submission, assignment: str, props: Sequence[Property],
-               max_score: float | None, start: float) -> SubmissionResult:
+    def _grade(
+        self,
+        sub: Submission,
+        assignment: str,
+        props: Sequence[Property],
+        max_score: float | None,
+        start: float,
+    ) -> SubmissionResult:
         result = SubmissionResult(
-            student_id=sub.student_id, assignment=assignment, score=0.0,
+            student_id=sub.student_id,
+            assignment=assignment,
+            score=0.0,
             max_score=max_score if max_score is not None else sum(p.points for p in props),
-            content_hash=sub.content_hash, grader_version=self.grader_version,
-            messages=list(sub.notes))
+            content_hash=sub.content_hash,
+            grader_version=self.grader_version,
+            messages=list(sub.notes),
+        )
         # why nothing was graded is said once, in the submission's messages; each test
         # only points there (it would repeat the whole reason in every output otherwise)
         if sub.problems:
             result.messages += sub.problems
             result.status = "not graded"
-            result.tests = [_failed(p, "not graded: the submission could not be graded "
-                                       "(see the message above)") for p in props]
+            result.tests = [
+                _failed(p, "not graded: the submission could not be graded (see the message above)")
+                for p in props
+            ]
             return _finish(result, start)
         session = self._open(sub, result)
         if session is None:
             result.status = "not graded"
-            result.tests = [_failed(p, f"not graded: {sub.module}.py could not be imported "
-                                       "(see the message above)") for p in props]
+            result.tests = [
+                _failed(
+                    p, f"not graded: {sub.module}.py could not be imported (see the message above)"
+                )
+                for p in props
+            ]
             return _finish(result, start)
         dead: dict[str, str] = {}  # function -> why it is not called again
         deadline = start + self.worker.limits.submission_seconds
@@ -117,8 +156,10 @@ class Judge:
                     dead.setdefault("*", "the submission's total time limit was reached")
                 why = dead.get(prop.function) or dead.get("*")
                 if why is None and prop.function not in session.functions:
-                    why = (f"your {sub.module}.py has no function {prop.function} "
-                           "(check the spelling, and that it is defined at module level)")
+                    why = (
+                        f"your {sub.module}.py has no function {prop.function} "
+                        "(check the spelling, and that it is defined at module level)"
+                    )
                 if why is not None:
                     result.tests.append(_failed(prop, why))
                     continue
@@ -153,8 +194,9 @@ class Judge:
             return None
         return session
 
-    def _run(self, prop: Property, sub: Submission, session: Session,
-             dead: Mapping[str, str]) -> tuple[TestResult, Session, Stopped]:
+    def _run(
+        self, prop: Property, sub: Submission, session: Session, dead: Mapping[str, str]
+    ) -> tuple[TestResult, Session, Stopped]:
         """One property; also the functions that timed out or crashed while it ran."""
         t0 = time.monotonic()
         examples = self.bank.get(prop)
@@ -181,9 +223,15 @@ class Judge:
                 return test, session, stopped
         stopped.update(dict.fromkeys(driver.timed_out, "timed out"))
         if found is None:
-            test = TestResult(key=prop.key, exercise=prop.exercise, name=prop.test_name,
-                              score=prop.points, max_score=prop.points,
-                              visibility=prop.visibility, status="passed")
+            test = TestResult(
+                key=prop.key,
+                exercise=prop.exercise,
+                name=prop.test_name,
+                score=prop.points,
+                max_score=prop.points,
+                visibility=prop.visibility,
+                status="passed",
+            )
             test.seconds = time.monotonic() - t0
             return test, session, stopped
         index, failure = found
@@ -194,8 +242,12 @@ class Judge:
                 misconception = self.diagnose(prop, index, case, failure)
             except Exception:  # noqa: BLE001 - diagnosis must never change a grade
                 misconception = None
-        if (not fatal and not stopped and index >= len(prop.examples)
-                and failure.kind not in ("internal", "timeout", "skipped")):
+        if (
+            not fatal
+            and not stopped
+            and index >= len(prop.examples)
+            and failure.kind not in ("internal", "timeout", "skipped")
+        ):
             known: list[tuple[dict, Failure | None]] = [(ex.case, None) for ex in examples[:index]]
             known.append((case, failure))
             shrunk = self._shrink(prop, session, known, dead, stopped)
@@ -209,9 +261,14 @@ class Judge:
         test.seconds = time.monotonic() - t0
         return test, session, stopped
 
-    def _shrink(self, prop: Property, session: Session,
-                known: list[tuple[dict, Failure | None]], dead: Mapping[str, str],
-                stopped: Stopped) -> tuple[dict, Failure] | None:
+    def _shrink(
+        self,
+        prop: Property,
+        session: Session,
+        known: list[tuple[dict, Failure | None]],
+        dead: Mapping[str, str],
+        stopped: Stopped,
+    ) -> tuple[dict, Failure] | None:
         """The smallest failing case hypothesis finds; a timeout or a crash on the way ends
         the shrink at once (the function is then in ``stopped``), keeping the smallest
         failure met so far."""
@@ -235,16 +292,23 @@ class Judge:
             return found[1]
 
         try:
-            return shrink(prop, self.profile, fails, self.shrink_seconds, known=known,
-                          memo=self.shrink_memo)
+            return shrink(
+                prop, self.profile, fails, self.shrink_seconds, known=known, memo=self.shrink_memo
+            )
         except StopShrinking:  # raised while following the memo, outside hypothesis
             return last[0] if last else None
 
     def _reopen(self, sub: Submission) -> Session:
         return self.worker.session(sub.files, sub.module)
 
-    def _locate_crash(self, prop: Property, sub: Submission, examples: Sequence[Example],
-                      dead: Mapping[str, str], stopped: Stopped) -> int | None:
+    def _locate_crash(
+        self,
+        prop: Property,
+        sub: Submission,
+        examples: Sequence[Example],
+        dead: Mapping[str, str],
+        stopped: Stopped,
+    ) -> int | None:
         """Replay examples one at a time on a fresh session to find the one that crashes;
         a timeout on the way ends the replay (its function goes into ``stopped``)."""
         try:
@@ -268,13 +332,21 @@ class Judge:
 
 
 def _failed(prop: Property, output: str) -> TestResult:
-    return TestResult(key=prop.key, exercise=prop.exercise, name=prop.test_name, score=0.0,
-                      max_score=prop.points, visibility=prop.visibility, status="failed",
-                      output=output)
+    return TestResult(
+        key=prop.key,
+        exercise=prop.exercise,
+        name=prop.test_name,
+        score=0.0,
+        max_score=prop.points,
+        visibility=prop.visibility,
+        status="failed",
+        output=output,
+    )
 
 
-def _feedback(prop: Property, case: dict[str, Any] | None, failure: Failure,
-              misconception: str | None) -> str:
+def _feedback(
+    prop: Property, case: dict[str, Any] | None, failure: Failure, misconception: str | None
+) -> str:
     lines = [f"Checked: {prop.title}."]
     if case is not None:
         shown = ", ".join(f"{k} = {compare.fmt_input(v)}" for k, v in case.items())
@@ -296,6 +368,11 @@ def _finish(result: SubmissionResult, start: float) -> SubmissionResult:
     return result
 
 
-def grade_one(sub: Submission, assignment: str, props: Iterable[Property], judge: Judge,
-              max_score: float | None = None) -> SubmissionResult:
+def grade_one(
+    sub: Submission,
+    assignment: str,
+    props: Iterable[Property],
+    judge: Judge,
+    max_score: float | None = None,
+) -> SubmissionResult:
     return judge.grade(sub, assignment, list(props), max_score)

@@ -40,7 +40,7 @@ class _Node:
     def __init__(self) -> None:
         self.case: Case | None = None
         self.after: dict[bool, _Node] = {}  # failed? -> the next point
-        self.end = False                     # the run stopped here
+        self.end = False  # the run stopped here
 
 
 class ShrinkMemo:
@@ -62,20 +62,26 @@ class ShrinkMemo:
     shrink's result is always a case the student's own function failed on.
     """
 
-    def __init__(self, directory: Path | None = None,
-                 key_of: Callable[[Property], str] | None = None,
-                 max_files: int = 2000) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        key_of: Callable[[Property], str] | None = None,
+        max_files: int = 2000,
+    ) -> None:
         self.directory, self.key_of, self.max_files = directory, key_of, max_files
         self.roots: dict[str, _Node] = {}
         self._dirs: dict[str, Path | None] = {}
         self._loaded: dict[str, set[str]] = {}
-        self.walked = 0   # shrinks served from the trie alone
+        self.walked = 0  # shrinks served from the trie alone
         self.searched = 0  # shrinks that ran hypothesis
 
     def _dir(self, prop: Property) -> Path | None:
         if prop.key not in self._dirs:
-            self._dirs[prop.key] = (self.directory / self.key_of(prop)
-                                    if self.directory is not None and self.key_of else None)
+            self._dirs[prop.key] = (
+                self.directory / self.key_of(prop)
+                if self.directory is not None and self.key_of
+                else None
+            )
         return self._dirs[prop.key]
 
     def root(self, prop: Property) -> _Node:
@@ -104,8 +110,10 @@ class ShrinkMemo:
                 continue
             seen.add(file.name)
             try:
-                path = [(case, bool(failed))
-                        for case, failed in protocol.decode(file.read_bytes())["path"]]
+                path = [
+                    (case, bool(failed))
+                    for case, failed in protocol.decode(file.read_bytes())["path"]
+                ]
             except (OSError, protocol.ProtocolError, KeyError, TypeError, ValueError):
                 continue
             self._insert(prop.key, path)
@@ -151,17 +159,24 @@ class Shrink:
     ``memo``: see :class:`ShrinkMemo`; the result is the same with or without it.
     """
 
-    def __init__(self, prop: Property, profile: settings, fails: Callable[[Case], Any],
-                 seconds: float, max_calls: int = SHRINK_TRIES,
-                 known: list[Answer] | None = None, memo: ShrinkMemo | None = None) -> None:
+    def __init__(
+        self,
+        prop: Property,
+        profile: settings,
+        fails: Callable[[Case], Any],
+        seconds: float,
+        max_calls: int = SHRINK_TRIES,
+        known: list[Answer] | None = None,
+        memo: ShrinkMemo | None = None,
+    ) -> None:
         self.prop, self.profile, self.fails = prop, profile, fails
         self.max_calls, self.known, self.memo = max_calls, known or [], memo
         self.deadline = time.monotonic() + seconds
         self.answers: list[Answer] = []  # the student's along the memo, in hypothesis' order
-        self.seen: list[Answer] = []     # what the hypothesis search asked, in order
-        self.tries = 0                   # cases asked after the first failure
-        self.found = False               # the search met a failure
-        self.spoiled = False             # cut by the clock, or a call that broke the session
+        self.seen: list[Answer] = []  # what the hypothesis search asked, in order
+        self.tries = 0  # cases asked after the first failure
+        self.found = False  # the search met a failure
+        self.spoiled = False  # cut by the clock, or a call that broke the session
 
     def run(self) -> Answer | None:
         """The smallest failing case found and its failure; None when hypothesis did not
@@ -268,9 +283,15 @@ class Shrink:
             raise
 
 
-def shrink(prop: Property, profile: settings, fails: Callable[[Case], Any],
-           seconds: float, max_calls: int = SHRINK_TRIES, known: list[Answer] | None = None,
-           memo: ShrinkMemo | None = None) -> Answer | None:
+def shrink(
+    prop: Property,
+    profile: settings,
+    fails: Callable[[Case], Any],
+    seconds: float,
+    max_calls: int = SHRINK_TRIES,
+    known: list[Answer] | None = None,
+    memo: ShrinkMemo | None = None,
+) -> Answer | None:
     """Replay and shrink (see :class:`Shrink`); ``fails(case)`` returns a failure or None.
 
     Returns the smallest failing case found (and its failure), or None when hypothesis did

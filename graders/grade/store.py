@@ -53,9 +53,16 @@ from graders.errors import EnvironmentProblem, UsageError
 from graders.results import SubmissionResult
 
 #: the pip name of a driver module SQLAlchemy may ask for, when it differs from the module's
-DRIVER_PACKAGES = {"psycopg": "'psycopg[binary]'", "psycopg2": "psycopg2-binary",
-                   "MySQLdb": "mysqlclient", "pymysql": "pymysql", "oracledb": "oracledb",
-                   "pyodbc": "pyodbc", "asyncpg": "asyncpg", "pg8000": "pg8000"}
+DRIVER_PACKAGES = {
+    "psycopg": "'psycopg[binary]'",
+    "psycopg2": "psycopg2-binary",
+    "MySQLdb": "mysqlclient",
+    "pymysql": "pymysql",
+    "oracledb": "oracledb",
+    "pyodbc": "pyodbc",
+    "asyncpg": "asyncpg",
+    "pg8000": "pg8000",
+}
 #: seconds a PostgreSQL connection attempt may take unless the URL sets ``connect_timeout``:
 #: a host that drops packets is one line after this long, not a grader hanging for minutes
 CONNECT_TIMEOUT = 10
@@ -99,9 +106,11 @@ def parse_url(url: str) -> URL:
     try:
         return make_url(url)
     except ArgumentError:
-        raise UsageError(f"not a database URL: {url!r} (expected e.g. "
-                         "sqlite:///path/grades.sqlite or "
-                         "postgresql+psycopg://user@host/dbname)") from None
+        raise UsageError(
+            f"not a database URL: {url!r} (expected e.g. "
+            "sqlite:///path/grades.sqlite or "
+            "postgresql+psycopg://user@host/dbname)"
+        ) from None
 
 
 def open_engine(url: str) -> Engine:
@@ -116,12 +125,16 @@ def open_engine(url: str) -> Engine:
     try:
         return create_engine(parsed, connect_args=connect_args)
     except NoSuchModuleError:
-        raise UsageError(f"unknown kind of database {parsed.drivername!r} in {shown} (e.g. "
-                         "sqlite, postgresql+psycopg, mysql+pymysql)") from None
+        raise UsageError(
+            f"unknown kind of database {parsed.drivername!r} in {shown} (e.g. "
+            "sqlite, postgresql+psycopg, mysql+pymysql)"
+        ) from None
     except ModuleNotFoundError as exc:  # create_engine imports the driver (the DBAPI) here
         package = DRIVER_PACKAGES.get(exc.name or "", exc.name)
-        raise EnvironmentProblem(f"the database driver for {shown} is not installed (no module "
-                                 f"{exc.name!r}): pip install {package}") from None
+        raise EnvironmentProblem(
+            f"the database driver for {shown} is not installed (no module "
+            f"{exc.name!r}): pip install {package}"
+        ) from None
 
 
 def _reason(exc: DBAPIError) -> str:
@@ -139,6 +152,7 @@ class Store:
         self.engine = open_engine(url)
         self.shown = self.engine.url.render_as_string(hide_password=True)
         if self.engine.dialect.name == "sqlite":
+
             @event.listens_for(self.engine, "connect")
             def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
                 cur = conn.cursor()
@@ -150,16 +164,19 @@ class Store:
                 # a second grader on the same file waits for the writer instead of failing
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
+
         try:  # the first connection: where an unreachable server or unusable file shows
             self._create_schema()
         except (OperationalError, InterfaceError) as exc:
             self.engine.dispose()
-            raise EnvironmentProblem(f"cannot connect to the results database {self.shown}: "
-                                     f"{_reason(exc)}") from None
+            raise EnvironmentProblem(
+                f"cannot connect to the results database {self.shown}: {_reason(exc)}"
+            ) from None
         except ProgrammingError as exc:  # e.g. no CREATE right on the schema (PostgreSQL 15+)
             self.engine.dispose()
-            raise EnvironmentProblem(f"cannot create the results table in {self.shown}: "
-                                     f"{_reason(exc)}") from None
+            raise EnvironmentProblem(
+                f"cannot create the results table in {self.shown}: {_reason(exc)}"
+            ) from None
 
     def _create_schema(self) -> None:
         for attempt in range(3):
@@ -168,8 +185,7 @@ class Store:
                     if conn.dialect.name == "postgresql":
                         # DDL is transactional on PostgreSQL: a second grader waits here, then
                         # sees the first one's table and creates nothing
-                        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                                     {"k": _SCHEMA_LOCK})
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
                     Base.metadata.create_all(conn)
                 return
             except (OperationalError, ProgrammingError, IntegrityError):
@@ -194,14 +210,19 @@ class Store:
     def _lost(self, exc: DBAPIError) -> EnvironmentProblem:
         return EnvironmentProblem(f"lost the results database {self.shown}: {_reason(exc)}")
 
-    def get(self, student_id: str, assignment: str, content_hash: str,
-            grader_version: str) -> SubmissionResult | None:
+    def get(
+        self, student_id: str, assignment: str, content_hash: str, grader_version: str
+    ) -> SubmissionResult | None:
         try:
             with Session(self.engine) as s:
-                row = s.scalars(select(ResultRow).where(
-                    ResultRow.student_id == student_id, ResultRow.assignment == assignment,
-                    ResultRow.content_hash == content_hash,
-                    ResultRow.grader_version == grader_version)).first()
+                row = s.scalars(
+                    select(ResultRow).where(
+                        ResultRow.student_id == student_id,
+                        ResultRow.assignment == assignment,
+                        ResultRow.content_hash == content_hash,
+                        ResultRow.grader_version == grader_version,
+                    )
+                ).first()
         except (OperationalError, InterfaceError) as exc:
             raise self._lost(exc) from None
         return None if row is None else SubmissionResult.from_dict(json.loads(row.payload))
@@ -209,11 +230,16 @@ class Store:
     def put(self, result: SubmissionResult) -> None:
         """Insert or replace this (student, assignment, hash, version) row atomically, in its
         own transaction, whatever another grader writes to the same row at the same time."""
-        values = dict(student_id=result.student_id, assignment=result.assignment,
-                      content_hash=result.content_hash, grader_version=result.grader_version,
-                      score=result.score, max_score=result.max_score,
-                      graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                      payload=result.to_json())
+        values = dict(
+            student_id=result.student_id,
+            assignment=result.assignment,
+            content_hash=result.content_hash,
+            grader_version=result.grader_version,
+            score=result.score,
+            max_score=result.max_score,
+            graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            payload=result.to_json(),
+        )
         try:
             self._retrying(lambda: self._upsert(values))
         except (OperationalError, InterfaceError) as exc:
@@ -224,14 +250,18 @@ class Store:
             upsert = _UPSERT.get(conn.dialect.name)
             if upsert is not None:
                 stmt = upsert(ResultRow).values(**values)
-                conn.execute(stmt.on_conflict_do_update(
-                    index_elements=list(_KEY),
-                    set_={k: stmt.excluded[k] for k in values if k not in _KEY}))
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=list(_KEY),
+                        set_={k: stmt.excluded[k] for k in values if k not in _KEY},
+                    )
+                )
                 return
             # any other database: delete then insert; a racing insert of the same key fails
             # on the unique constraint and the whole transaction is retried (_retrying)
-            conn.execute(delete(ResultRow).where(
-                *(getattr(ResultRow, k) == values[k] for k in _KEY)))
+            conn.execute(
+                delete(ResultRow).where(*(getattr(ResultRow, k) == values[k] for k in _KEY))
+            )
             conn.execute(insert(ResultRow).values(**values))
 
     def count(self, assignment: str | None = None) -> int:

@@ -13,8 +13,8 @@ class Submission:
     student_id: str
     module: str
     files: dict[str, bytes] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)   #: why it cannot be graded at all
-    notes: list[str] = field(default_factory=list)      #: informational, shown to the student
+    problems: list[str] = field(default_factory=list)  #: why it cannot be graded at all
+    notes: list[str] = field(default_factory=list)  #: informational, shown to the student
 
     @property
     def content_hash(self) -> str:

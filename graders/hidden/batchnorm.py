@@ -47,9 +47,12 @@ def wide_problems(draw: Any, upstream: bool = False) -> dict[str, Any]:
     default up to 1, gamma / beta in [-3, 3] (dy in [-10, 10])."""
     x = draw(wide_batches())
     n, d = x.shape
-    case = {"x": x, "gamma": draw(gen.arrays((d,), -3.0, 3.0)),
-            "beta": draw(gen.arrays((d,), -3.0, 3.0)),
-            "eps": draw(st.sampled_from([DEFAULT, 1e-5, 1e-3, 0.1, 1.0]))}
+    case = {
+        "x": x,
+        "gamma": draw(gen.arrays((d,), -3.0, 3.0)),
+        "beta": draw(gen.arrays((d,), -3.0, 3.0)),
+        "eps": draw(st.sampled_from([DEFAULT, 1e-5, 1e-3, 0.1, 1.0])),
+    }
     if upstream:
         case["dy"] = draw(gen.arrays((n, d), -10.0, 10.0))
     return case
@@ -59,38 +62,77 @@ def _eps(eps: Any) -> float:
     return 1e-5 if eps == DEFAULT else eps
 
 
-@prop("batchnorm.batchnorm_forward",
-      "matches the reference: scales 1e-3..1e3, offsets, constant features, N = 2, eps",
-      points=2.5, visibility="hidden", given=wide_problems(),
-      examples=[{"x": np.array([[1e3, 7.0], [1e3, 7.0 + 1e-3]]), "gamma": np.array([1.0, 2.0]),
-                 "beta": np.array([0.5, 0.0]), "eps": DEFAULT},
-                {"x": np.array([[0.0], [1.0], [2.0]]), "gamma": np.array([1.0]),
-                 "beta": np.array([0.0]), "eps": 1.0}],
-      expect=lambda x, gamma, beta, eps: ref.batchnorm_forward(x, gamma, beta, eps=_eps(eps)))
+@prop(
+    "batchnorm.batchnorm_forward",
+    "matches the reference: scales 1e-3..1e3, offsets, constant features, N = 2, eps",
+    points=2.5,
+    visibility="hidden",
+    given=wide_problems(),
+    examples=[
+        {
+            "x": np.array([[1e3, 7.0], [1e3, 7.0 + 1e-3]]),
+            "gamma": np.array([1.0, 2.0]),
+            "beta": np.array([0.5, 0.0]),
+            "eps": DEFAULT,
+        },
+        {
+            "x": np.array([[0.0], [1.0], [2.0]]),
+            "gamma": np.array([1.0]),
+            "beta": np.array([0.0]),
+            "eps": 1.0,
+        },
+    ],
+    expect=lambda x, gamma, beta, eps: ref.batchnorm_forward(x, gamma, beta, eps=_eps(eps)),
+)
 def forward_reference(x, gamma, beta, eps, expected):
-    y = compare.array((yield student.batchnorm_forward(x, gamma, beta, **keywords(eps=eps))),
-                      "batchnorm_forward(x, gamma, beta, eps)", shape=x.shape)
+    y = compare.array(
+        (yield student.batchnorm_forward(x, gamma, beta, **keywords(eps=eps))),
+        "batchnorm_forward(x, gamma, beta, eps)",
+        shape=x.shape,
+    )
     # centring x = offset ± spread rounds by ~N·u·|offset|, which s = 1/sqrt(var + eps)
     # then amplifies: forward_scale carries X·s
-    compare.within(y, expected, "batchnorm_forward(x, gamma, beta, eps)",
-                   scale=forward_scale(x, gamma, beta, _eps(eps)), ulps=ULPS)
+    compare.within(
+        y,
+        expected,
+        "batchnorm_forward(x, gamma, beta, eps)",
+        scale=forward_scale(x, gamma, beta, _eps(eps)),
+        ulps=ULPS,
+    )
 
 
-@prop("batchnorm.batchnorm_backward",
-      "matches the reference: scales 1e-3..1e3, constant features, N = 2, eps",
-      points=3, visibility="hidden", given=wide_problems(upstream=True),
-      examples=[{"x": np.array([[2.0, 1.0], [2.0, -1.0]]), "gamma": np.array([1.5, -0.5]),
-                 "beta": np.zeros(2), "eps": DEFAULT, "dy": np.array([[1.0, 2.0], [-3.0, 5.0]])},
-                {"x": np.array([[0.0], [1.0], [5.0]]), "gamma": np.array([2.0]),
-                 "beta": np.zeros(1), "eps": 1.0, "dy": np.array([[1.0], [0.0], [0.0]])}],
-      expect=lambda x, gamma, beta, eps, dy: ref.batchnorm_backward(dy, x, gamma, eps=_eps(eps)))
+@prop(
+    "batchnorm.batchnorm_backward",
+    "matches the reference: scales 1e-3..1e3, constant features, N = 2, eps",
+    points=3,
+    visibility="hidden",
+    given=wide_problems(upstream=True),
+    examples=[
+        {
+            "x": np.array([[2.0, 1.0], [2.0, -1.0]]),
+            "gamma": np.array([1.5, -0.5]),
+            "beta": np.zeros(2),
+            "eps": DEFAULT,
+            "dy": np.array([[1.0, 2.0], [-3.0, 5.0]]),
+        },
+        {
+            "x": np.array([[0.0], [1.0], [5.0]]),
+            "gamma": np.array([2.0]),
+            "beta": np.zeros(1),
+            "eps": 1.0,
+            "dy": np.array([[1.0], [0.0], [0.0]]),
+        },
+    ],
+    expect=lambda x, gamma, beta, eps, dy: ref.batchnorm_backward(dy, x, gamma, eps=_eps(eps)),
+)
 def backward_reference(x, gamma, beta, eps, dy, expected):
     got = yield student.batchnorm_backward(dy, x, gamma, **keywords(eps=eps))
     dx, dgamma, dbeta = compare.sequence(got, "batchnorm_backward(dy, x, gamma, eps)", 3)
     n, d = x.shape
     scales = backward_scales(dy, x, gamma, _eps(eps))
-    for name, value, want, shape, scale in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta),
-                                               expected, ((n, d), (d,), (d,)), scales):
+    for name, value, want, shape, scale in zip(
+        ("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta), expected, ((n, d), (d,), (d,)), scales
+    ):
         value = compare.array(value, f"{name} of batchnorm_backward", shape=shape)
         compare.within(value, want, name, scale=scale, ulps=ULPS)
 
@@ -101,8 +143,11 @@ def long_sequences(draw: Any) -> dict[str, Any]:
     {default, 0, 1, 0.1, 0.01, 0.9}."""
     d = draw(st.integers(1, 4))
     xs = [draw(wide_batches(max_n=6, d=d)) for _ in range(draw(st.integers(1, 8)))]
-    return {**draw(running_stats(d)), "xs": xs,
-            "momentum": draw(st.sampled_from([DEFAULT, DEFAULT, 0.0, 1.0, 0.1, 0.01, 0.9]))}
+    return {
+        **draw(running_stats(d)),
+        "xs": xs,
+        "momentum": draw(st.sampled_from([DEFAULT, DEFAULT, 0.0, 1.0, 0.1, 0.01, 0.9])),
+    }
 
 
 def _ref_running(running_mean, running_var, xs, momentum):
@@ -113,18 +158,35 @@ def _ref_running(running_mean, running_var, xs, momentum):
     return steps
 
 
-@prop("batchnorm.update_running_stats",
-      "matches the reference over up to 8 batches, incl. momentum 0, 1 and the default",
-      points=2.5, visibility="hidden", given=long_sequences(),
-      examples=[{"running_mean": np.array([1.0]), "running_var": np.array([2.0]),
-                 "xs": [np.array([[0.0], [2.0]])], "momentum": DEFAULT},
-                {"running_mean": np.zeros(2), "running_var": np.ones(2),
-                 "xs": [np.array([[3.0, 1.0], [3.0, 4.0]])], "momentum": 1.0}],
-      expect=_ref_running)
+@prop(
+    "batchnorm.update_running_stats",
+    "matches the reference over up to 8 batches, incl. momentum 0, 1 and the default",
+    points=2.5,
+    visibility="hidden",
+    given=long_sequences(),
+    examples=[
+        {
+            "running_mean": np.array([1.0]),
+            "running_var": np.array([2.0]),
+            "xs": [np.array([[0.0], [2.0]])],
+            "momentum": DEFAULT,
+        },
+        {
+            "running_mean": np.zeros(2),
+            "running_var": np.ones(2),
+            "xs": [np.array([[3.0, 1.0], [3.0, 4.0]])],
+            "momentum": 1.0,
+        },
+    ],
+    expect=_ref_running,
+)
 def running_stats_reference(running_mean, running_var, xs, momentum, expected):
     kw = keywords(momentum=momentum)
-    calls = threaded(lambda t, mean, var: student.update_running_stats(mean, var, xs[t], **kw),
-                     (running_mean, running_var), len(xs))
+    calls = threaded(
+        lambda t, mean, var: student.update_running_stats(mean, var, xs[t], **kw),
+        (running_mean, running_var),
+        len(xs),
+    )
     results = yield calls
     check_trajectory(results, expected, running_mean, running_var, xs, momentum)
 
@@ -135,22 +197,47 @@ def wide_inference(draw: Any) -> dict[str, Any]:
     case = draw(wide_problems())
     stats = draw(running_stats(case["x"].shape[1]))
     scale = draw(st.sampled_from([1.0, 1e-3, 1e3]))
-    return {**case, "running_mean": stats["running_mean"] * scale,
-            "running_var": stats["running_var"] * scale**2}
+    return {
+        **case,
+        "running_mean": stats["running_mean"] * scale,
+        "running_var": stats["running_var"] * scale**2,
+    }
 
 
-@prop("batchnorm.batchnorm_inference",
-      "matches the reference: zero running variances, scales 1e-3..1e3, eps",
-      points=2, visibility="hidden", given=wide_inference(),
-      examples=[{"x": np.array([[1.0, 2.0], [3.0, 4.0]]), "gamma": np.ones(2),
-                 "beta": np.zeros(2), "eps": DEFAULT, "running_mean": np.array([1.0, 0.0]),
-                 "running_var": np.array([0.0, 1e-6])}],
-      expect=lambda x, gamma, beta, eps, running_mean, running_var: ref.batchnorm_inference(
-          x, gamma, beta, running_mean, running_var, eps=_eps(eps)))
+@prop(
+    "batchnorm.batchnorm_inference",
+    "matches the reference: zero running variances, scales 1e-3..1e3, eps",
+    points=2,
+    visibility="hidden",
+    given=wide_inference(),
+    examples=[
+        {
+            "x": np.array([[1.0, 2.0], [3.0, 4.0]]),
+            "gamma": np.ones(2),
+            "beta": np.zeros(2),
+            "eps": DEFAULT,
+            "running_mean": np.array([1.0, 0.0]),
+            "running_var": np.array([0.0, 1e-6]),
+        }
+    ],
+    expect=lambda x, gamma, beta, eps, running_mean, running_var: ref.batchnorm_inference(
+        x, gamma, beta, running_mean, running_var, eps=_eps(eps)
+    ),
+)
 def inference_reference(x, gamma, beta, eps, running_mean, running_var, expected):
-    y = compare.array((yield student.batchnorm_inference(
-        x, gamma, beta, running_mean, running_var, **keywords(eps=eps))),
-        "batchnorm_inference(x, gamma, beta, running_mean, running_var, eps)", shape=x.shape)
-    compare.within(y, expected, "batchnorm_inference(x, gamma, beta, running_mean, "
-                   "running_var, eps)", ulps=ULPS, scale=inference_scale(
-                       x, gamma, beta, running_mean, running_var, _eps(eps)))
+    y = compare.array(
+        (
+            yield student.batchnorm_inference(
+                x, gamma, beta, running_mean, running_var, **keywords(eps=eps)
+            )
+        ),
+        "batchnorm_inference(x, gamma, beta, running_mean, running_var, eps)",
+        shape=x.shape,
+    )
+    compare.within(
+        y,
+        expected,
+        "batchnorm_inference(x, gamma, beta, running_mean, running_var, eps)",
+        ulps=ULPS,
+        scale=inference_scale(x, gamma, beta, running_mean, running_var, _eps(eps)),
+    )

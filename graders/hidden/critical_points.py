@@ -29,6 +29,7 @@ from reference import critical_points as ref
 
 # --- strategies -------------------------------------------------------------------------
 
+
 @st.composite
 def wide_two_weight_points(draw: Any) -> dict[str, Any]:
     """``{"w", "x", "y"}`` with w up to ±1e3, x and y up to ±50 (or None); a third of the
@@ -48,48 +49,77 @@ def _reference_two_weight(w, x, y):
     xv, yv = kw.get("x", 1.0), kw.get("y", 1.0)
     r = abs(yv) + abs(w[0] * w[1] * xv)
     big = float(np.max(np.abs(w)))
-    return {"loss": ref.two_weight_loss(w, **kw), "grad": ref.two_weight_gradient(w, **kw),
-            "hess": ref.two_weight_hessian(w, **kw),
-            # rounding of y - w1·w2·x is eps_machine·(|y| + |w1·w2·x|), whatever the order
-            "atol": {"loss": 8 * F64_EPS * r * r, "grad": 16 * F64_EPS * r * abs(xv) * big,
-                     "hess": 16 * F64_EPS * (6 * xv * xv * big * big + 2 * abs(xv * yv))}}
+    return {
+        "loss": ref.two_weight_loss(w, **kw),
+        "grad": ref.two_weight_gradient(w, **kw),
+        "hess": ref.two_weight_hessian(w, **kw),
+        # rounding of y - w1·w2·x is eps_machine·(|y| + |w1·w2·x|), whatever the order
+        "atol": {
+            "loss": 8 * F64_EPS * r * r,
+            "grad": 16 * F64_EPS * r * abs(xv) * big,
+            "hess": 16 * F64_EPS * (6 * xv * xv * big * big + 2 * abs(xv * yv)),
+        },
+    }
 
 
-ORIGIN_AND_VALLEY: list[dict[str, Any]] = [{"w": np.zeros(2), "x": -3.0, "y": 2.0},
-                     {"w": np.array([1e3, 1e-3]), "x": None, "y": None},
-                     {"w": np.array([-7.0, 2.0 / 7.0]), "x": -0.5, "y": 1.0}]
+ORIGIN_AND_VALLEY: list[dict[str, Any]] = [
+    {"w": np.zeros(2), "x": -3.0, "y": 2.0},
+    {"w": np.array([1e3, 1e-3]), "x": None, "y": None},
+    {"w": np.array([-7.0, 2.0 / 7.0]), "x": -0.5, "y": 1.0},
+]
 
 
-@prop("critical_points.two_weight_loss", "matches the reference for large weights and data, "
-      "and on the valley", points=1, visibility="hidden",
-      given=wide_two_weight_points(), examples=ORIGIN_AND_VALLEY, expect=_reference_two_weight)
+@prop(
+    "critical_points.two_weight_loss",
+    "matches the reference for large weights and data, and on the valley",
+    points=1,
+    visibility="hidden",
+    given=wide_two_weight_points(),
+    examples=ORIGIN_AND_VALLEY,
+    expect=_reference_two_weight,
+)
 def two_weight_loss_reference(w, x, y, expected):
     what = render("two_weight_loss", "w", x=x, y=y)
     got = compare.scalar((yield student.two_weight_loss(w, **keywords(x=x, y=y))), what)
     compare.close(got, expected["loss"], what, rtol=1e-12, atol=expected["atol"]["loss"])
 
 
-@prop("critical_points.two_weight_gradient", "matches the reference for large weights and "
-      "data, and on the valley", points=1, visibility="hidden",
-      given=wide_two_weight_points(), examples=ORIGIN_AND_VALLEY, expect=_reference_two_weight)
+@prop(
+    "critical_points.two_weight_gradient",
+    "matches the reference for large weights and data, and on the valley",
+    points=1,
+    visibility="hidden",
+    given=wide_two_weight_points(),
+    examples=ORIGIN_AND_VALLEY,
+    expect=_reference_two_weight,
+)
 def two_weight_gradient_reference(w, x, y, expected):
     what = render("two_weight_gradient", "w", x=x, y=y)
-    got = compare.array((yield student.two_weight_gradient(w, **keywords(x=x, y=y))), what,
-                        shape=(2,))
+    got = compare.array(
+        (yield student.two_weight_gradient(w, **keywords(x=x, y=y))), what, shape=(2,)
+    )
     compare.close(got, expected["grad"], what, rtol=1e-12, atol=expected["atol"]["grad"])
 
 
-@prop("critical_points.two_weight_hessian", "matches the reference for any x and y, at the "
-      "origin and along the valley", points=1.5, visibility="hidden",
-      given=wide_two_weight_points(), examples=ORIGIN_AND_VALLEY, expect=_reference_two_weight)
+@prop(
+    "critical_points.two_weight_hessian",
+    "matches the reference for any x and y, at the origin and along the valley",
+    points=1.5,
+    visibility="hidden",
+    given=wide_two_weight_points(),
+    examples=ORIGIN_AND_VALLEY,
+    expect=_reference_two_weight,
+)
 def two_weight_hessian_reference(w, x, y, expected):
     what = render("two_weight_hessian", "w", x=x, y=y)
-    got = compare.array((yield student.two_weight_hessian(w, **keywords(x=x, y=y))), what,
-                        shape=(2, 2))
+    got = compare.array(
+        (yield student.two_weight_hessian(w, **keywords(x=x, y=y))), what, shape=(2, 2)
+    )
     compare.close(got, expected["hess"], what, rtol=1e-12, atol=expected["atol"]["hess"])
 
 
 # --- numerical Hessian ------------------------------------------------------------------
+
 
 @st.composite
 def hessian_functions(draw: Any) -> dict[str, Any]:
@@ -107,10 +137,16 @@ def hessian_functions(draw: Any) -> dict[str, Any]:
     n = draw(st.integers(1, 5))
     k = draw(st.integers(0, 3))
     a = draw(gen.arrays((n, n), -3.0, 3.0))
-    return {"kind": "sines", "theta": draw(gen.arrays((n,), -2.0, 2.0)), "A": (a + a.T) / 2,
-            "b": draw(gen.arrays((n,), -3.0, 3.0)), "V": draw(gen.arrays((k, n), -3.0, 3.0)),
-            "alpha": draw(gen.arrays((k,), -2.0, 2.0)), "phi": draw(gen.arrays((k,), -3.0, 3.0)),
-            "eps": eps}
+    return {
+        "kind": "sines",
+        "theta": draw(gen.arrays((n,), -2.0, 2.0)),
+        "A": (a + a.T) / 2,
+        "b": draw(gen.arrays((n,), -3.0, 3.0)),
+        "V": draw(gen.arrays((k, n), -3.0, 3.0)),
+        "alpha": draw(gen.arrays((k,), -2.0, 2.0)),
+        "phi": draw(gen.arrays((k,), -3.0, 3.0)),
+        "eps": eps,
+    }
 
 
 def _function_of(case: dict[str, Any]):
@@ -123,14 +159,16 @@ def _function_of(case: dict[str, Any]):
             return float((y - t[0] * t[1] * x) ** 2)
 
         return f
-    return smooth_function(case["theta"], case["A"], case["b"], case["V"], case["alpha"],
-                           case["phi"])
+    return smooth_function(
+        case["theta"], case["A"], case["b"], case["V"], case["alpha"], case["phi"]
+    )
 
 
 def _exact_hessian(**case):
     if case["kind"] == "sines":
-        return smooth_hessian(case["theta"], case["A"], case["b"], case["V"], case["alpha"],
-                              case["phi"], case["eps"])
+        return smooth_hessian(
+            case["theta"], case["A"], case["b"], case["V"], case["alpha"], case["phi"], case["eps"]
+        )
     h = 1e-4 if case["eps"] is None else case["eps"]
     w, x, y = case["theta"], case["x"], case["y"]
     # the error model of smooth_hessian: rounding, a few eps_machine·|f| / h² with
@@ -138,34 +176,53 @@ def _exact_hessian(**case):
     # derivatives; the only one of (y - w1·w2·x)² is ∂⁴/∂w1²∂w2² = 4x², so the 4-point and
     # gradient-of-gradient schemes are exact here and the 7-point mixed one is off by h²·x²
     scale = 1.0 + (abs(y) + abs(x) * (abs(w[0]) + 2 * h) * (abs(w[1]) + 2 * h)) ** 2
-    return {"H": ref.two_weight_hessian(w, x, y),
-            "atol": 32 * F64_EPS * scale / h**2 + h * h * 4 * x * x + 1e-12}
+    return {
+        "H": ref.two_weight_hessian(w, x, y),
+        "atol": 32 * F64_EPS * scale / h**2 + h * h * 4 * x * x + 1e-12,
+    }
 
 
-@prop("critical_points.numerical_hessian", "is symmetric and close to the exact Hessian of the "
-      "lecture's loss and of sharper functions in up to 5 variables, for several eps",
-      points=1.5, visibility="hidden", given=hessian_functions(),
-      examples=[{"kind": "lecture", "theta": np.zeros(2), "x": 1.0, "y": 1.0, "eps": None},
-                {"kind": "lecture", "theta": np.array([2.0, 0.5]), "x": 1.0, "y": 1.0,
-                 "eps": 1e-3},
-                {"kind": "sines", "theta": np.array([0.7]), "A": np.array([[1.0]]),
-                 "b": np.array([0.0]), "V": np.array([[3.0]]), "alpha": np.array([2.0]),
-                 "phi": np.array([0.0]), "eps": None}],
-      expect=_exact_hessian)
+@prop(
+    "critical_points.numerical_hessian",
+    "is symmetric and close to the exact Hessian of the "
+    "lecture's loss and of sharper functions in up to 5 variables, for several eps",
+    points=1.5,
+    visibility="hidden",
+    given=hessian_functions(),
+    examples=[
+        {"kind": "lecture", "theta": np.zeros(2), "x": 1.0, "y": 1.0, "eps": None},
+        {"kind": "lecture", "theta": np.array([2.0, 0.5]), "x": 1.0, "y": 1.0, "eps": 1e-3},
+        {
+            "kind": "sines",
+            "theta": np.array([0.7]),
+            "A": np.array([[1.0]]),
+            "b": np.array([0.0]),
+            "V": np.array([[3.0]]),
+            "alpha": np.array([2.0]),
+            "phi": np.array([0.0]),
+            "eps": None,
+        },
+    ],
+    expect=_exact_hessian,
+)
 def numerical_hessian_reference(expected, **case):
     f = _function_of(case)
     theta, eps = case["theta"], case["eps"]
     what = "numerical_hessian(f, theta" + ("" if eps is None else f", eps={eps:g}") + ")"
-    call = (student.numerical_hessian(f, theta) if eps is None
-            else student.numerical_hessian(f, theta, eps=eps))
+    call = (
+        student.numerical_hessian(f, theta)
+        if eps is None
+        else student.numerical_hessian(f, theta, eps=eps)
+    )
     got = compare.array((yield call), what, shape=(theta.size, theta.size))
-    compare.close(got, got.T, f"{what} compared with its transpose", rtol=0,
-                  atol=expected["atol"])
-    compare.close(got, expected["H"], f"{what} vs the exact Hessian", rtol=1e-9,
-                  atol=expected["atol"])
+    compare.close(got, got.T, f"{what} compared with its transpose", rtol=0, atol=expected["atol"])
+    compare.close(
+        got, expected["H"], f"{what} vs the exact Hessian", rtol=1e-9, atol=expected["atol"]
+    )
 
 
 # --- Taylor expansion -------------------------------------------------------------------
+
 
 @st.composite
 def expansions(draw: Any) -> dict[str, Any]:
@@ -177,23 +234,41 @@ def expansions(draw: Any) -> dict[str, Any]:
     theta0 = draw(gen.arrays((n,), -hi, hi))
     theta = theta0.copy() if draw(st.integers(0, 4)) == 0 else draw(gen.arrays((n,), -hi, hi))
     g = np.zeros(n) if draw(st.integers(0, 3)) == 0 else draw(gen.arrays((n,), -hi, hi))
-    return {"loss0": draw(gen.floats(-hi, hi)), "g": g, "H": (a + a.T) / 2, "theta": theta,
-            "theta0": theta0}
+    return {
+        "loss0": draw(gen.floats(-hi, hi)),
+        "g": g,
+        "H": (a + a.T) / 2,
+        "theta": theta,
+        "theta0": theta0,
+    }
 
 
 def _reference_taylor(loss0, g, H, theta, theta0):
     d = np.abs(theta - theta0)
     scale = abs(loss0) + np.abs(g) @ d + d @ np.abs(H) @ d
-    return {"value": ref.taylor_approximation(loss0, g, H, theta, theta0),
-            "atol": 16 * F64_EPS * scale + 1e-300}
+    return {
+        "value": ref.taylor_approximation(loss0, g, H, theta, theta0),
+        "atol": 16 * F64_EPS * scale + 1e-300,
+    }
 
 
-@prop("critical_points.taylor_approximation", "matches the reference for n up to 6, large "
-      "values, theta = theta0 and g = 0", points=1, visibility="hidden",
-      given=expansions(),
-      examples=[{"loss0": 3.0, "g": np.array([1.0]), "H": np.array([[2.0]]),
-                 "theta": np.array([5.0]), "theta0": np.array([5.0])}],
-      expect=_reference_taylor)
+@prop(
+    "critical_points.taylor_approximation",
+    "matches the reference for n up to 6, large values, theta = theta0 and g = 0",
+    points=1,
+    visibility="hidden",
+    given=expansions(),
+    examples=[
+        {
+            "loss0": 3.0,
+            "g": np.array([1.0]),
+            "H": np.array([[2.0]]),
+            "theta": np.array([5.0]),
+            "theta0": np.array([5.0]),
+        }
+    ],
+    expect=_reference_taylor,
+)
 def taylor_reference(loss0, g, H, theta, theta0, expected):
     what = "taylor_approximation(loss0, g, H, theta, theta0)"
     got = compare.scalar((yield student.taylor_approximation(loss0, g, H, theta, theta0)), what)
@@ -201,6 +276,7 @@ def taylor_reference(loss0, g, H, theta, theta0, expected):
 
 
 # --- the Hessian test -------------------------------------------------------------------
+
 
 @st.composite
 def nasty_hessians(draw: Any) -> dict[str, Any]:
@@ -217,43 +293,64 @@ def nasty_hessians(draw: Any) -> dict[str, Any]:
     if kind == 1:
         x, y = draw(gen.floats(-3.0, 3.0)), draw(gen.floats(-3.0, 3.0))
         w1 = draw(gen.floats(-3.0, 3.0))
-        w = np.zeros(2) if abs(w1) < 0.1 or abs(x) < 0.1 or draw(st.booleans()) \
+        w = (
+            np.zeros(2)
+            if abs(w1) < 0.1 or abs(x) < 0.1 or draw(st.booleans())
             else np.array([w1, y / (x * w1)])
+        )
         return {"H": ref.two_weight_hessian(w, x, y), "tol": draw(st.sampled_from([None, 1e-6]))}
     if kind == 2:
         n = draw(st.integers(2, 6))
-        values = draw(st.lists(st.sampled_from([-3.0, -1.0, 0.0, 1.0, 2.0]), min_size=n,
-                               max_size=n))
+        values = draw(
+            st.lists(st.sampled_from([-3.0, -1.0, 0.0, 1.0, 2.0]), min_size=n, max_size=n)
+        )
         q = draw(gen.orthogonal_matrices(n))
         h = q @ np.diag(values) @ q.T
         return {"H": (h + h.T) / 2, "tol": None}
     tol = draw(st.sampled_from([1e-8, 1e-5, 1e-2]))
     n = draw(st.integers(1, 5))
-    factors = draw(st.lists(st.sampled_from([-4.0, -2.0, -0.5, 0.0, 0.5, 2.0, 4.0, 1e3, -1e3]),
-                            min_size=n, max_size=n))
+    factors = draw(
+        st.lists(
+            st.sampled_from([-4.0, -2.0, -0.5, 0.0, 0.5, 2.0, 4.0, 1e3, -1e3]),
+            min_size=n,
+            max_size=n,
+        )
+    )
     return {"H": np.diag(np.asarray(factors) * tol), "tol": tol}
 
 
 HIDDEN_HESSIANS: list[dict[str, Any]] = [
-    {"H": np.array([[3.0]]), "tol": None}, {"H": np.array([[-3.0]]), "tol": None},
-    {"H": np.array([[0.0]]), "tol": None}, {"H": np.array([[1e-9]]), "tol": None},
-    {"H": np.diag([2e-8, -2e-8]), "tol": None}, {"H": np.diag([2e-8, -5e-9]), "tol": None},
+    {"H": np.array([[3.0]]), "tol": None},
+    {"H": np.array([[-3.0]]), "tol": None},
+    {"H": np.array([[0.0]]), "tol": None},
+    {"H": np.array([[1e-9]]), "tol": None},
+    {"H": np.diag([2e-8, -2e-8]), "tol": None},
+    {"H": np.diag([2e-8, -5e-9]), "tol": None},
     {"H": np.diag([-2.0, -2.0, -2.0, 5.0]), "tol": None},
     {"H": np.diag([1.0, 0.0, 0.0, -1.0]), "tol": 0.5},
     {"H": np.diag([1.0, 0.4, -0.4]), "tol": 0.5},
 ]
 
 
-@prop("critical_points.classify_critical_point", "matches the reference on generic, repeated, "
-      "exactly-zero and near-tol spectra, and along the lecture's valley", points=1.5,
-      visibility="hidden", given=nasty_hessians(), examples=HIDDEN_HESSIANS,
-      expect=lambda H, tol: ref.classify_critical_point(H, DEFAULT_TOL if tol is None else tol))
+@prop(
+    "critical_points.classify_critical_point",
+    "matches the reference on generic, repeated, "
+    "exactly-zero and near-tol spectra, and along the lecture's valley",
+    points=1.5,
+    visibility="hidden",
+    given=nasty_hessians(),
+    examples=HIDDEN_HESSIANS,
+    expect=lambda H, tol: ref.classify_critical_point(H, DEFAULT_TOL if tol is None else tol),
+)
 def classify_reference(H, tol, expected):
     what = render("classify_critical_point", "H", tol=tol)
-    got = (yield student.classify_critical_point(H, **keywords(tol=tol)))
+    got = yield student.classify_critical_point(H, **keywords(tol=tol))
     # the verdict is decided by the eigenvalues: say them, with the tol they are judged by
-    compare.equal(got, expected, f"{what} (eigenvalues {_spectrum(H)}, tol "
-                  f"{DEFAULT_TOL if tol is None else tol:g})")
+    compare.equal(
+        got,
+        expected,
+        f"{what} (eigenvalues {_spectrum(H)}, tol {DEFAULT_TOL if tol is None else tol:g})",
+    )
 
 
 def _spectrum(H: np.ndarray) -> str:
@@ -266,23 +363,36 @@ def _reference_escape(H, tol):
         return None
     # a backward-stable eigensolver's unit u has uᵀHu within ~n·u·‖H‖ of λ_min, and so has
     # the computed quadratic form: 1e-12·(1 + ‖H‖) is thousands of ulps for n <= 6
-    return {"lam_min": float(u @ H @ u),
-            "atol": 1e-12 * (1.0 + float(np.max(np.abs(np.linalg.eigvalsh(H)))))}
+    return {
+        "lam_min": float(u @ H @ u),
+        "atol": 1e-12 * (1.0 + float(np.max(np.abs(np.linalg.eigvalsh(H))))),
+    }
 
 
-@prop("critical_points.escape_direction", "matches the reference's eigenvalue on generic, "
-      "repeated and near-tol spectra (a unit u with uᵀHu = λ_min, or None)", points=1.5,
-      visibility="hidden", given=nasty_hessians(), examples=HIDDEN_HESSIANS,
-      expect=_reference_escape)
+@prop(
+    "critical_points.escape_direction",
+    "matches the reference's eigenvalue on generic, "
+    "repeated and near-tol spectra (a unit u with uᵀHu = λ_min, or None)",
+    points=1.5,
+    visibility="hidden",
+    given=nasty_hessians(),
+    examples=HIDDEN_HESSIANS,
+    expect=_reference_escape,
+)
 def escape_reference(H, tol, expected):
     what = render("escape_direction", "H", tol=tol)
     check_escape((yield student.escape_direction(H, **keywords(tol=tol))), H, what, expected)
 
 
-@prop("critical_points.minimum_ratio", "matches the reference on generic, repeated, "
-      "exactly-zero and near-tol spectra", points=1, visibility="hidden",
-      given=nasty_hessians(), examples=HIDDEN_HESSIANS,
-      expect=lambda H, tol: ref.minimum_ratio(H, DEFAULT_TOL if tol is None else tol))
+@prop(
+    "critical_points.minimum_ratio",
+    "matches the reference on generic, repeated, exactly-zero and near-tol spectra",
+    points=1,
+    visibility="hidden",
+    given=nasty_hessians(),
+    examples=HIDDEN_HESSIANS,
+    expect=lambda H, tol: ref.minimum_ratio(H, DEFAULT_TOL if tol is None else tol),
+)
 def minimum_ratio_reference(H, tol, expected):
     what = render("minimum_ratio", "H", tol=tol)
     got = compare.scalar((yield student.minimum_ratio(H, **keywords(tol=tol))), what)

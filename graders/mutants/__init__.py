@@ -48,8 +48,17 @@ from graders import course as courses
 from graders import markers
 from graders.mutants.source import ENTRY, CatalogError, emit
 
-__all__ = ["Catalog", "CatalogError", "Degenerate", "Mutant", "Variant", "degenerate_family",
-           "isolate", "mutant_source", "splice"]
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "Degenerate",
+    "Mutant",
+    "Variant",
+    "degenerate_family",
+    "isolate",
+    "mutant_source",
+    "splice",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,8 +69,8 @@ class Mutant:
 
     id: str
     function: str
-    title: str                      #: "Adam without bias correction"
-    source: str                     #: replacement definition(s), module-level code
+    title: str  #: "Adam without bias correction"
+    source: str  #: replacement definition(s), module-level code
     code: Callable[..., Any] = field(compare=False, repr=False)  #: the catalog's function
     misconception: str | None = None  #: student-facing explanation when diagnosed
 
@@ -105,53 +114,96 @@ class Catalog:
             self._provided = vars(module) if module is not None else {}
         return self._provided
 
-    def source(self, fn: Callable[..., Any], function: str, *, isolated: bool = False,
-               companions: Mapping[str, Callable[..., Any]] | None = None) -> str:
+    def source(
+        self,
+        fn: Callable[..., Any],
+        function: str,
+        *,
+        isolated: bool = False,
+        companions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> str:
         """The replacement source of an entry ``fn`` standing in for ``function``."""
         text = emit(fn, function, self.provided())
         for name, other in (companions or {}).items():
             text += "\n\n" + emit(other, name, self.provided())
         return isolate(self.topic, function, text) if isolated else text
 
-    def _entry(self, fn: Callable[..., Any], function: str, isolated: bool,
-               companions: Mapping[str, Callable[..., Any]] | None) -> str:
+    def _entry(
+        self,
+        fn: Callable[..., Any],
+        function: str,
+        isolated: bool,
+        companions: Mapping[str, Callable[..., Any]] | None,
+    ) -> str:
         allowed = courses.functions(self.topic)
         for name in [function, *(companions or {})]:
             if allowed is not None and name not in allowed:
-                raise CatalogError(f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}: "
-                                   f"{fn.__name__}: {self.topic} has no function {name!r} "
-                                   f"(its manifest lists {', '.join(allowed)})")
+                raise CatalogError(
+                    f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}: "
+                    f"{fn.__name__}: {self.topic} has no function {name!r} "
+                    f"(its manifest lists {', '.join(allowed)})"
+                )
         setattr(fn, ENTRY, True)
         return self.source(fn, function, isolated=isolated, companions=companions)
 
-    def mutant(self, function: str, title: str, *, misconception: str | None = None,
-               isolated: bool = False,
-               companions: Mapping[str, Callable[..., Any]] | None = None) -> Callable[[F], F]:
+    def mutant(
+        self,
+        function: str,
+        title: str,
+        *,
+        misconception: str | None = None,
+        isolated: bool = False,
+        companions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> Callable[[F], F]:
         """Register the decorated function as a wrong ``function`` (one plausible bug)."""
+
         def register(fn: F) -> F:
-            self.mutants.append(Mutant(id=fn.__name__, function=function, title=title,
-                                       source=self._entry(fn, function, isolated, companions),
-                                       misconception=misconception, code=fn))
+            self.mutants.append(
+                Mutant(
+                    id=fn.__name__,
+                    function=function,
+                    title=title,
+                    source=self._entry(fn, function, isolated, companions),
+                    misconception=misconception,
+                    code=fn,
+                )
+            )
             return fn
+
         return register
 
     def variant(self, function: str, title: str, *, isolated: bool = False) -> Callable[[F], F]:
         """Register the decorated function as a correct ``function`` written differently."""
+
         def register(fn: F) -> F:
-            self.variants.append(Variant(id=fn.__name__, function=function, title=title,
-                                         source=self._entry(fn, function, isolated, None),
-                                         code=fn))
+            self.variants.append(
+                Variant(
+                    id=fn.__name__,
+                    function=function,
+                    title=title,
+                    source=self._entry(fn, function, isolated, None),
+                    code=fn,
+                )
+            )
             return fn
+
         return register
 
-    def degenerate(self, function: str, title: str, *,
-                   isolated: bool = False) -> Callable[[F], F]:
+    def degenerate(self, function: str, title: str, *, isolated: bool = False) -> Callable[[F], F]:
         """Register the decorated function as a degenerate ``function`` (must score 0)."""
+
         def register(fn: F) -> F:
-            self.degenerates.append(Degenerate(id=fn.__name__, function=function, title=title,
-                                               source=self._entry(fn, function, isolated, None),
-                                               code=fn))
+            self.degenerates.append(
+                Degenerate(
+                    id=fn.__name__,
+                    function=function,
+                    title=title,
+                    source=self._entry(fn, function, isolated, None),
+                    code=fn,
+                )
+            )
             return fn
+
         return register
 
 
@@ -182,8 +234,11 @@ def splice(base: str, replacement: str) -> str:
             start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
             end = node.end_lineno or node.lineno
             # comments at the end of the body (e.g. "### END SOLUTION") belong to it too
-            while (end < len(lines) and lines[end].strip().startswith("#")
-                   and len(lines[end]) - len(lines[end].lstrip()) > node.col_offset):
+            while (
+                end < len(lines)
+                and lines[end].strip().startswith("#")
+                and len(lines[end]) - len(lines[end].lstrip()) > node.col_offset
+            ):
                 end += 1
             cuts.append((start, end, node.name))
     missing = set(new_defs) - {c[2] for c in cuts}
@@ -191,10 +246,13 @@ def splice(base: str, replacement: str) -> str:
     for start, end, name in sorted(cuts, reverse=True):
         node = new_defs[name]
         first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-        out[start:end] = rep_lines[first:node.end_lineno]
+        out[start:end] = rep_lines[first : node.end_lineno]
     extra = [n for n in new.body if not (isinstance(n, ast.FunctionDef) and n.name not in missing)]
-    tail = "".join("".join(rep_lines[n.lineno - 1:n.end_lineno]) for n in extra
-                   if not isinstance(n, ast.FunctionDef) or n.name in missing)
+    tail = "".join(
+        "".join(rep_lines[n.lineno - 1 : n.end_lineno])
+        for n in extra
+        if not isinstance(n, ast.FunctionDef) or n.name in missing
+    )
     return "".join(out) + ("\n\n" + tail if tail else "")
 
 
@@ -209,8 +267,9 @@ def catalog(topic: str) -> types.ModuleType:
     """``graders/mutants/<topic>.py`` of the course that owns ``topic`` (imported once)."""
     module = _owner(topic).module("mutants", topic)
     if module is None:
-        raise MissingCatalog(f"{_owner(topic).path('mutants', topic)}: missing (the catalog "
-                             "that proves the graders)")
+        raise MissingCatalog(
+            f"{_owner(topic).path('mutants', topic)}: missing (the catalog that proves the graders)"
+        )
     return module
 
 
@@ -227,8 +286,10 @@ def degenerates(topic: str) -> list[Degenerate]:
 
 
 def _calls(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
-               for n in ast.walk(node))
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+        for n in ast.walk(node)
+    )
 
 
 def isolate(topic: str, name: str, wrong: str) -> str:
@@ -241,15 +302,16 @@ def isolate(topic: str, name: str, wrong: str) -> str:
     callers rewired to it (their code otherwise unchanged).
     """
     base = reference_source(topic)
-    lines = [line if not markers.BEGIN.match(line) else "\n"
-             for line in base.splitlines(keepends=True)]
+    lines = [
+        line if not markers.BEGIN.match(line) else "\n" for line in base.splitlines(keepends=True)
+    ]
     private = f"_reference_{name}"
     call = re.compile(rf"(?<![\w.]){name}\(")
     parts = [textwrap.dedent(wrong).strip("\n") + "\n"]
     for node in ast.parse(base).body:
         if not isinstance(node, ast.FunctionDef):
             continue
-        text = "".join(lines[node.lineno - 1:node.end_lineno])
+        text = "".join(lines[node.lineno - 1 : node.end_lineno])
         if node.name == name:
             parts.append(text.replace(f"def {name}(", f"def {private}(", 1))
         elif _calls(node, name):
@@ -264,10 +326,17 @@ def degenerate_family(topic: str, kinds: dict[str, list[str]]) -> list[Degenerat
     from graders.mutants import degenerate
 
     provided = Catalog(topic).provided()
-    return [Degenerate(id=f"{f}_{kind}", function=f, title=f"{f} {degenerate.TITLES[kind]}",
-                       source=isolate(topic, f, degenerate.source_for(f, kind, provided)),
-                       code=degenerate.KINDS[kind])
-            for f, ks in kinds.items() for kind in ks]
+    return [
+        Degenerate(
+            id=f"{f}_{kind}",
+            function=f,
+            title=f"{f} {degenerate.TITLES[kind]}",
+            source=isolate(topic, f, degenerate.source_for(f, kind, provided)),
+            code=degenerate.KINDS[kind],
+        )
+        for f, ks in kinds.items()
+        for kind in ks
+    ]
 
 
 def mutant_source(topic: str, entry: Mutant | Variant | Degenerate) -> str:

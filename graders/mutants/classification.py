@@ -21,30 +21,42 @@ from reference.classification import _onehot, log_softmax, softmax
 catalog = Catalog("classification")
 
 
-@catalog.mutant("softmax", "softmax without subtracting the row maximum", isolated=True,
-                misconception="your softmax exponentiates the logits as they are: exp overflows "
-                              "for logits above ~709 and the result is inf / inf = nan; subtract "
-                              "each row's maximum first (see the docstring: softmax is shift "
-                              "invariant)")
+@catalog.mutant(
+    "softmax",
+    "softmax without subtracting the row maximum",
+    isolated=True,
+    misconception="your softmax exponentiates the logits as they are: exp overflows "
+    "for logits above ~709 and the result is inf / inf = nan; subtract "
+    "each row's maximum first (see the docstring: softmax is shift "
+    "invariant)",
+)
 def softmax_no_max_shift(z):
     e = np.exp(np.asarray(z, dtype=np.float64))
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-@catalog.mutant("softmax", "softmax normalised along axis 0 (over the batch)", isolated=True,
-                misconception="your softmax normalises each column (axis 0, over the samples) "
-                              "instead of each row: the docstring's softmax runs along the last "
-                              "axis, one distribution per sample")
+@catalog.mutant(
+    "softmax",
+    "softmax normalised along axis 0 (over the batch)",
+    isolated=True,
+    misconception="your softmax normalises each column (axis 0, over the samples) "
+    "instead of each row: the docstring's softmax runs along the last "
+    "axis, one distribution per sample",
+)
 def softmax_axis_0(z):
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(z - np.max(z, axis=0, keepdims=True))
     return e / np.sum(e, axis=0, keepdims=True)
 
 
-@catalog.mutant("log_softmax", "log_softmax as np.log(softmax(z))", isolated=True,
-                misconception="your log_softmax takes the log of the softmax: a probability that "
-                              "underflows to 0 gives log(0) = -inf (e.g. logits [1e4, -1e4]); use "
-                              "the log-sum-exp form of the docstring")
+@catalog.mutant(
+    "log_softmax",
+    "log_softmax as np.log(softmax(z))",
+    isolated=True,
+    misconception="your log_softmax takes the log of the softmax: a probability that "
+    "underflows to 0 gives log(0) = -inf (e.g. logits [1e4, -1e4]); use "
+    "the log-sum-exp form of the docstring",
+)
 def log_softmax_log_of_softmax(z):
     return np.log(softmax(z))
 
@@ -55,9 +67,12 @@ def sigmoid_naive_exp(z):
     return np.exp(z) / (1.0 + np.exp(z))
 
 
-@catalog.mutant("cross_entropy", "cross-entropy summed over the batch instead of averaged",
-                misconception="your cross_entropy sums the per-sample losses; the docstring (and "
-                              "torch's reduction='mean') averages them over the batch")
+@catalog.mutant(
+    "cross_entropy",
+    "cross-entropy summed over the batch instead of averaged",
+    misconception="your cross_entropy sums the per-sample losses; the docstring (and "
+    "torch's reduction='mean') averages them over the batch",
+)
 def cross_entropy_sum(logits, labels):
     logits = np.asarray(logits, dtype=np.float64)
     n = logits.shape[0]
@@ -71,47 +86,56 @@ def cross_entropy_grad_no_1_over_n(logits, labels):
     return softmax(logits) - _onehot(labels, k)
 
 
-@catalog.mutant("softmax_mse",
-                "softmax MSE averaged over the classes too (np.mean over N*K entries)",
-                misconception="your softmax_mse averages over the classes as well (np.mean of all "
-                              "N*K squared errors), which divides by K too; the docstring sums "
-                              "over the classes and averages over the samples only")
+@catalog.mutant(
+    "softmax_mse",
+    "softmax MSE averaged over the classes too (np.mean over N*K entries)",
+    misconception="your softmax_mse averages over the classes as well (np.mean of all "
+    "N*K squared errors), which divides by K too; the docstring sums "
+    "over the classes and averages over the samples only",
+)
 def softmax_mse_mean_over_classes(logits, labels):
     logits = np.asarray(logits, dtype=np.float64)
     n, k = logits.shape
     return float(np.mean((_onehot(labels, k) - softmax(logits)) ** 2))
 
 
-@catalog.mutant("softmax_mse_grad",
-                "softmax MSE gradient that ignores the softmax Jacobian, 2(p - y)/N",
-                misconception="your softmax_mse_grad is the gradient with respect to the "
-                              "probabilities, 2(p - y)/N; the exercise asks for the gradient with "
-                              "respect to the logits, which goes back through the softmax Jacobian "
-                              "(see the docstring)")
+@catalog.mutant(
+    "softmax_mse_grad",
+    "softmax MSE gradient that ignores the softmax Jacobian, 2(p - y)/N",
+    misconception="your softmax_mse_grad is the gradient with respect to the "
+    "probabilities, 2(p - y)/N; the exercise asks for the gradient with "
+    "respect to the logits, which goes back through the softmax Jacobian "
+    "(see the docstring)",
+)
 def softmax_mse_grad_no_jacobian(logits, labels):
     logits = np.asarray(logits, dtype=np.float64)
     n, k = logits.shape
     return 2.0 * (softmax(logits) - _onehot(labels, k)) / n
 
 
-@catalog.mutant("softmax",
-                "softmax shifted by the maximum of the whole array instead of each row's",
-                isolated=True,
-                misconception="your softmax subtracts the largest logit of the whole array: a row "
-                              "whose logits are all far below it underflows to 0 / 0 = nan; "
-                              "subtract each row's own maximum (axis=-1, keepdims=True)")
+@catalog.mutant(
+    "softmax",
+    "softmax shifted by the maximum of the whole array instead of each row's",
+    isolated=True,
+    misconception="your softmax subtracts the largest logit of the whole array: a row "
+    "whose logits are all far below it underflows to 0 / 0 = nan; "
+    "subtract each row's own maximum (axis=-1, keepdims=True)",
+)
 def softmax_global_max_shift(z):
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(z - np.max(z))
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-@catalog.mutant("log_softmax", "log_softmax as z - max(z), without the log of the normaliser",
-                isolated=True,
-                misconception="your log_softmax only shifts by the row maximum: it must also "
-                              "subtract the log of the normaliser, log(sum(exp(z - m))) (see the "
-                              "docstring's log-sum-exp form); shifting alone is shift invariant, "
-                              "but exp of it does not sum to 1")
+@catalog.mutant(
+    "log_softmax",
+    "log_softmax as z - max(z), without the log of the normaliser",
+    isolated=True,
+    misconception="your log_softmax only shifts by the row maximum: it must also "
+    "subtract the log of the normaliser, log(sum(exp(z - m))) (see the "
+    "docstring's log-sum-exp form); shifting alone is shift invariant, "
+    "but exp of it does not sum to 1",
+)
 def log_softmax_missing_normaliser(z):
     z = np.asarray(z, dtype=np.float64)
     return z - np.max(z, axis=-1, keepdims=True)
@@ -132,8 +156,9 @@ def softmax_loop(z):
     return out.reshape(z.shape)
 
 
-@catalog.variant("log_softmax",
-                 "log_softmax as z - logsumexp(z), with logsumexp = m + log(sum(exp(z - m)))")
+@catalog.variant(
+    "log_softmax", "log_softmax as z - logsumexp(z), with logsumexp = m + log(sum(exp(z - m)))"
+)
 def log_softmax_logsumexp(z):
     z = np.asarray(z, dtype=np.float64)
     m = z.max(axis=-1, keepdims=True)
@@ -171,8 +196,9 @@ def log_softmax_logaddexp_reduce(z):
     return z - np.logaddexp.reduce(z, axis=-1, keepdims=True)
 
 
-@catalog.variant("log_softmax",
-                 "log_softmax with a log-sum-exp written out by hand, one row at a time")
+@catalog.variant(
+    "log_softmax", "log_softmax with a log-sum-exp written out by hand, one row at a time"
+)
 def log_softmax_by_hand(z):
     z = np.asarray(z, dtype=np.float64)
     rows = z.reshape(-1, z.shape[-1])
@@ -205,8 +231,9 @@ def cross_entropy_logsumexp_minus_picked(logits, labels):
     return float(np.mean(lse - picked))
 
 
-@catalog.variant("cross_entropy",
-                 "cross-entropy accumulated sample by sample with np.logaddexp.reduce")
+@catalog.variant(
+    "cross_entropy", "cross-entropy accumulated sample by sample with np.logaddexp.reduce"
+)
 def cross_entropy_loop(logits, labels):
     total = 0.0
     for row, label in zip(logits, labels):
@@ -214,8 +241,9 @@ def cross_entropy_loop(logits, labels):
     return float(total / len(labels))
 
 
-@catalog.variant("cross_entropy_grad",
-                 "cross-entropy gradient in the CS231n form: p[range(N), y] -= 1; p /= N")
+@catalog.variant(
+    "cross_entropy_grad", "cross-entropy gradient in the CS231n form: p[range(N), y] -= 1; p /= N"
+)
 def cross_entropy_grad_cs231n(logits, labels):
     n = logits.shape[0]
     dscores = softmax(logits).copy()
@@ -224,8 +252,10 @@ def cross_entropy_grad_cs231n(logits, labels):
     return dscores
 
 
-@catalog.variant("cross_entropy_grad",
-                 "cross-entropy gradient one sample at a time, softmax / N minus onehot / N")
+@catalog.variant(
+    "cross_entropy_grad",
+    "cross-entropy gradient one sample at a time, softmax / N minus onehot / N",
+)
 def cross_entropy_grad_loop(logits, labels):
     n, k = logits.shape
     out = np.zeros((n, k))
@@ -254,8 +284,10 @@ def softmax_mse_loop(logits, labels):
     return total / n
 
 
-@catalog.variant("softmax_mse_grad",
-                 "softmax MSE gradient through the explicit Jacobian diag(p) - p pᵀ, np.einsum")
+@catalog.variant(
+    "softmax_mse_grad",
+    "softmax MSE gradient through the explicit Jacobian diag(p) - p pᵀ, np.einsum",
+)
 def softmax_mse_grad_jacobian_einsum(logits, labels):
     p = softmax(logits)
     n, k = p.shape
@@ -264,8 +296,9 @@ def softmax_mse_grad_jacobian_einsum(logits, labels):
     return np.einsum("nkj,nj->nk", jac, g)
 
 
-@catalog.variant("softmax_mse_grad",
-                 "softmax MSE gradient one sample at a time, Jacobian @ gradient")
+@catalog.variant(
+    "softmax_mse_grad", "softmax MSE gradient one sample at a time, Jacobian @ gradient"
+)
 def softmax_mse_grad_loop_matmul(logits, labels):
     n, k = logits.shape
     out = np.empty((n, k))
@@ -276,16 +309,17 @@ def softmax_mse_grad_loop_matmul(logits, labels):
     return out
 
 
-@catalog.degenerate("softmax",
-                    "softmax returning the uniform distribution, as written in the field",
-                    isolated=True)
+@catalog.degenerate(
+    "softmax", "softmax returning the uniform distribution, as written in the field", isolated=True
+)
 def softmax_field_uniform(z):
     z = np.asarray(z, dtype=np.float64)
     return np.ones_like(z) / z.shape[-1]
 
 
-@catalog.degenerate("softmax", "softmax returning the one-hot of each row's argmax (a hard max)",
-                    isolated=True)
+@catalog.degenerate(
+    "softmax", "softmax returning the one-hot of each row's argmax (a hard max)", isolated=True
+)
 def softmax_argmax_onehot(z):
     z = np.asarray(z, dtype=np.float64)
     hits = (z == np.max(z, axis=-1, keepdims=True)).astype(np.float64)
@@ -313,16 +347,18 @@ def cross_entropy_log_k(logits, labels):
     return float(np.log(np.shape(logits)[1]))
 
 
-@catalog.degenerate("cross_entropy_grad",
-                    "cross-entropy gradient of the uniform guess, (1/K - onehot) / N (rows sum to "
-                    "0)")
+@catalog.degenerate(
+    "cross_entropy_grad",
+    "cross-entropy gradient of the uniform guess, (1/K - onehot) / N (rows sum to 0)",
+)
 def cross_entropy_grad_uniform_guess(logits, labels):
     n, k = np.shape(logits)
     return (np.full((n, k), 1.0 / k) - np.eye(k)[labels]) / n
 
 
-@catalog.degenerate("softmax_mse",
-                    "softmax MSE returning (K - 1) / K, the loss of the uniform guess")
+@catalog.degenerate(
+    "softmax_mse", "softmax MSE returning (K - 1) / K, the loss of the uniform guess"
+)
 def softmax_mse_uniform_guess(logits, labels):
     k = np.shape(logits)[1]
     return (k - 1.0) / k
@@ -330,12 +366,18 @@ def softmax_mse_uniform_guess(logits, labels):
 
 MUTANTS = catalog.mutants
 VARIANTS = catalog.variants
-DEGENERATES = degenerate_family("classification", {
-    "softmax": ["zeros", "ones", "uniform", "noise", "identity"],
-    "log_softmax": ["zeros", "ones", "uniform", "noise", "identity"],
-    "sigmoid": ["zeros", "ones", "uniform", "noise", "identity"],
-    "cross_entropy": ["zeros", "ones", "noise"],
-    "cross_entropy_grad": ["zeros", "ones", "uniform", "noise", "identity"],
-    "softmax_mse": ["zeros", "ones", "noise"],
-    "softmax_mse_grad": ["zeros", "ones", "uniform", "noise", "identity"],
-}) + catalog.degenerates
+DEGENERATES = (
+    degenerate_family(
+        "classification",
+        {
+            "softmax": ["zeros", "ones", "uniform", "noise", "identity"],
+            "log_softmax": ["zeros", "ones", "uniform", "noise", "identity"],
+            "sigmoid": ["zeros", "ones", "uniform", "noise", "identity"],
+            "cross_entropy": ["zeros", "ones", "noise"],
+            "cross_entropy_grad": ["zeros", "ones", "uniform", "noise", "identity"],
+            "softmax_mse": ["zeros", "ones", "noise"],
+            "softmax_mse_grad": ["zeros", "ones", "uniform", "noise", "identity"],
+        },
+    )
+    + catalog.degenerates
+)

@@ -39,28 +39,34 @@ def _leaves(value: Any, leaf: Callable[[Any], Any]) -> Any:
 
 def zeros(value: Any, arguments: Sequence[Any]) -> Any:
     """Zeros of the answer's structure (integer zeros where the answer holds integers)."""
+
     def leaf(v: Any) -> Any:
         if isinstance(v, np.ndarray):
             return np.zeros_like(v)
         return type(v)(0) if isinstance(v, (int, float)) else v
+
     return _leaves(value, leaf)
 
 
 def ones(value: Any, arguments: Sequence[Any]) -> Any:
     """Ones of the answer's structure: a constant that is not zero."""
+
     def leaf(v: Any) -> Any:
         if isinstance(v, np.ndarray):
             return np.ones_like(v)
         return type(v)(1) if isinstance(v, (int, float)) else v
+
     return _leaves(value, leaf)
 
 
 def uniform(value: Any, arguments: Sequence[Any]) -> Any:
     """The uniform distribution along the last axis (1/K everywhere)."""
+
     def leaf(v: Any) -> Any:
         if isinstance(v, np.ndarray) and v.ndim:
             return np.full(v.shape, 1.0 / v.shape[-1])
         return v
+
     return _leaves(value, leaf)
 
 
@@ -76,6 +82,7 @@ def noise(value: Any, arguments: Sequence[Any]) -> Any:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             return v
         return type(v)(rng.standard_normal() if isinstance(v, float) else rng.integers(0, 10))
+
     return _leaves(value, leaf)
 
 
@@ -83,8 +90,11 @@ def identity(value: Any, arguments: Sequence[Any]) -> Any:
     """The input returned unchanged: each array of the answer is replaced by the first
     not-yet-used argument of the same shape (the first argument itself for a single array
     answer of its shape); anything without a same-shaped argument is left as computed."""
-    pool = [np.array(a, dtype=np.float64) for a in arguments
-            if isinstance(a, (np.ndarray, float, int)) and not isinstance(a, bool)]
+    pool = [
+        np.array(a, dtype=np.float64)
+        for a in arguments
+        if isinstance(a, (np.ndarray, float, int)) and not isinstance(a, bool)
+    ]
     used: set[int] = set()
 
     def leaf(v: Any) -> Any:
@@ -94,22 +104,34 @@ def identity(value: Any, arguments: Sequence[Any]) -> Any:
                 used.add(i)
                 return a.copy() if shape else float(a)
         return v
+
     return _leaves(value, leaf)
 
 
 KINDS: dict[str, Callable[[Any, Sequence[Any]], Any]] = {
-    "zeros": zeros, "ones": ones, "uniform": uniform, "noise": noise, "identity": identity}
+    "zeros": zeros,
+    "ones": ones,
+    "uniform": uniform,
+    "noise": noise,
+    "identity": identity,
+}
 
-TITLES = {"zeros": "returns zeros of the right shape", "ones": "returns ones of the right shape",
-          "uniform": "returns the uniform distribution", "noise": "returns shape-right noise",
-          "identity": "returns its input unchanged"}
+TITLES = {
+    "zeros": "returns zeros of the right shape",
+    "ones": "returns ones of the right shape",
+    "uniform": "returns the uniform distribution",
+    "noise": "returns shape-right noise",
+    "identity": "returns its input unchanged",
+}
 
 
 def source_for(function: str, kind: str, provided: Mapping[str, Any]) -> str:
     """Module-level source of a degenerate ``function`` of ``kind``: a ``function`` that calls
     ``_reference_<f>`` only to learn the answer's structure, then the kind's code (renamed
     ``_degenerate_<kind>``) with its helper (``provided``: the reference's namespace)."""
-    wrapper = (f"def {function}(*args, **kwargs):\n"
-               f"    return _degenerate_{kind}(_reference_{function}(*args, **kwargs), "
-               "list(args) + list(kwargs.values()))\n")
+    wrapper = (
+        f"def {function}(*args, **kwargs):\n"
+        f"    return _degenerate_{kind}(_reference_{function}(*args, **kwargs), "
+        "list(args) + list(kwargs.values()))\n"
+    )
     return "\n\n".join([wrapper, emit(KINDS[kind], f"_degenerate_{kind}", provided)])

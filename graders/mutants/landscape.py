@@ -20,12 +20,14 @@ from reference.landscape import eigen_counts, find_critical_point, gradient, hes
 catalog = Catalog("landscape")
 
 
-@catalog.mutant("eigen_counts",
-                "eigenvalues counted strictly (λ > 0, λ < 0): rounding noise counts",
-                isolated=True,
-                misconception="your counts treat every eigenvalue as positive or negative: "
-                              "rounding leaves zero eigenvalues at ±1e-16·max|λ|, so |λ| <= "
-                              "rtol·max|λ| must count as zero")
+@catalog.mutant(
+    "eigen_counts",
+    "eigenvalues counted strictly (λ > 0, λ < 0): rounding noise counts",
+    isolated=True,
+    misconception="your counts treat every eigenvalue as positive or negative: "
+    "rounding leaves zero eigenvalues at ±1e-16·max|λ|, so |λ| <= "
+    "rtol·max|λ| must count as zero",
+)
 def eigen_counts_strict(H, rtol=1e-6):
     lam = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
     pos, neg = int(np.sum(lam > 0)), int(np.sum(lam < 0))
@@ -41,12 +43,14 @@ def _outputs(theta, sizes, x):
     return a.ravel()
 
 
-@catalog.mutant("hessian",
-                "per-layer Gauss–Newton blocks JᵀJ instead of the Hessian (PSD: no saddle)",
-                isolated=True,
-                misconception="your Hessian is a Gauss–Newton matrix JᵀJ of the outputs: it drops "
-                              "the residual term Σ (a_L - y)·d²a_L and the cross-layer blocks, is "
-                              "positive semi-definite by construction and can never show a saddle")
+@catalog.mutant(
+    "hessian",
+    "per-layer Gauss–Newton blocks JᵀJ instead of the Hessian (PSD: no saddle)",
+    isolated=True,
+    misconception="your Hessian is a Gauss–Newton matrix JᵀJ of the outputs: it drops "
+    "the residual term Σ (a_L - y)·d²a_L and the cross-layer blocks, is "
+    "positive semi-definite by construction and can never show a saddle",
+)
 def hessian_gauss_newton_block(theta, sizes, x, y, eps=1e-5):
     theta = np.asarray(theta, dtype=np.float64)
     J = np.empty((np.asarray(y).size, theta.size))
@@ -64,10 +68,14 @@ def hessian_gauss_newton_block(theta, sizes, x, y, eps=1e-5):
     return H
 
 
-@catalog.mutant("hessian", "one-sided differences (g(θ + eps·e_j) - g(θ)) / eps", isolated=True,
-                misconception="your Hessian uses a one-sided difference of the gradient, whose "
-                              "error is eps/2 times the third derivative (1e4 times the central "
-                              "one's)")
+@catalog.mutant(
+    "hessian",
+    "one-sided differences (g(θ + eps·e_j) - g(θ)) / eps",
+    isolated=True,
+    misconception="your Hessian uses a one-sided difference of the gradient, whose "
+    "error is eps/2 times the third derivative (1e4 times the central "
+    "one's)",
+)
 def hessian_one_sided(theta, sizes, x, y, eps=1e-5):
     theta = np.asarray(theta, dtype=np.float64)
     H = np.empty((theta.size, theta.size))
@@ -79,10 +87,13 @@ def hessian_one_sided(theta, sizes, x, y, eps=1e-5):
     return (H + H.T) / 2.0
 
 
-@catalog.mutant("hessian", "finite-difference Hessian returned without (H + H.T) / 2",
-                isolated=True,
-                misconception="your Hessian is not symmetrised: finite differences leave H_ij and "
-                              "H_ji a rounding apart, and eigvalsh silently uses one triangle")
+@catalog.mutant(
+    "hessian",
+    "finite-difference Hessian returned without (H + H.T) / 2",
+    isolated=True,
+    misconception="your Hessian is not symmetrised: finite differences leave H_ij and "
+    "H_ji a rounding apart, and eigvalsh silently uses one triangle",
+)
 def hessian_unsymmetrised(theta, sizes, x, y, eps=1e-5):
     theta = np.asarray(theta, dtype=np.float64)
     H = np.empty((theta.size, theta.size))
@@ -94,12 +105,14 @@ def hessian_unsymmetrised(theta, sizes, x, y, eps=1e-5):
     return H
 
 
-@catalog.mutant("find_critical_point",
-                "saddle-free Newton with a line search on the loss: stops at minima only",
-                isolated=True,
-                misconception="your finder only accepts steps that lower the loss, so it is pushed "
-                              "away from saddles; solve gradient(θ) = 0 instead (damped Newton or "
-                              "Levenberg–Marquardt on ||g||)")
+@catalog.mutant(
+    "find_critical_point",
+    "saddle-free Newton with a line search on the loss: stops at minima only",
+    isolated=True,
+    misconception="your finder only accepts steps that lower the loss, so it is pushed "
+    "away from saddles; solve gradient(θ) = 0 instead (damped Newton or "
+    "Levenberg–Marquardt on ||g||)",
+)
 def finder_descends_loss(theta0, sizes, x, y, tol=1e-8, max_steps=200):
     theta = np.array(theta0, dtype=np.float64)
     for _ in range(max_steps):
@@ -117,10 +130,12 @@ def finder_descends_loss(theta0, sizes, x, y, tol=1e-8, max_steps=200):
     return theta
 
 
-@catalog.mutant("minimum_ratio_experiment",
-                "ratio = positive / (positive + negative), zeros left out",
-                misconception="your ratio divides by the nonzero eigenvalues only; the minimum "
-                              "ratio is positive / P, over all eigenvalues")
+@catalog.mutant(
+    "minimum_ratio_experiment",
+    "ratio = positive / (positive + negative), zeros left out",
+    misconception="your ratio divides by the nonzero eigenvalues only; the minimum "
+    "ratio is positive / P, over all eigenvalues",
+)
 def experiment_ratio_nonzero_only(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
     P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
     thetas, losses, norms, counts = [], [], [], []
@@ -134,14 +149,21 @@ def experiment_ratio_nonzero_only(sizes, x, y, runs, seed, train_steps=500, lr=0
         norms.append(float(np.linalg.norm(gradient(theta, sizes, x, y))))
         counts.append(eigen_counts(hessian(theta, sizes, x, y)))
     c = np.array(counts, dtype=np.int64).reshape(runs, 3)
-    return {"theta": np.array(thetas).reshape(runs, P), "loss": np.array(losses),
-             "grad_norm": np.array(norms), "counts": c, "ratio": c[:, 0] / np.maximum(c[:, 0] + c[:, 1], 1)}
+    return {
+        "theta": np.array(thetas).reshape(runs, P),
+        "loss": np.array(losses),
+        "grad_norm": np.array(norms),
+        "counts": c,
+        "ratio": c[:, 0] / np.maximum(c[:, 0] + c[:, 1], 1),
+    }
 
 
-@catalog.mutant("minimum_ratio_experiment",
-                "every run starts from default_rng(seed): all runs identical",
-                misconception="every run of your experiment starts from the same theta0: seed each "
-                              "run with np.random.default_rng([seed, run])")
+@catalog.mutant(
+    "minimum_ratio_experiment",
+    "every run starts from default_rng(seed): all runs identical",
+    misconception="every run of your experiment starts from the same theta0: seed each "
+    "run with np.random.default_rng([seed, run])",
+)
 def experiment_fixed_seed(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
     P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
     thetas, losses, norms, counts = [], [], [], []
@@ -155,8 +177,13 @@ def experiment_fixed_seed(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=
         norms.append(float(np.linalg.norm(gradient(theta, sizes, x, y))))
         counts.append(eigen_counts(hessian(theta, sizes, x, y)))
     c = np.array(counts, dtype=np.int64).reshape(runs, 3)
-    return {"theta": np.array(thetas).reshape(runs, P), "loss": np.array(losses),
-             "grad_norm": np.array(norms), "counts": c, "ratio": c[:, 0] / P}
+    return {
+        "theta": np.array(thetas).reshape(runs, P),
+        "loss": np.array(losses),
+        "grad_norm": np.array(norms),
+        "counts": c,
+        "ratio": c[:, 0] / P,
+    }
 
 
 @catalog.mutant("unpack", "W reshaped column-major (order='F')", isolated=True)
@@ -164,9 +191,9 @@ def unpack_column_major(theta, sizes):
     theta = np.asarray(theta, dtype=np.float64)
     params, start = [], 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = theta[start:start + n_out * n_in].reshape(n_out, n_in, order="F").copy()
+        W = theta[start : start + n_out * n_in].reshape(n_out, n_in, order="F").copy()
         start += n_out * n_in
-        params.append((W, theta[start:start + n_out].copy()))
+        params.append((W, theta[start : start + n_out].copy()))
         start += n_out
     return params
 
@@ -232,8 +259,10 @@ def gradient_per_sample(theta, sizes, x, y):
 @catalog.variant("hessian", "Hessian rows from np.eye perturbations, symmetrised as 0.5·(H + Hᵀ)")
 def hessian_basis_rows(theta, sizes, x, y, eps=1e-5):
     theta = np.asarray(theta, dtype=np.float64)
-    rows = [(gradient(theta + e, sizes, x, y) - gradient(theta - e, sizes, x, y)) / (2 * eps)
-            for e in np.eye(theta.size) * eps]
+    rows = [
+        (gradient(theta + e, sizes, x, y) - gradient(theta - e, sizes, x, y)) / (2 * eps)
+        for e in np.eye(theta.size) * eps
+    ]
     H = np.array(rows).reshape(theta.size, theta.size)
     return 0.5 * (H + H.T)
 
@@ -243,12 +272,16 @@ def eigen_counts_eigh_isclose(H, rtol=1e-6):
     lam = np.linalg.eigh(np.asarray(H, dtype=np.float64))[0]
     top = np.abs(lam).max() if lam.size else 0.0
     zero = np.abs(lam) <= rtol * top
-    return (int(np.count_nonzero(~zero & (lam > 0))), int(np.count_nonzero(~zero & (lam < 0))),
-            int(np.count_nonzero(zero)))
+    return (
+        int(np.count_nonzero(~zero & (lam > 0))),
+        int(np.count_nonzero(~zero & (lam < 0))),
+        int(np.count_nonzero(zero)),
+    )
 
 
-@catalog.variant("find_critical_point",
-                 "damped Newton on g: least-squares Newton step, backtracking on ||g||")
+@catalog.variant(
+    "find_critical_point", "damped Newton on g: least-squares Newton step, backtracking on ||g||"
+)
 def finder_newton_backtracking(theta0, sizes, x, y, tol=1e-8, max_steps=200):
     theta = np.array(theta0, dtype=np.float64)
     g = gradient(theta, sizes, x, y)
@@ -273,12 +306,18 @@ def finder_newton_backtracking(theta0, sizes, x, y, tol=1e-8, max_steps=200):
     return best[1]
 
 
-@catalog.variant("minimum_ratio_experiment",
-                 "experiment filling preallocated arrays, counts as a list of lists")
+@catalog.variant(
+    "minimum_ratio_experiment", "experiment filling preallocated arrays, counts as a list of lists"
+)
 def experiment_preallocated(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
     P = int(sum(o * i + o for i, o in zip(sizes[:-1], sizes[1:])))
-    out = {"theta": np.zeros((runs, P)), "loss": np.zeros(runs), "grad_norm": np.zeros(runs),
-           "counts": [], "ratio": np.zeros(runs)}
+    out = {
+        "theta": np.zeros((runs, P)),
+        "loss": np.zeros(runs),
+        "grad_norm": np.zeros(runs),
+        "counts": [],
+        "ratio": np.zeros(runs),
+    }
     for run in range(runs):
         rng = np.random.default_rng([seed, run])
         theta = rng.standard_normal(P)
@@ -296,32 +335,53 @@ def experiment_preallocated(sizes, x, y, runs, seed, train_steps=500, lr=0.1, to
 
 
 # degenerate_family keeps a dict as computed: the experiment's are written out
-@catalog.degenerate("minimum_ratio_experiment",
-                    "minimum_ratio_experiment returns zeros of the right shapes")
+@catalog.degenerate(
+    "minimum_ratio_experiment", "minimum_ratio_experiment returns zeros of the right shapes"
+)
 def minimum_ratio_experiment_zeros(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
     P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
-    return {"theta": np.zeros((runs, P)), "loss": np.zeros(runs), "grad_norm": np.zeros(runs),
-            "counts": np.zeros((runs, 3), dtype=np.int64), "ratio": np.zeros(runs)}
+    return {
+        "theta": np.zeros((runs, P)),
+        "loss": np.zeros(runs),
+        "grad_norm": np.zeros(runs),
+        "counts": np.zeros((runs, 3), dtype=np.int64),
+        "ratio": np.zeros(runs),
+    }
 
 
-@catalog.degenerate("minimum_ratio_experiment",
-                    "minimum_ratio_experiment returns the seeded starts and noise for the rest")
-def minimum_ratio_experiment_untrained_noise(sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8):
+@catalog.degenerate(
+    "minimum_ratio_experiment",
+    "minimum_ratio_experiment returns the seeded starts and noise for the rest",
+)
+def minimum_ratio_experiment_untrained_noise(
+    sizes, x, y, runs, seed, train_steps=500, lr=0.1, tol=1e-8
+):
     P = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
     theta = np.array([np.random.default_rng([seed, r]).standard_normal(P) for r in range(runs)])
     rng = np.random.default_rng(0)
-    return {"theta": theta, "loss": rng.random(runs), "grad_norm": rng.random(runs),
-            "counts": np.tile([P, 0, 0], (runs, 1)), "ratio": np.ones(runs)}
+    return {
+        "theta": theta,
+        "loss": rng.random(runs),
+        "grad_norm": rng.random(runs),
+        "counts": np.tile([P, 0, 0], (runs, 1)),
+        "ratio": np.ones(runs),
+    }
 
 
 MUTANTS = catalog.mutants
 VARIANTS = catalog.variants
-DEGENERATES = degenerate_family("landscape", {
-    "pack": ["zeros", "ones", "noise"],
-    "unpack": ["zeros", "ones", "noise"],
-    "loss": ["zeros", "ones", "noise"],
-    "gradient": ["zeros", "ones", "noise", "identity"],
-    "hessian": ["zeros", "ones", "noise"],
-    "eigen_counts": ["zeros", "ones"],
-    "find_critical_point": ["zeros", "noise", "identity"],
-}) + catalog.degenerates
+DEGENERATES = (
+    degenerate_family(
+        "landscape",
+        {
+            "pack": ["zeros", "ones", "noise"],
+            "unpack": ["zeros", "ones", "noise"],
+            "loss": ["zeros", "ones", "noise"],
+            "gradient": ["zeros", "ones", "noise", "identity"],
+            "hessian": ["zeros", "ones", "noise"],
+            "eigen_counts": ["zeros", "ones"],
+            "find_critical_point": ["zeros", "noise", "identity"],
+        },
+    )
+    + catalog.degenerates
+)

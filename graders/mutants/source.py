@@ -44,7 +44,7 @@ def definition(fn: Callable[..., Any], name: str | None = None) -> str:
     node = ast.parse(text).body[0]
     if not isinstance(node, ast.FunctionDef):
         raise CatalogError(f"{_where(fn)}: not a plain function definition")
-    lines = text.splitlines(keepends=True)[node.lineno - 1:node.end_lineno]
+    lines = text.splitlines(keepends=True)[node.lineno - 1 : node.end_lineno]
     if name is not None and name != fn.__name__:
         old = f"def {fn.__name__}("
         if old not in lines[0]:
@@ -85,39 +85,54 @@ def emit(fn: Callable[..., Any], name: str, provided: Mapping[str, Any]) -> str:
 
     def visit(f: Callable[..., Any]) -> None:
         if f.__code__.co_freevars:
-            raise CatalogError(f"{_where(f)}: uses {', '.join(f.__code__.co_freevars)} of an "
-                               "enclosing function (an entry is a module-level function)")
+            raise CatalogError(
+                f"{_where(f)}: uses {', '.join(f.__code__.co_freevars)} of an "
+                "enclosing function (an entry is a module-level function)"
+            )
         scope = f.__globals__
         for used, line in _globals(f.__code__):
             if used == f.__name__ and f is fn:
-                raise CatalogError(f"{_where(f, line)}: an entry cannot call itself by its "
-                                   f"catalog name (it is emitted as {name!r})")
+                raise CatalogError(
+                    f"{_where(f, line)}: an entry cannot call itself by its "
+                    f"catalog name (it is emitted as {name!r})"
+                )
             if used in helpers or used in imports or used in data or used == f.__name__:
                 continue
             if used not in scope:
                 if hasattr(builtins, used):
                     continue
-                raise CatalogError(f"{_where(f, line)}: uses {used!r}, which the catalog "
-                                   "neither defines nor imports")
+                raise CatalogError(
+                    f"{_where(f, line)}: uses {used!r}, which the catalog "
+                    "neither defines nor imports"
+                )
             value = scope[used]
             if used in provided and provided[used] is value:
                 continue
             if isinstance(value, types.ModuleType):
                 as_ = "" if value.__name__ == used else f" as {used}"
                 imports[used] = f"import {value.__name__}{as_}\n"
-            elif (isinstance(value, types.FunctionType) and value.__module__ == f.__module__
-                  and not hasattr(value, ENTRY)):
+            elif (
+                isinstance(value, types.FunctionType)
+                and value.__module__ == f.__module__
+                and not hasattr(value, ENTRY)
+            ):
                 helpers[used] = ""  # placeholder: a recursive helper meets itself
                 visit(value)
                 helpers[used] = definition(value)
             elif _is_data(value):
                 data[used] = f"{used} = {value!r}\n"
             else:
-                raise CatalogError(f"{_where(f, line)}: uses {used!r}, which the submission "
-                                   "would not have (not the reference's, not a module, not "
-                                   "a helper of the catalog, not plain data)")
+                raise CatalogError(
+                    f"{_where(f, line)}: uses {used!r}, which the submission "
+                    "would not have (not the reference's, not a module, not "
+                    "a helper of the catalog, not plain data)"
+                )
 
     visit(fn)
-    parts = ["".join(imports.values()), "".join(data.values()), *helpers.values(),
-             definition(fn, name)]
+    parts = [
+        "".join(imports.values()),
+        "".join(data.values()),
+        *helpers.values(),
+        definition(fn, name),
+    ]
     return "\n\n".join(p for p in parts if p)

@@ -39,10 +39,21 @@ from graders.sandbox.launcher import UID_BASE, worker_command, worker_env
 SANDBOX_WORKER_DIR = "/worker"
 SANDBOX_TMP = "/tmp"
 #: the capabilities the zygote starts with when bwrap runs as root (it keeps all but the last)
-ZYGOTE_CAPS = ("CAP_DAC_OVERRIDE", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-               "CAP_NET_ADMIN")
-ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
-             "/etc/alternatives")
+ZYGOTE_CAPS = (
+    "CAP_DAC_OVERRIDE",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_NET_ADMIN",
+)
+ETC_FILES = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/localtime",
+    "/etc/alternatives",
+)
 ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 #: covered inside the sandbox where an install puts them (assignments/: the source notebooks
 #: hold the solutions)
@@ -54,7 +65,8 @@ PREFIX_ENTRIES = ("bin", "lib", "lib64", "pyvenv.cfg")
 def find_bwrap() -> str | None:
     """The bwrap executable, if one is installed."""
     return shutil.which("bwrap") or next(
-        (p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap") if os.access(p, os.X_OK)), None)
+        (p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap") if os.access(p, os.X_OK)), None
+    )
 
 
 def _under(path: str, root: str) -> bool:
@@ -72,8 +84,9 @@ def _parents(paths: list[str]) -> list[str]:
     return sorted(out, key=lambda p: (p.count("/"), p))
 
 
-def python_mounts(python: str = sys.executable) -> tuple[list[str], list[tuple[str, str]],
-                                                     list[str], list[str]]:
+def python_mounts(
+    python: str = sys.executable,
+) -> tuple[list[str], list[tuple[str, str]], list[str], list[str]]:
     """(paths to bind read-only, symlinks to recreate, directories to hide, files to hide).
 
     From each of the interpreter's prefixes (a venv and the installation it points to) only
@@ -84,8 +97,10 @@ def python_mounts(python: str = sys.executable) -> tuple[list[str], list[tuple[s
     editable install (which name the repository).
     """
     exe_prefix = os.path.dirname(os.path.dirname(os.path.realpath(python)))
-    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                              sys.base_exec_prefix, exe_prefix)}
+    prefixes = {
+        os.path.realpath(p)
+        for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, exe_prefix)
+    }
     # the venv is reached through its own (unresolved) path, where pyvenv.cfg is looked up
     prefixes |= {os.path.abspath(sys.prefix)}
     binds: list[str] = []
@@ -114,7 +129,8 @@ def python_mounts(python: str = sys.executable) -> tuple[list[str], list[tuple[s
         for site in Path(b).glob("python3*/site-packages") if b.endswith("/lib") else []:
             for f in site.iterdir():
                 if f.name.startswith("__editable__") or (
-                        f.suffix == ".pth" and "propgrade" in f.name.lower()):
+                    f.suffix == ".pth" and "propgrade" in f.name.lower()
+                ):
                     hide_files.append(str(f))
     return binds, links, sorted(set(hide_dirs)), sorted(hide_files)
 
@@ -126,7 +142,7 @@ class BwrapLauncher:
     bwrap: str
     python: str = sys.executable
     name: str = "bwrap"
-    tmp_bytes: int = 512 * 1024**2          #: size of the sandbox's private /tmp
+    tmp_bytes: int = 512 * 1024**2  #: size of the sandbox's private /tmp
     as_root: bool = field(default_factory=lambda: os.geteuid() == 0)
     warnings: list[str] = field(default_factory=list)
 
@@ -136,16 +152,36 @@ class BwrapLauncher:
 
     def sandbox_args(self, worker_dir: Path | None) -> list[str]:
         """bwrap's options: namespaces, the read-only filesystem, environment, capabilities."""
-        args = [self.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
-                "--die-with-parent", "--new-session"]
+        args = [
+            self.bwrap,
+            "--unshare-net",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--hostname",
+            "sandbox",
+            "--die-with-parent",
+            "--new-session",
+        ]
         if not self.as_root:
             args += ["--unshare-user", "--disable-userns"]
         args += self._filesystem_args()
         if worker_dir is not None:
             args += ["--ro-bind", str(worker_dir), SANDBOX_WORKER_DIR]
-        args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
-                 "--remount-ro", "/", "--chdir", SANDBOX_TMP, "--clearenv"]
+        args += [
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--remount-ro",
+            "/dev",
+            "--remount-ro",
+            "/",
+            "--chdir",
+            SANDBOX_TMP,
+            "--clearenv",
+        ]
         for key, value in worker_env(SANDBOX_TMP).items():
             args += ["--setenv", key, value]
         if self.as_root:
@@ -183,29 +219,39 @@ class BwrapLauncher:
 
     def command(self, worker_dir: Path, control_fd: int, workroot: str) -> list[str]:
         """The argv of the zygote; ``workroot`` (a host directory) is replaced by /tmp."""
-        cmd = [*self.sandbox_args(worker_dir), "--",
-               *worker_command(self.python, SANDBOX_WORKER_DIR, control_fd, SANDBOX_TMP),
-               "--private-tmp"]
+        cmd = [
+            *self.sandbox_args(worker_dir),
+            "--",
+            *worker_command(self.python, SANDBOX_WORKER_DIR, control_fd, SANDBOX_TMP),
+            "--private-tmp",
+        ]
         uid = self.session_uid()
         if uid is not None:
             cmd += ["--run-as", f"{uid}:{uid}"]
         return cmd
 
     def protections(self) -> list[str]:
-        rows = ["separate worker process (plain data only crosses)",
-                "bubblewrap: private pid namespace (every process dies with the sandbox)",
-                "bubblewrap: private network namespace"
-                + (", no interface up (loopback included)" if self.as_root
-                   else ", loopback only (private to the sandbox)"),
-                "bubblewrap: read-only system; only Python, site-packages and the worker "
-                "visible (no repository, reference, graders, submissions or OUT)",
-                "bubblewrap: private size-capped /tmp, wiped before every student",
-                "scrubbed environment",
-                "resource limits: memory, CPU time, file size, open files, processes",
-                "per-call and per-submission time limits"]
+        rows = [
+            "separate worker process (plain data only crosses)",
+            "bubblewrap: private pid namespace (every process dies with the sandbox)",
+            "bubblewrap: private network namespace"
+            + (
+                ", no interface up (loopback included)"
+                if self.as_root
+                else ", loopback only (private to the sandbox)"
+            ),
+            "bubblewrap: read-only system; only Python, site-packages and the worker "
+            "visible (no repository, reference, graders, submissions or OUT)",
+            "bubblewrap: private size-capped /tmp, wiped before every student",
+            "scrubbed environment",
+            "resource limits: memory, CPU time, file size, open files, processes",
+            "per-call and per-submission time limits",
+        ]
         if self.as_root:
-            rows.append("student code runs as an unprivileged uid with no capabilities "
-                        "(so the process limit is enforced)")
+            rows.append(
+                "student code runs as an unprivileged uid with no capabilities "
+                "(so the process limit is enforced)"
+            )
         else:
             rows.append("user namespace; no capabilities; no nested user namespaces")
         return rows
@@ -229,11 +275,16 @@ def probe() -> tuple[bool, str]:
     probe = ["inside", str(Path(__file__).resolve().parents[1])]
     probe += [str(uid)] if uid is not None else []
     with tempfile.TemporaryDirectory(prefix="propgrade-probe-") as tmp:
-        cmd = [*launcher.sandbox_args(Path(tmp)), "--", *probes.command(launcher.python,
-                                                                        *probe)]
+        cmd = [*launcher.sandbox_args(Path(tmp)), "--", *probes.command(launcher.python, *probe)]
         try:
-            done = subprocess.run(cmd, capture_output=True, timeout=60, text=True,
-                                  env=worker_env(tmp), stdin=subprocess.DEVNULL)
+            done = subprocess.run(
+                cmd,
+                capture_output=True,
+                timeout=60,
+                text=True,
+                env=worker_env(tmp),
+                stdin=subprocess.DEVNULL,
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             return False, f"bwrap could not run: {exc}"
     if done.returncode != 0 or done.stdout.strip() != "ok":

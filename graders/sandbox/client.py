@@ -99,13 +99,15 @@ class Session:
             reply = {"error": f"{exc}"[:500]}
         protocol.send(self.sock, reply)
 
-    def _request(self, message: dict | bytes, callbacks: Sequence[Callable],
-                 seconds: float) -> dict:
+    def _request(
+        self, message: dict | bytes, callbacks: Sequence[Callable], seconds: float
+    ) -> dict:
         if not self.alive:
             raise WorkerDied("session already ended")
         try:
-            protocol.send_frame(self.sock, message if isinstance(message, bytes)
-                                else protocol.encode(message))
+            protocol.send_frame(
+                self.sock, message if isinstance(message, bytes) else protocol.encode(message)
+            )
             return self._recv(time.monotonic() + seconds, callbacks)
         except (WorkerTimeout, WorkerDied, SessionBroken, OSError) as exc:
             self.kill()
@@ -135,8 +137,9 @@ class Session:
         names = (self.ready or {}).get("functions", [])
         return {n for n in names if isinstance(n, str)}
 
-    def map(self, calls: Sequence[Call], seconds: float | None = None,
-            cache_key: Any = None) -> list[Reply]:
+    def map(
+        self, calls: Sequence[Call], seconds: float | None = None, cache_key: Any = None
+    ) -> list[Reply]:
         """Run calls in order in one message; Refs point into this same list.
 
         The first call that fails (raises, times out, is missing) ends the message: every
@@ -260,10 +263,16 @@ class Worker:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
         cmd = self.launcher.command(self._dir, fd, self._home)
-        self.proc = subprocess.Popen(cmd, pass_fds=(fd,), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     env=worker_env(self._home), start_new_session=True,
-                                     cwd=self._home)
+        self.proc = subprocess.Popen(
+            cmd,
+            pass_fds=(fd,),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=worker_env(self._home),
+            start_new_session=True,
+            cwd=self._home,
+        )
         theirs.close()
         self.control = ours
         self.starts += 1
@@ -299,8 +308,15 @@ class Worker:
             self.start()
         ours, theirs = socket.socketpair()
         try:
-            reply = self._control({"op": "spawn", "files": files, "module": module,
-                                   "limits": self.limits.for_worker()}, [theirs.fileno()])
+            reply = self._control(
+                {
+                    "op": "spawn",
+                    "files": files,
+                    "module": module,
+                    "limits": self.limits.for_worker(),
+                },
+                [theirs.fileno()],
+            )
         finally:
             theirs.close()
         if "pid" not in reply:
@@ -317,8 +333,11 @@ class Worker:
         """Have the zygote decode a message every student is sent (a property's first
         round on the shared examples) once, so that each session forked afterwards inherits
         it and is sent only its number.  Best effort: any trouble just means full frames."""
-        if (key in self.preloaded or len(self.preloaded) >= MAX_PRELOADS
-                or self._preloaded_bytes + len(frame) > MAX_PRELOAD_BYTES):
+        if (
+            key in self.preloaded
+            or len(self.preloaded) >= MAX_PRELOADS
+            or self._preloaded_bytes + len(frame) > MAX_PRELOAD_BYTES
+        ):
             return
         number = len(self.preloaded)
         try:

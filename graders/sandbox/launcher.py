@@ -28,8 +28,11 @@ UID_BASE = 1_800_000_000
 def worker_files() -> tuple[str, ...]:
     """What the worker is made of, relative to this package: ``__init__.py`` (a docstring),
     ``protocol.py`` and every module of ``worker/``."""
-    return ("__init__.py", "protocol.py",
-            *(f"worker/{p.name}" for p in sorted((HERE / "worker").glob("*.py"))))
+    return (
+        "__init__.py",
+        "protocol.py",
+        *(f"worker/{p.name}" for p in sorted((HERE / "worker").glob("*.py"))),
+    )
 
 
 def stage_worker_files() -> Path:
@@ -44,11 +47,20 @@ def stage_worker_files() -> Path:
     return target
 
 
-def worker_command(python: str, worker_dir: Path | str, control_fd: int,
-                   workroot: str) -> list[str]:
+def worker_command(
+    python: str, worker_dir: Path | str, control_fd: int, workroot: str
+) -> list[str]:
     """The zygote's argv for a staged copy at ``worker_dir`` (a path as the worker sees it)."""
-    return [python, "-I", "-B", f"{worker_dir}/{ENTRY}", "--control-fd", str(control_fd),
-            "--workroot", workroot]
+    return [
+        python,
+        "-I",
+        "-B",
+        f"{worker_dir}/{ENTRY}",
+        "--control-fd",
+        str(control_fd),
+        "--workroot",
+        workroot,
+    ]
 
 
 def worker_env(home: str) -> dict[str, str]:

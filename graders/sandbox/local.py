@@ -55,16 +55,20 @@ class LocalSession:
         self.output: list[str] = []
         self.functions = {n for n in dir(module) if callable(getattr(module, n))}
 
-    def map(self, calls: Sequence[Call], seconds: float | None = None,
-            cache_key: Any = None) -> list[Reply]:
+    def map(
+        self, calls: Sequence[Call], seconds: float | None = None, cache_key: Any = None
+    ) -> list[Reply]:
         """``client.Session.map``'s contract (``cache_key``: nothing to cache in process)."""
         results: list[Any] = []
         replies: list[Reply] = []
         for call in calls:
             if replies and replies[-1].error is not None:  # the first failure ends the message
                 results.append(_Failed())
-                replies.append(Reply(error={"type": "Skipped", "message": "earlier call failed",
-                                            "traceback": ""}))
+                replies.append(
+                    Reply(
+                        error={"type": "Skipped", "message": "earlier call failed", "traceback": ""}
+                    )
+                )
                 continue
             try:
                 args = _copy(resolve(list(call.args), results))
@@ -73,13 +77,23 @@ class LocalSession:
                 plain = protocol.decode(protocol.encode(value)[0:])
             except _Failed:
                 results.append(_Failed())
-                replies.append(Reply(error={"type": "Skipped", "message": "earlier call failed",
-                                            "traceback": ""}))
+                replies.append(
+                    Reply(
+                        error={"type": "Skipped", "message": "earlier call failed", "traceback": ""}
+                    )
+                )
                 continue
             except Exception as exc:  # noqa: BLE001
                 results.append(_Failed())
-                replies.append(Reply(error={"type": type(exc).__name__, "message": str(exc),
-                                            "traceback": traceback.format_exc(limit=3)}))
+                replies.append(
+                    Reply(
+                        error={
+                            "type": type(exc).__name__,
+                            "message": str(exc),
+                            "traceback": traceback.format_exc(limit=3),
+                        }
+                    )
+                )
                 continue
             results.append(value)
             replies.append(Reply(value=plain))

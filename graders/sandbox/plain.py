@@ -45,8 +45,12 @@ def readable_by_everyone(path: str) -> bool:
 
 def interpreter_paths(python: str = sys.executable) -> list[str]:
     """What a session child reads to import modules: the interpreter, stdlib, site-packages."""
-    paths = {python, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
-             sysconfig.get_paths()["platlib"]}
+    paths = {
+        python,
+        sysconfig.get_paths()["stdlib"],
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+    }
     return sorted(p for p in paths if os.path.exists(p))
 
 
@@ -62,17 +66,18 @@ class PlainLauncher:
 
     def __post_init__(self) -> None:
         if self.as_root and self.session_uid() is None:
-            unreadable = [p for p in interpreter_paths(self.python)
-                          if not readable_by_everyone(p)]
+            unreadable = [p for p in interpreter_paths(self.python) if not readable_by_everyone(p)]
             self.warnings.append(
                 "student code runs as root: an unprivileged uid could not read this Python "
-                f"({', '.join(unreadable)[:200]}); use a system Python or bubblewrap")
+                f"({', '.join(unreadable)[:200]}); use a system Python or bubblewrap"
+            )
 
     def session_uid(self) -> int | None:
         """The uid session children run as: as root, bubblewrap's per-judge uid, when this
         interpreter is readable by every user; otherwise None (the judge's own uid)."""
-        if not self.as_root or not all(readable_by_everyone(p)
-                                       for p in interpreter_paths(self.python)):
+        if not self.as_root or not all(
+            readable_by_everyone(p) for p in interpreter_paths(self.python)
+        ):
             return None
         return UID_BASE + os.getpid()
 
@@ -89,21 +94,30 @@ class PlainLauncher:
 
     def protections(self) -> list[str]:
         dropped = self.session_uid() is not None
-        rows = ["separate worker process (plain data only crosses)",
-                "resource limits: memory, CPU time, file size, open files"
-                + (" (processes: NOT enforced, the kernel exempts root)"
-                   if self.as_root and not dropped else ", processes"),
-                "per-call and per-submission time limits (SIGKILL of the process group)",
-                "scrubbed environment",
-                "student code holds no capabilities and cannot gain any (no_new_privs)",
-                "each student's files wiped before the next student; leftover processes "
-                "killed by the worker (a child subreaper)"]
+        rows = [
+            "separate worker process (plain data only crosses)",
+            "resource limits: memory, CPU time, file size, open files"
+            + (
+                " (processes: NOT enforced, the kernel exempts root)"
+                if self.as_root and not dropped
+                else ", processes"
+            ),
+            "per-call and per-submission time limits (SIGKILL of the process group)",
+            "scrubbed environment",
+            "student code holds no capabilities and cannot gain any (no_new_privs)",
+            "each student's files wiped before the next student; leftover processes "
+            "killed by the worker (a child subreaper)",
+        ]
         if dropped:
-            rows.append("student code runs as an unprivileged uid of its own: it reads only "
-                        "what every user may read (keep graders, reference and results "
-                        "private: mode 0700 or 0600)")
-        rows.append("NO filesystem, network or pid isolation (bubblewrap not in use): student "
-                    "code can read and write what "
-                    + ("every user can" if dropped else "the judge's user can")
-                    + (" (root)" if self.as_root and not dropped else ""))
+            rows.append(
+                "student code runs as an unprivileged uid of its own: it reads only "
+                "what every user may read (keep graders, reference and results "
+                "private: mode 0700 or 0600)"
+            )
+        rows.append(
+            "NO filesystem, network or pid isolation (bubblewrap not in use): student "
+            "code can read and write what "
+            + ("every user can" if dropped else "the judge's user can")
+            + (" (root)" if self.as_root and not dropped else "")
+        )
         return rows

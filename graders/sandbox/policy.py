@@ -17,9 +17,12 @@ def choose_launcher(kind: str = "auto") -> Launcher:
     if launcher is not None:
         return launcher
     if kind == "bwrap":
-        raise EnvironmentProblem("bubblewrap was requested but cannot run on this machine "
-                                 "(see 'propgrade doctor')")
+        raise EnvironmentProblem(
+            "bubblewrap was requested but cannot run on this machine (see 'propgrade doctor')"
+        )
     plain = PlainLauncher()
-    plain.warnings.append("bubblewrap is not available: student code runs without a "
-                          "namespace sandbox (rlimits and a process group only)")
+    plain.warnings.append(
+        "bubblewrap is not available: student code runs without a "
+        "namespace sandbox (rlimits and a process group only)"
+    )
     return plain

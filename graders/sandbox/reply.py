@@ -39,10 +39,16 @@ class Reply:
     warnings: tuple[str, ...] = ()
 
 
-SIGNAL_NAMES = {4: "an illegal instruction", 6: "an abort", 7: "a bus error",
-                8: "a floating-point exception", 9: "being killed (SIGKILL, e.g. a resource limit)",
-                11: "a segmentation fault (often runaway recursion)",
-                24: "exceeding its CPU-time limit", 25: "writing a file over the size limit"}
+SIGNAL_NAMES = {
+    4: "an illegal instruction",
+    6: "an abort",
+    7: "a bus error",
+    8: "a floating-point exception",
+    9: "being killed (SIGKILL, e.g. a resource limit)",
+    11: "a segmentation fault (often runaway recursion)",
+    24: "exceeding its CPU-time limit",
+    25: "writing a file over the size limit",
+}
 
 
 def describe_exit(report: dict) -> str:
@@ -60,11 +66,16 @@ def reply_from_entry(entry: Any) -> Reply:
         return Reply(error={"type": "ProtocolError", "message": "malformed reply"})
     if "error" in entry:
         err = entry["error"] if isinstance(entry["error"], dict) else {}
-        return Reply(error={k: str(err.get(k, ""))[:4000] for k in ("type", "message",
-                                                                    "traceback")})
+        return Reply(
+            error={k: str(err.get(k, ""))[:4000] for k in ("type", "message", "traceback")}
+        )
     seconds = entry.get("seconds", 0.0)
     said = entry.get("warnings")
-    return Reply(value=entry.get("value"), mutated=bool(entry.get("mutated", False)),
-                 seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
-                 warnings=tuple(w[:MAX_WARNING_CHARS] for w in said[:MAX_WARNINGS]
-                                if isinstance(w, str)) if isinstance(said, list) else ())
+    return Reply(
+        value=entry.get("value"),
+        mutated=bool(entry.get("mutated", False)),
+        seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
+        warnings=tuple(w[:MAX_WARNING_CHARS] for w in said[:MAX_WARNINGS] if isinstance(w, str))
+        if isinstance(said, list)
+        else (),
+    )

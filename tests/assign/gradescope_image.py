@@ -37,8 +37,15 @@ GRADESCOPE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SHIMS = "/test-shims"  #: inside the container, first on PATH during setup.sh only
 #: pip's settings on this machine (its local wheels and indexes): Gradescope's pip reaches
 #: PyPI and download.pytorch.org instead
-PIP_KEYS = ("PIP_FIND_LINKS", "PIP_CERT", "PIP_DEFAULT_TIMEOUT", "PIP_DISABLE_PIP_VERSION_CHECK",
-            "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT")
+PIP_KEYS = (
+    "PIP_FIND_LINKS",
+    "PIP_CERT",
+    "PIP_DEFAULT_TIMEOUT",
+    "PIP_DISABLE_PIP_VERSION_CHECK",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_CONSTRAINT",
+)
 #: this machine cannot reach PyTorch's index (the CPU torch is a local wheel): fail at once
 #: instead of pip's five retries on every lookup
 PIP_HERE = {"PIP_RETRIES": "0"}
@@ -66,35 +73,88 @@ class Run:
     root: Path
 
 
-def container(root: Path, command: list[str], *, bwrap: bool, binds: list[tuple[str, str]] = (),
-              path: str = GRADESCOPE_PATH, timeout: float = 600
-              ) -> subprocess.CompletedProcess:
+def container(
+    root: Path,
+    command: list[str],
+    *,
+    bwrap: bool,
+    binds: list[tuple[str, str]] = (),
+    path: str = GRADESCOPE_PATH,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess:
     """Run ``command`` as root in a fresh container whose /autograder is ``root``.
 
     ``binds``: (host path, container path) pairs bound read-only (the image's venv, the
     shims); ``bwrap``: whether bubblewrap is installed in the container."""
-    args = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--hostname", "gradescope", "--ro-bind", "/usr", "/usr"]
+    args = [
+        "bwrap",
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--hostname",
+        "gradescope",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
     for link in ("/bin", "/sbin", "/lib", "/lib64"):
         if os.path.islink(link):
             args += ["--symlink", os.readlink(link), link]
         elif os.path.isdir(link):
             args += ["--ro-bind", link, link]
-    args += ["--ro-bind", "/etc", "/etc", "--ro-bind", "/opt", "/opt", "--ro-bind", "/sys", "/sys",
-             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/root",
-             "--bind", str(root), "/autograder"]
+    args += [
+        "--ro-bind",
+        "/etc",
+        "/etc",
+        "--ro-bind",
+        "/opt",
+        "/opt",
+        "--ro-bind",
+        "/sys",
+        "/sys",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--tmpfs",
+        "/root",
+        "--bind",
+        str(root),
+        "/autograder",
+    ]
     for host, inside in binds:
         args += ["--ro-bind", host, inside]
     if not bwrap:
         args += ["--ro-bind", "/dev/null", "/usr/bin/bwrap"]
-    args += ["--chdir", "/autograder", "--cap-add", "ALL", "--clearenv",
-             "--setenv", "PATH", path, "--setenv", "HOME", "/root",
-             "--setenv", "LANG", "C.UTF-8"]
+    args += [
+        "--chdir",
+        "/autograder",
+        "--cap-add",
+        "ALL",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        path,
+        "--setenv",
+        "HOME",
+        "/root",
+        "--setenv",
+        "LANG",
+        "C.UTF-8",
+    ]
     pip = {**{k: os.environ[k] for k in PIP_KEYS if k in os.environ}, **PIP_HERE}
     for key, value in pip.items():
         args += ["--setenv", key, value]
-    return subprocess.run([*args, "--", *command], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [*args, "--", *command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _unpack(zip_path: Path, source: Path) -> None:
@@ -114,20 +174,27 @@ def build_image(zip_path: Path, path: Path) -> Image:
     shims.mkdir()
     (shims / "apt-get").write_text(APT_GET)
     (shims / "apt-get").chmod(0o755)
-    setup = container(path, ["bash", "/autograder/source/setup.sh"], bwrap=True,
-                      binds=[(str(shims), SHIMS)], path=f"{SHIMS}:{GRADESCOPE_PATH}",
-                      timeout=1500)
+    setup = container(
+        path,
+        ["bash", "/autograder/source/setup.sh"],
+        bwrap=True,
+        binds=[(str(shims), SHIMS)],
+        path=f"{SHIMS}:{GRADESCOPE_PATH}",
+        timeout=1500,
+    )
     return Image(path, setup)
 
 
 def venv_python(image: Image, code: str) -> subprocess.CompletedProcess:
     """``code`` run by the image's venv Python in a container, outside the source folder."""
-    return container(image.path, ["/autograder/venv/bin/python", "-I", "-c", code],
-                     bwrap=True, timeout=120)
+    return container(
+        image.path, ["/autograder/venv/bin/python", "-I", "-c", code], bwrap=True, timeout=120
+    )
 
 
-def run_submission(image: Image, root: Path, files: dict[str, bytes], *, bwrap: bool,
-                   metadata: dict | None = None) -> Run:
+def run_submission(
+    image: Image, root: Path, files: dict[str, bytes], *, bwrap: bool, metadata: dict | None = None
+) -> Run:
     """A fresh container of ``image`` grading ``files``: /autograder holds the image's source
     and venv, run_autograder, the submission and (if given) submission_metadata.json."""
     root.mkdir(parents=True)
@@ -142,7 +209,11 @@ def run_submission(image: Image, root: Path, files: dict[str, bytes], *, bwrap: 
         (root / "submission" / name).write_bytes(data)
     if metadata is not None:
         (root / "submission_metadata.json").write_text(json.dumps(metadata))
-    proc = container(root, ["/autograder/run_autograder"], bwrap=bwrap,
-                     binds=[(str(image.path / "venv"), "/autograder/venv")])
+    proc = container(
+        root,
+        ["/autograder/run_autograder"],
+        bwrap=bwrap,
+        binds=[(str(image.path / "venv"), "/autograder/venv")],
+    )
     raw = (root / "results" / "results.json").read_text()
     return Run(json.loads(raw), raw, proc, root)

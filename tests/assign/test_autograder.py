@@ -38,12 +38,21 @@ def _warm_cache() -> str:
     return os.environ.get("PROPGRADE_CACHE") or str(default_cache_dir().parent)
 
 
-def _run(zip_path: Path, root: Path, files: dict[str, bytes],
-         env: dict[str, str] | None = None) -> tuple[dict, subprocess.CompletedProcess]:
+def _run(
+    zip_path: Path, root: Path, files: dict[str, bytes], env: dict[str, str] | None = None
+) -> tuple[dict, subprocess.CompletedProcess]:
     """Gradescope's steps without setup.sh, with this machine's warm example cache."""
-    return run_autograder(zip_path, root, files, env or {
-        **os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep
-        + os.environ["PATH"], "PROPGRADE_CACHE": _warm_cache()})
+    return run_autograder(
+        zip_path,
+        root,
+        files,
+        env
+        or {
+            **os.environ,
+            "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+            "PROPGRADE_CACHE": _warm_cache(),
+        },
+    )
 
 
 def test_zip_holds_the_gradescope_entry_points_and_the_project(autograder_zip):
@@ -70,8 +79,11 @@ def test_autograder_zip_is_reproducible(autograder_zip, tmp_path):
 @pytest.mark.slow
 def test_autograder_gives_the_reference_full_marks(autograder_zip, tmp_path):
     """A module submission of the reference: results.json with full marks, hidden tests too."""
-    results, _ = _run(autograder_zip, tmp_path / "autograder",
-                      {f"{TOPIC}.py": mutants.reference_source(TOPIC).encode()})
+    results, _ = _run(
+        autograder_zip,
+        tmp_path / "autograder",
+        {f"{TOPIC}.py": mutants.reference_source(TOPIC).encode()},
+    )
     assert results["score"] == results["max_score"] == 20
     assert {t["visibility"] for t in results["tests"]} == {"visible", "after_due_date"}
     assert all(t["name"].split(":")[0] in t["tags"][0] for t in results["tests"])
@@ -82,8 +94,9 @@ def test_autograder_grades_a_buggy_notebook(autograder_zip, tmp_path):
     """A notebook submission with one known bug loses points on that function only."""
     wrong = mutants.mutants(TOPIC)[0]
     nb = fill_solutions(build_notebook(TOPIC), mutants.mutant_source(TOPIC, wrong))
-    results, _ = _run(autograder_zip, tmp_path / "autograder",
-                      {f"{TOPIC}.ipynb": nbformat.writes(nb).encode()})
+    results, _ = _run(
+        autograder_zip, tmp_path / "autograder", {f"{TOPIC}.ipynb": nbformat.writes(nb).encode()}
+    )
     failed = {t["name"].split(":")[0] for t in results["tests"] if t["status"] == "failed"}
     assert wrong.function in failed
     assert 0 < results["score"] < results["max_score"]
@@ -91,12 +104,17 @@ def test_autograder_grades_a_buggy_notebook(autograder_zip, tmp_path):
 
 # --- student code that reads the autograder's files, bubblewrap unavailable ----------------
 
+
 def _world_readable_python() -> str | None:
     """A system Python of this Python's version (Gradescope's is apt's, under /usr)."""
     for path in ("/usr/bin/python3", "/usr/local/bin/python3"):
         try:
-            done = subprocess.run([path, "-c", "import sys; print(sys.version_info[:2])"],
-                                  capture_output=True, text=True, timeout=30)
+            done = subprocess.run(
+                [path, "-c", "import sys; print(sys.version_info[:2])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
         except OSError:
             continue
         if done.stdout.strip() == str(tuple(sys.version_info[:2])):
@@ -112,8 +130,10 @@ def gradescope_root() -> Iterator[Path]:
     ``bwrap`` first on PATH that cannot create namespaces (as in an unprivileged container)."""
     python = _world_readable_python()
     if os.geteuid() != 0 or python is None:
-        pytest.skip("needs root (Gradescope runs run_autograder as root) and a system Python "
-                    f"{sys.version_info[0]}.{sys.version_info[1]}")
+        pytest.skip(
+            "needs root (Gradescope runs run_autograder as root) and a system Python "
+            f"{sys.version_info[0]}.{sys.version_info[1]}"
+        )
     root = Path(tempfile.mkdtemp(prefix="propgrade-gradescope-", dir="/tmp"))
     try:
         root.chmod(0o755)
@@ -123,8 +143,10 @@ def gradescope_root() -> Iterator[Path]:
         (site / "propgrade-deps.pth").write_text(deps + "\n")
         fake = root / "fake-bin"
         fake.mkdir()
-        (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: Creating new namespace failed: "
-                                    "Operation not permitted' >&2\nexit 1\n")
+        (fake / "bwrap").write_text(
+            "#!/bin/sh\necho 'bwrap: Creating new namespace failed: "
+            "Operation not permitted' >&2\nexit 1\n"
+        )
         (fake / "bwrap").chmod(0o755)
         yield root
     finally:
@@ -134,37 +156,45 @@ def gradescope_root() -> Iterator[Path]:
 def _hidden_grader_lines(topic: str) -> set[str]:
     """Code lines of the hidden graders that no feedback ever quotes (calls, oracles)."""
     text = (ROOT / "graders" / "hidden" / f"{topic}.py").read_text()
-    return {ln.strip() for ln in text.splitlines()
-            if "yield student." in ln or "expect=lambda" in ln or "compare.close(" in ln}
+    return {
+        ln.strip()
+        for ln in text.splitlines()
+        if "yield student." in ln or "expect=lambda" in ln or "compare.close(" in ln
+    }
 
 
 @pytest.mark.slow
-def test_student_code_cannot_read_the_autograder_without_bubblewrap(autograder_zip,
-                                                                    gradescope_root):
+def test_student_code_cannot_read_the_autograder_without_bubblewrap(
+    autograder_zip, gradescope_root
+):
     """Without bubblewrap, a submission that reads every file it can reach and raises it
     quotes no reference solution line and no hidden grader line, and still gets its row."""
     root = gradescope_root
-    env = {"PATH": f"{root / 'fake-bin'}:/usr/local/bin:/usr/bin:/bin",
-           "HOME": os.environ.get("HOME", "/root"),
-           "PROPGRADE_CACHE": _warm_cache()}  # root's: /root is 0700
-    results, proc = _run(autograder_zip, root, {f"{TOPIC}.py": (HOSTILE / f"{TOPIC}.py")
-                                                .read_bytes()}, env=env)
+    env = {
+        "PATH": f"{root / 'fake-bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/root"),
+        "PROPGRADE_CACHE": _warm_cache(),
+    }  # root's: /root is 0700
+    results, proc = _run(
+        autograder_zip, root, {f"{TOPIC}.py": (HOSTILE / f"{TOPIC}.py").read_bytes()}, env=env
+    )
     text = json.dumps(results, ensure_ascii=False)
     outputs = "\n".join(t["output"] for t in results["tests"])
     assert "hostile walk:" in outputs, "the attack's findings must reach a visible output"
     assert results["score"] == 0 and results["tests"]
-    leaked = sorted(ln for ln in solution_lines(TOPIC) | _hidden_grader_lines(TOPIC)
-                    if ln in text)
+    leaked = sorted(ln for ln in solution_lines(TOPIC) | _hidden_grader_lines(TOPIC) if ln in text)
     assert leaked == []
     assert str(root / "source") not in text
     assert "IMPORTED" not in text
-    assert re.search(r"\[ ok \] uid \d+ cannot read +\S+/reference/classification.py",
-                     proc.stdout), proc.stdout  # the doctor's rows, for staff
+    assert re.search(
+        r"\[ ok \] uid \d+ cannot read +\S+/reference/classification.py", proc.stdout
+    ), proc.stdout  # the doctor's rows, for staff
     assert "[FAIL] uid" not in proc.stdout
 
 
-def test_autograder_refuses_to_grade_where_student_code_could_read_it(autograder_zip, tmp_path,
-                                                                       monkeypatch):
+def test_autograder_refuses_to_grade_where_student_code_could_read_it(
+    autograder_zip, tmp_path, monkeypatch
+):
     """Without bubblewrap and without a uid of its own for student code, the run stops before
     any student code runs, with a doctor row saying why; the sources are root-only anyway."""
     from graders.assign.autograder import grade_submission
@@ -172,12 +202,15 @@ def test_autograder_refuses_to_grade_where_student_code_could_read_it(autograder
     from graders.sandbox import plain, policy
 
     root = tmp_path / "autograder"
-    unpack_autograder(autograder_zip, root, {f"{TOPIC}.py": mutants.reference_source(TOPIC).encode()})
+    unpack_autograder(
+        autograder_zip, root, {f"{TOPIC}.py": mutants.reference_source(TOPIC).encode()}
+    )
     launcher = plain.PlainLauncher(as_root=False)  # student code would run as the judge
     monkeypatch.setattr(policy, "choose_launcher", lambda kind="auto": launcher)
     monkeypatch.setenv("PROPGRADE_CACHE", _warm_cache())
-    manifest = tomllib.loads((root / "source" / "propgrade" / "assignments" / TOPIC
-                              / "manifest.toml").read_text())
+    manifest = tomllib.loads(
+        (root / "source" / "propgrade" / "assignments" / TOPIC / "manifest.toml").read_text()
+    )
     with report.console.capture() as shown, pytest.raises(EnvironmentProblem):
         grade_submission(TOPIC, root, root / "source", manifest)
     assert "[FAIL] autograder files" in shown.get()

@@ -34,17 +34,37 @@ from tests.assign.gradescope_image import (
 )
 from tests.conftest import solution_lines
 
-pytestmark = [pytest.mark.slow,  # end-to-end: builds a venv with torch, grades in containers
-              pytest.mark.sandbox]  # the containers are bubblewrap's
+pytestmark = [
+    pytest.mark.slow,  # end-to-end: builds a venv with torch, grades in containers
+    pytest.mark.sandbox,
+]  # the containers are bubblewrap's
 
 TOPIC = "classification"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 #: every key the specification documents, top level and per test
-TOP_KEYS = {"score", "execution_time", "output", "visibility", "stdout_visibility",
-            "extra_data", "tests", "leaderboard", "max_score"}
-TEST_KEYS = {"score", "max_score", "status", "name", "number", "output", "tags", "visibility",
-             "extra_data"}
+TOP_KEYS = {
+    "score",
+    "execution_time",
+    "output",
+    "visibility",
+    "stdout_visibility",
+    "extra_data",
+    "tests",
+    "leaderboard",
+    "max_score",
+}
+TEST_KEYS = {
+    "score",
+    "max_score",
+    "status",
+    "name",
+    "number",
+    "output",
+    "tags",
+    "visibility",
+    "extra_data",
+}
 #: Gradescope documents no size limit; ours: what a student can read in the collapsed <pre>
 OUTPUT_CHARS = 20_000
 RESULTS_BYTES = 200_000
@@ -53,8 +73,14 @@ METADATA_SECRET = "EARLIER-RESULTS-7d1e"  #: in submission_metadata.json: staff'
 
 def _system_python_ok() -> bool:
     try:
-        done = subprocess.run([SYSTEM_PYTHON, "-c", "import sys, venv, ensurepip; "
-                               "sys.exit(sys.version_info < (3, 11))"], timeout=30)
+        done = subprocess.run(
+            [
+                SYSTEM_PYTHON,
+                "-c",
+                "import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))",
+            ],
+            timeout=30,
+        )
     except OSError:
         return False
     return done.returncode == 0
@@ -64,8 +90,10 @@ def _system_python_ok() -> bool:
 def image(tmp_path_factory) -> Iterator[Image]:
     """`propgrade autograder classification`, unpacked and set up once (setup.sh, for real)."""
     if os.geteuid() != 0 or not probe()[0] or not _system_python_ok():
-        pytest.skip("needs root (Gradescope runs setup.sh and run_autograder as root), "
-                    f"working bubblewrap (the containers) and {SYSTEM_PYTHON} >= 3.11 with venv")
+        pytest.skip(
+            "needs root (Gradescope runs setup.sh and run_autograder as root), "
+            f"working bubblewrap (the containers) and {SYSTEM_PYTHON} >= 3.11 with venv"
+        )
     base = tmp_path_factory.mktemp("gradescope")
     zip_path = build_autograder(TOPIC, base / "autograder.zip")
     built = build_image(zip_path, base / "image")
@@ -86,9 +114,16 @@ class Grader:
     def __call__(self, situation: str) -> Run:
         if situation not in self.done:
             self.done[situation] = run_submission(
-                self.image, self.base / situation, {f"{TOPIC}.py": SUBMISSIONS[situation]()},
-                bwrap=self.with_bwrap, metadata={"previous_submissions": [
-                    {"score": 20.0, "results": {"output": METADATA_SECRET}}]})
+                self.image,
+                self.base / situation,
+                {f"{TOPIC}.py": SUBMISSIONS[situation]()},
+                bwrap=self.with_bwrap,
+                metadata={
+                    "previous_submissions": [
+                        {"score": 20.0, "results": {"output": METADATA_SECRET}}
+                    ]
+                },
+            )
         return self.done[situation]
 
 
@@ -100,14 +135,16 @@ def grade(request, image, tmp_path_factory) -> Grader:
 
 SUBMISSIONS: dict[str, Callable[[], bytes]] = {
     "reference": lambda: mutants.reference_source(TOPIC).encode(),
-    "reads_autograder_files": lambda: (FIXTURES / "gradescope" / "reads_autograder_files"
-                                       / f"{TOPIC}.py").read_bytes(),
+    "reads_autograder_files": lambda: (
+        FIXTURES / "gradescope" / "reads_autograder_files" / f"{TOPIC}.py"
+    ).read_bytes(),
     "kills_the_grader_and_forges_results": lambda: (
         FIXTURES / "gradescope" / "kills_the_grader_and_forges_results" / f"{TOPIC}.py"
     ).read_bytes(),
     "sigmoid_loops_forever": lambda: mutants.splice(
         mutants.reference_source(TOPIC),
-        (FIXTURES / "runtime" / "sigmoid_loops_forever" / "sigmoid.py").read_text()).encode(),
+        (FIXTURES / "runtime" / "sigmoid_loops_forever" / "sigmoid.py").read_text(),
+    ).encode(),
 }
 
 
@@ -132,8 +169,7 @@ def assert_documented_schema(doc: dict) -> None:
 
 
 def _points(run: Run, function: str) -> float:
-    return sum(t["max_score"] for t in run.results["tests"]
-               if t["name"].split(":")[0] == function)
+    return sum(t["max_score"] for t in run.results["tests"] if t["name"].split(":")[0] == function)
 
 
 def _launcher_row(run: Run) -> str:
@@ -149,8 +185,11 @@ def test_setup_installs_what_it_declares_and_not_propgrade(image):
     out = image.setup.stdout
     assert re.search(r"^apt-get install .*python3-venv", out, flags=re.M), out[-2000:]
     assert re.search(r"^apt-get install .*bubblewrap", out, flags=re.M)
-    done = venv_python(image, "import importlib.metadata as m, importlib.util as u, sys; "
-                       "print(m.version('torch'), u.find_spec('graders'), sys.version_info[:2])")
+    done = venv_python(
+        image,
+        "import importlib.metadata as m, importlib.util as u, sys; "
+        "print(m.version('torch'), u.find_spec('graders'), sys.version_info[:2])",
+    )
     assert done.returncode == 0, done.stderr
     torch, graders_spec, _ = done.stdout.split(" ", 2)
     assert torch == "2.13.0+cpu" and graders_spec == "None"
@@ -182,9 +221,13 @@ def test_student_code_cannot_read_the_reference_hidden_graders_or_metadata(grade
     outputs = "\n".join(t["output"] for t in run.results["tests"])
     assert "hostile walk:" in outputs
     assert run.results["score"] == 0
-    hidden = {ln.strip() for ln in (FIXTURES.parent.parent / "graders" / "hidden"
-                                    / f"{TOPIC}.py").read_text().splitlines()
-              if "yield student." in ln or "expect=lambda" in ln}
+    hidden = {
+        ln.strip()
+        for ln in (FIXTURES.parent.parent / "graders" / "hidden" / f"{TOPIC}.py")
+        .read_text()
+        .splitlines()
+        if "yield student." in ln or "expect=lambda" in ln
+    }
     leaked = sorted(ln for ln in solution_lines(TOPIC) | hidden if ln in run.raw)
     assert leaked == []
     assert METADATA_SECRET not in run.raw and "IMPORTED" not in run.raw
@@ -201,7 +244,9 @@ def test_student_code_cannot_kill_the_grader_or_forge_results(grade):
     assert_documented_schema(run.results)
     assert run.results["score"] == _points(run, "softmax") > 0
     failed = [t for t in run.results["tests"] if t["status"] == "failed"]
-    assert {t["name"].split(":")[0] for t in failed} == set(registry.get(TOPIC).functions) - {"softmax"}
+    assert {t["name"].split(":")[0] for t in failed} == set(registry.get(TOPIC).functions) - {
+        "softmax"
+    }
     assert all(t["output"].strip() for t in failed if t["visibility"] == "visible")
 
 

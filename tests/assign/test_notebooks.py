@@ -44,7 +44,8 @@ def test_manifest_agrees_with_the_registry_and_the_graders(topic):
     assert manifest.title == spec.title
     assert list(manifest.points) == list(spec.functions)
     assert manifest.points == dict(points), (
-        "update the manifest's [points], then run python -m graders.assign.notebooks")
+        "update the manifest's [points], then run python -m graders.assign.notebooks"
+    )
     assert manifest.total_points == spec.total_points
     assert {"memory_mb", "call_seconds", "submission_seconds"} <= set(manifest.limits)
 
@@ -54,7 +55,8 @@ def test_committed_notebook_equals_a_fresh_build(topic):
     """assignments/<id>/source/<id>.ipynb is what the template and the reference build."""
     committed = load_manifest(topic).notebook.read_text()
     assert committed == notebook_text(build_notebook(topic)), (
-        "run python -m graders.assign.notebooks")
+        "run python -m graders.assign.notebooks"
+    )
 
 
 @pytest.mark.parametrize("topic", TOPICS)
@@ -125,7 +127,7 @@ def test_fill_solutions_puts_a_module_into_the_solution_cells():
 
 # --- graders.notebook.check -----------------------------------------------------------------
 
-STUDENT_CELLS = '''
+STUDENT_CELLS = """
 import numpy as np
 from math import e as EULER
 
@@ -139,7 +141,7 @@ def _stable(z):
 def softmax(z):
     w = np.exp(_stable(np.asarray(z, dtype=float))) * EULER / EULER
     return w / w.sum(axis=-1, keepdims=True)
-'''
+"""
 
 
 def _student_namespace(tmp_path: Path) -> dict:
@@ -169,13 +171,21 @@ def test_namespace_source_rebuilds_a_module_from_notebook_globals(tmp_path):
 def _fake_run(calls: list):
     def run(assignment: str, path: Path) -> SubmissionResult:
         calls.append(path.read_text())
-        tests = [Outcome(key=f"{assignment}.{f}.p", exercise=f"{assignment}.{f}",
-                            name=f"{f}: a property", score=1.0 if f == "softmax" else 0.0,
-                            max_score=1.0, visibility="public",
-                            status="passed" if f == "softmax" else "failed",
-                            output="" if f == "softmax" else f"your module has no function {f}")
-                 for f in registry.get(assignment).functions]
+        tests = [
+            Outcome(
+                key=f"{assignment}.{f}.p",
+                exercise=f"{assignment}.{f}",
+                name=f"{f}: a property",
+                score=1.0 if f == "softmax" else 0.0,
+                max_score=1.0,
+                visibility="public",
+                status="passed" if f == "softmax" else "failed",
+                output="" if f == "softmax" else f"your module has no function {f}",
+            )
+            for f in registry.get(assignment).functions
+        ]
         return SubmissionResult("you", assignment, 1.0, float(len(tests)), tests)
+
     return run
 
 
@@ -202,6 +212,7 @@ def test_check_does_nothing_under_nbgrader_autograde(tmp_path, capsys, monkeypat
 
 
 # --- executing the source notebooks ---------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict[str, nbformat.NotebookNode]:

@@ -109,26 +109,44 @@ def test_release_ships_no_hidden_graders_and_no_reference(topic, releases):
 
 #: the dev venv installs the project in editable mode, whose import hook would find the
 #: repository's graders.hidden and reference/; a student's machine has no such hook
-CLEAN = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path "
-         "if '__editable__' not in getattr(f, '__module__', '')]; ")
+CLEAN = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path "
+    "if '__editable__' not in getattr(f, '__module__', '')]; "
+)
 
 
 def _python(release: Path, code: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(release / "checker")}
-    return subprocess.run([sys.executable, "-c", CLEAN + code, *args], cwd=release, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", CLEAN + code, *args],
+        cwd=release,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _check(release: Path, topic: str, target: str) -> subprocess.CompletedProcess:
-    return _python(release, "from graders.cli import main; sys.exit(main(sys.argv[1:]))",
-                   "check", topic, target, "--sandbox", "plain")
+    return _python(
+        release,
+        "from graders.cli import main; sys.exit(main(sys.argv[1:]))",
+        "check",
+        topic,
+        target,
+        "--sandbox",
+        "plain",
+    )
 
 
 def test_checker_from_the_release_runs_the_public_checks(releases):
     """From the release's checker alone: the stub fails (exit 1), the reference passes (0)."""
     release = releases["classification"]
-    probe = _python(release, "import importlib.util as u, graders, graders.registry as r; "
-                    "print(graders.__file__, r.hidden_available(), u.find_spec('reference'))")
+    probe = _python(
+        release,
+        "import importlib.util as u, graders, graders.registry as r; "
+        "print(graders.__file__, r.hidden_available(), u.find_spec('reference'))",
+    )
     where, hidden, reference = probe.stdout.split()
     assert Path(where).is_relative_to(release / "checker"), probe.stderr
     assert hidden == "False" and reference == "None"
@@ -154,15 +172,19 @@ def test_grade_reads_notebooks_in_nbgraders_submitted_layout(releases, tmp_path)
     released = nbformat.read(releases[topic] / f"{topic}.ipynb", as_version=4)
     reference = fill_solutions(released, mutants.reference_source(topic))
     marker = tmp_path / "plot-cell-ran"
-    reference.cells.insert(2, nbformat.v4.new_code_cell(
-        f"open({str(marker)!r}, 'w').write('x')\nraise SystemExit('plots are not graded')"))
+    reference.cells.insert(
+        2,
+        nbformat.v4.new_code_cell(
+            f"open({str(marker)!r}, 'w').write('x')\nraise SystemExit('plots are not graded')"
+        ),
+    )
     _submit(tmp_path, "ada", topic, reference)
     wrong = mutants.mutants(topic)[0]
-    _submit(tmp_path, "bob", topic, fill_solutions(
-        released, mutants.mutant_source(topic, wrong)))
+    _submit(tmp_path, "bob", topic, fill_solutions(released, mutants.mutant_source(topic, wrong)))
     _submit(tmp_path, "cyd", topic, released)
-    report = grade_batch(tmp_path / "submitted", topic, tmp_path / "out", sandbox="plain",
-                         profile="quick")
+    report = grade_batch(
+        tmp_path / "submitted", topic, tmp_path / "out", sandbox="plain", profile="quick"
+    )
     scores = {r.student_id: r for r in report.results}
     assert scores["ada"].score == scores["ada"].max_score == 20
     assert not marker.exists()
@@ -194,8 +216,7 @@ def test_release_ships_misconceptions_as_plain_data_without_code(topic, releases
     leaves = _leaves(protocol.decode(frame))
     assert all(isinstance(x, (np.ndarray, float, int, str, type(None))) for x in leaves)
     frozen = misconceptions.Frozen.from_bytes(path.read_bytes())
-    public = {p.key for p in registry.properties(topic, hidden=False)
-              if p.visibility == "public"}
+    public = {p.key for p in registry.properties(topic, hidden=False) if p.visibility == "public"}
     assert set(frozen.cases) == public
     named = {m.id: m.misconception for m in mutants.mutants(topic) if m.misconception}
     assert frozen.sentences and all(named[k] == v for k, v in frozen.sentences.items())
@@ -219,7 +240,7 @@ def test_checker_from_the_release_names_the_students_misconception(releases):
     good = _check(release, topic, "variant.py")
     assert good.returncode == 0 and "Likely mistake" not in good.stdout, good.stdout
     other = mutant(topic, "backward_no_mean_path")  # a mistake the catalog does not name,
-    assert other.misconception is None              # in a function it names others for
+    assert other.misconception is None  # in a function it names others for
     (release / "other.py").write_text(mutants.mutant_source(topic, other))
     unnamed = _check(release, topic, "other.py")
     assert unnamed.returncode == 1 and "batchnorm_backward" in unnamed.stdout, unnamed.stdout

@@ -37,8 +37,11 @@ def test_every_spec_function_has_same_signature_and_docstring(topic):
 def test_reference_defines_exactly_the_spec_functions(topic):
     """The public functions of reference/<topic>.py are the registry's (SPEC's) list."""
     ref = importlib.import_module(f"reference.{topic}")
-    public = {n for n, v in vars(ref).items() if inspect.isfunction(v) and not n.startswith("_")
-              and v.__module__ == ref.__name__}
+    public = {
+        n
+        for n, v in vars(ref).items()
+        if inspect.isfunction(v) and not n.startswith("_") and v.__module__ == ref.__name__
+    }
     assert public == set(registry.get(topic).functions)
 
 
@@ -48,8 +51,9 @@ def test_stub_raises_not_implemented_naming_the_exercise(topic):
     stub = importlib.import_module(f"exercises.{topic}")
     for name in registry.get(topic).functions:
         fn = getattr(stub, name)
-        args = [None] * sum(p.default is inspect.Parameter.empty
-                            for p in inspect.signature(fn).parameters.values())
+        args = [None] * sum(
+            p.default is inspect.Parameter.empty for p in inspect.signature(fn).parameters.values()
+        )
         with pytest.raises(NotImplementedError, match=f"^{topic}.{name}: "):
             fn(*args)
 
@@ -95,9 +99,11 @@ def test_markers_must_balance():
 
 def test_module_level_region_disappears_and_function_region_raises():
     """A private helper region vanishes; a body region becomes raise NotImplementedError."""
-    src = ("import numpy as np\n\n### BEGIN SOLUTION\ndef _h():\n    return 1\n"
-           "### END SOLUTION\n\n\ndef f(x):\n    \"\"\"Doc.\"\"\"\n    ### BEGIN SOLUTION\n"
-           "    return _h()\n    ### END SOLUTION\n")
+    src = (
+        "import numpy as np\n\n### BEGIN SOLUTION\ndef _h():\n    return 1\n"
+        '### END SOLUTION\n\n\ndef f(x):\n    """Doc."""\n    ### BEGIN SOLUTION\n'
+        "    return _h()\n    ### END SOLUTION\n"
+    )
     out = clear_solutions(src, "topic")
     assert "_h" not in out
     assert 'raise NotImplementedError("topic.f: not implemented yet")' in out

@@ -34,10 +34,12 @@ from tests.bench.overhead import measure
 
 def catalog_sources(assignment: str) -> list[str]:
     """Every submission of the mix: reference, variants, mutants, degenerate entries, stub."""
-    entries = (mutants.variants(assignment) + mutants.mutants(assignment)
-               + mutants.degenerates(assignment))
-    return ([mutants.reference_source(assignment), stub_for(assignment)]
-            + [mutants.mutant_source(assignment, e) for e in entries])
+    entries = (
+        mutants.variants(assignment) + mutants.mutants(assignment) + mutants.degenerates(assignment)
+    )
+    return [mutants.reference_source(assignment), stub_for(assignment)] + [
+        mutants.mutant_source(assignment, e) for e in entries
+    ]
 
 
 def build_batch(assignment: str, n: int | None, root: Path) -> Path:
@@ -57,8 +59,15 @@ def build_batch(assignment: str, n: int | None, root: Path) -> Path:
 def _timed(subs: Path, assignment: str, out: Path, jobs: int, sandbox: str) -> float:
     t0 = time.perf_counter()
     # the staff CLI's diagnoser: diagnosis is part of a real batch's cost
-    grade_batch(subs, assignment, out, jobs=jobs, regrade=True, sandbox=sandbox,
-                diagnoser_for=optional_diagnoser)
+    grade_batch(
+        subs,
+        assignment,
+        out,
+        jobs=jobs,
+        regrade=True,
+        sandbox=sandbox,
+        diagnoser_for=optional_diagnoser,
+    )
     return time.perf_counter() - t0
 
 
@@ -90,17 +99,24 @@ def main() -> None:
     args = parser.parse_args()
     ids = args.assignment or list(registry.ASSIGNMENTS)
     launcher = choose_launcher(args.sandbox)
-    print(f"sandbox {launcher.name}, {os.cpu_count()} cores, {args.reps} warm repetitions "
-          "(medians); seconds per submission")
+    print(
+        f"sandbox {launcher.name}, {os.cpu_count()} cores, {args.reps} warm repetitions "
+        "(medians); seconds per submission"
+    )
     print()
-    print("| assignment | mix | cold, jobs 1 | cold, jobs 2 | warm, jobs 1 | warm, jobs 2 "
-          "| speed-up (warm) | worker / in-process |")
+    print(
+        "| assignment | mix | cold, jobs 1 | cold, jobs 2 | warm, jobs 1 | warm, jobs 2 "
+        "| speed-up (warm) | worker / in-process |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for assignment in ids:
         r = bench(assignment, args.reps, args.sandbox, args.n)
-        print(f"| {assignment} | {int(r['n'])} | {r['cold1']:.3f} | {r['cold2']:.3f} "
-              f"| {r['warm1']:.3f} | {r['warm2']:.3f} | {r['speedup']:.2f}x "
-              f"| {r['ratio']:.2f}x |", flush=True)
+        print(
+            f"| {assignment} | {int(r['n'])} | {r['cold1']:.3f} | {r['cold2']:.3f} "
+            f"| {r['warm1']:.3f} | {r['warm2']:.3f} | {r['speedup']:.2f}x "
+            f"| {r['ratio']:.2f}x |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -88,9 +88,12 @@ def nbgrader_scores(root: Path, assignment: str, students: list[str]) -> dict[st
 def assert_count(assignment: str) -> int:
     """``assert`` statements in the notebook's nbgrader test cells (what autograde checks)."""
     nb = build_notebook(assignment)
-    return sum(isinstance(node, ast.Assert)
-               for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")
-               for node in ast.walk(ast.parse(cell.source)))
+    return sum(
+        isinstance(node, ast.Assert)
+        for cell in nb.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+        for node in ast.walk(ast.parse(cell.source))
+    )
 
 
 def generated_cases(assignment: str) -> int:
@@ -103,8 +106,9 @@ def generated_cases(assignment: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", "-a", default="classification",
-                        choices=list(registry.ASSIGNMENTS))
+    parser.add_argument(
+        "--assignment", "-a", default="classification", choices=list(registry.ASSIGNMENTS)
+    )
     parser.add_argument("-n", type=int, default=12, help="notebook submissions")
     parser.add_argument("--reps", type=int, default=3, help="propgrade repetitions")
     parser.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "plain"])
@@ -129,8 +133,9 @@ def main() -> int:
         pg_runs, report = [], None
         for rep in range(args.reps):
             start = time.perf_counter()
-            report = grade_batch(root / "submitted", a, root / "out", jobs=1, regrade=True,
-                                 sandbox=args.sandbox)
+            report = grade_batch(
+                root / "submitted", a, root / "out", jobs=1, regrade=True, sandbox=args.sandbox
+            )
             pg_runs.append((time.perf_counter() - start) / n)
             print(f"  propgrade grade run {rep + 1}: {pg_runs[-1]:.2f} s per submission")
         assert report is not None
@@ -143,18 +148,20 @@ def main() -> int:
         print()
         print(f"{'':28}{'nbgrader autograde':>20}{'propgrade grade':>18}")
         print(f"{'seconds per submission':28}{nb_med:>20.2f}{pg_med:>18.2f}")
-        print(f"{'  (mean)':28}{statistics.mean(nb_times):>20.2f}"
-              f"{statistics.mean(pg_runs):>18.2f}")
-        print(f"{'cases checked per notebook':28}{assert_count(a):>20}"
-              f"{generated_cases(a):>18}")
+        print(f"{'  (mean)':28}{statistics.mean(nb_times):>20.2f}{statistics.mean(pg_runs):>18.2f}")
+        print(f"{'cases checked per notebook':28}{assert_count(a):>20}{generated_cases(a):>18}")
         print(f"{'propgrade speed-up':28}{nb_med / pg_med:>20.1f}x")
         print()
         print(f"{'student':40}{'nbgrader':>10}{'propgrade':>11}")
         for s in students:
-            flag = ("  <- bug not caught by the asserts"
-                    if s.startswith("bug-") and nb_scores[s] == nb_total else "")
-            print(f"{s:40}{nb_scores[s]:>6.1f}/{nb_total:<3g}{pg_scores[s]:>7.1f}/{total:<3g}"
-                  f"{flag}")
+            flag = (
+                "  <- bug not caught by the asserts"
+                if s.startswith("bug-") and nb_scores[s] == nb_total
+                else ""
+            )
+            print(
+                f"{s:40}{nb_scores[s]:>6.1f}/{nb_total:<3g}{pg_scores[s]:>7.1f}/{total:<3g}{flag}"
+            )
         launcher = choose_launcher(args.sandbox)
         print(f"\npropgrade's sandbox: {launcher.name}; nbgrader: the student's kernel")
     return 0

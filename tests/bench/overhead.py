@@ -73,8 +73,9 @@ def measure(assignment: str, root: Path | None = None) -> Overhead:
     recorded: list[tuple[list[protocol.Call], float]] = []
     original = client.Session.map
 
-    def recording(self: client.Session, calls: Sequence[protocol.Call], *args: Any,
-                  **kwargs: Any) -> list[Reply]:
+    def recording(
+        self: client.Session, calls: Sequence[protocol.Call], *args: Any, **kwargs: Any
+    ) -> list[Reply]:
         t0 = time.perf_counter()
         replies = original(self, calls, *args, **kwargs)
         recorded.append((list(calls), time.perf_counter() - t0))
@@ -87,5 +88,10 @@ def measure(assignment: str, root: Path | None = None) -> Overhead:
         client.Session.map = original  # type: ignore[method-assign]
     module = mutants.load_module(f"bench_{assignment}", source)
     messages = [calls for calls, _ in recorded]
-    return Overhead(assignment, len(recorded), sum(len(c) for c in messages),
-                    sum(s for _, s in recorded), _replay(module, messages))
+    return Overhead(
+        assignment,
+        len(recorded),
+        sum(len(c) for c in messages),
+        sum(s for _, s in recorded),
+        _replay(module, messages),
+    )

@@ -19,14 +19,30 @@ SPEC = registry.get("classification")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _result(student: str = "ada", messages: tuple[str, ...] = (), score: float = 1.5,
-            status: str = "graded") -> SubmissionResult:
-    tests = [Outcome(key=f"{e}.p", exercise=e, name=f"{e}: p", score=score if i == 0 else 0.0,
-                     max_score=1.5, visibility="public", status="failed")
-             for i, e in enumerate(SPEC.exercises)]
-    return SubmissionResult(student, SPEC.id, sum(t.score for t in tests),
-                            sum(t.max_score for t in tests), tests, messages=list(messages),
-                            status=status)
+def _result(
+    student: str = "ada", messages: tuple[str, ...] = (), score: float = 1.5, status: str = "graded"
+) -> SubmissionResult:
+    tests = [
+        Outcome(
+            key=f"{e}.p",
+            exercise=e,
+            name=f"{e}: p",
+            score=score if i == 0 else 0.0,
+            max_score=1.5,
+            visibility="public",
+            status="failed",
+        )
+        for i, e in enumerate(SPEC.exercises)
+    ]
+    return SubmissionResult(
+        student,
+        SPEC.id,
+        sum(t.score for t in tests),
+        sum(t.max_score for t in tests),
+        tests,
+        messages=list(messages),
+        status=status,
+    )
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -55,7 +71,7 @@ def test_every_field_is_quoted():
 def test_formula_starts_get_a_quote_mark():
     """A student id or message starting = + - @ tab or CR is written with a leading '."""
     for start in FORMULA_STARTS:
-        evil = f"{start}HYPERLINK(\"http://x\")"
+        evil = f'{start}HYPERLINK("http://x")'
         row = _rows(grades_csv(SPEC, [_result(evil, messages=(evil,))]))[0]
         assert row["student_id"] == "'" + evil
         first = evil.splitlines()[0]  # a message shows its first line ("" after a CR)

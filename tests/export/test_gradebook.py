@@ -43,12 +43,25 @@ def _result(student: str, scores: dict[str, float], status: str = "graded") -> S
     for f in spec.functions:
         for i in range(2):
             got = scores.get(f, 0.0) / 2
-            tests.append(Outcome(key=f"{TOPIC}.{f}.p{i}", exercise=spec.exercise(f),
-                                 name=f"{f}: property {i}", score=got, max_score=1.5,
-                                 visibility="public" if i == 0 else "hidden",
-                                 status="passed" if got == 1.5 else "failed"))
-    return SubmissionResult(student, TOPIC, sum(t.score for t in tests),
-                            sum(t.max_score for t in tests), tests, status=status)
+            tests.append(
+                Outcome(
+                    key=f"{TOPIC}.{f}.p{i}",
+                    exercise=spec.exercise(f),
+                    name=f"{f}: property {i}",
+                    score=got,
+                    max_score=1.5,
+                    visibility="public" if i == 0 else "hidden",
+                    status="passed" if got == 1.5 else "failed",
+                )
+            )
+    return SubmissionResult(
+        student,
+        TOPIC,
+        sum(t.score for t in tests),
+        sum(t.max_score for t in tests),
+        tests,
+        status=status,
+    )
 
 
 def test_scores_read_back_through_nbgraders_gradebook(gradebook):
@@ -74,8 +87,14 @@ def test_scores_read_back_through_nbgraders_gradebook(gradebook):
 def test_regrading_updates_in_place(gradebook):
     """Writing again replaces the scores; no duplicate students, submissions or cells."""
     write_gradebook(gradebook, TOPIC, [_result("ada", {"softmax": 1.5})])
-    write_gradebook(gradebook, TOPIC, [_result("ada", {"softmax": 3.0, "cross_entropy": 3.0}),
-                                       _result("cyd", {}, status="not graded")])
+    write_gradebook(
+        gradebook,
+        TOPIC,
+        [
+            _result("ada", {"softmax": 3.0, "cross_entropy": 3.0}),
+            _result("cyd", {}, status="not graded"),
+        ],
+    )
     with Gradebook(db_url(gradebook)) as gb:
         assert len(gb.students) == 2 and len(gb.assignment_submissions(TOPIC)) == 2
         assert gb.find_submission(TOPIC, "ada").score == 6.0
@@ -106,8 +125,18 @@ def test_grade_command_writes_the_gradebook(gradebook, tmp_path, monkeypatch):
 
     monkeypatch.setattr(batch, "grade_batch", fake_grade_batch)
     (tmp_path / "subs").mkdir()
-    code = main(["grade", str(tmp_path / "subs"), "--assignment", TOPIC, "--out",
-                 str(tmp_path / "out"), "--gradebook", str(gradebook)])
+    code = main(
+        [
+            "grade",
+            str(tmp_path / "subs"),
+            "--assignment",
+            TOPIC,
+            "--out",
+            str(tmp_path / "out"),
+            "--gradebook",
+            str(gradebook),
+        ]
+    )
     assert code == 0
     with Gradebook(db_url(gradebook)) as gb:
         submission = gb.find_submission(TOPIC, "broken")

@@ -17,7 +17,7 @@ from graders.grade.batch import grade_batch
 from tests.conftest import mutant
 
 TOPIC = "classification"
-TITLE = registry.get(TOPIC).title   #: the manifest's: "Classification: softmax, ..."
+TITLE = registry.get(TOPIC).title  #: the manifest's: "Classification: softmax, ..."
 ROSTERS = Path(__file__).resolve().parents[1] / "fixtures" / "lms"
 CANVAS_ROSTER = ROSTERS / "canvas_gradebook_export.csv"
 MOODLE_ROSTER = ROSTERS / "moodle_grade_export.csv"
@@ -46,8 +46,12 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("lms")
     reference = mutants.reference_source(TOPIC)
     wrong = mutants.mutant_source(TOPIC, mutant(TOPIC, "softmax_axis_0"))
-    for student, source in [("ada", reference), ("bob", wrong), ("dan", reference),
-                            ("eve", "def softmax(:\n")]:
+    for student, source in [
+        ("ada", reference),
+        ("bob", wrong),
+        ("dan", reference),
+        ("eve", "def softmax(:\n"),
+    ]:
         (root / "subs" / student).mkdir(parents=True)
         (root / "subs" / student / f"{TOPIC}.py").write_text(source)
     report = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain", profile="quick")
@@ -66,15 +70,16 @@ def _export(root: Path, *args: str) -> int:
 
 
 @pytest.mark.slow
-def test_canvas_import_keeps_the_roster_columns_and_adds_one_assignment_and_points_possible(
-        graded):
+def test_canvas_import_keeps_the_roster_columns_and_adds_one_assignment_and_points_possible(graded):
     """Header: the roster's five student columns plus the assignment's title; then Points
     Possible with the maximum; then every roster student in roster order, with grades.csv's
     score or blank (Cy never submitted, the test student is nobody propgrade knows)."""
     root, report, scores = graded
     dest = root / "canvas.csv"
-    assert _export(root, "--to", "canvas", "--roster", str(CANVAS_ROSTER),
-                   "--out", str(dest)) == EXIT_OK
+    assert (
+        _export(root, "--to", "canvas", "--roster", str(CANVAS_ROSTER), "--out", str(dest))
+        == EXIT_OK
+    )
     rows = _rows(dest)
     n, assignments = _canvas_import_columns(rows)
     assert rows[0][:n] == STUDENT_COLUMNS and assignments == [TITLE]
@@ -86,7 +91,8 @@ def test_canvas_import_keeps_the_roster_columns_and_adds_one_assignment_and_poin
         ["Babbage, Bob", "102", "S002", "BOB", "Section A"],
         ["Young, Cy", "103", "S003", "cy", "Section B"],
         ["Ernst, Eve", "105", "S005", "eve", "Section B"],
-        ["Student, Test", "104", "", "", "Section A"]]
+        ["Student, Test", "104", "", "", "Section A"],
+    ]
     grade = {r[3] or r[0]: r[n] for r in body}
     assert grade["ada"] == "20" and float(grade["BOB"]) == float(scores["bob"]) < 20
     assert grade["eve"] == "0" and grade["cy"] == "" and grade["Student, Test"] == ""
@@ -98,8 +104,20 @@ def test_canvas_assignment_id_names_the_existing_assignment_column(graded):
     """--assignment 4402 writes the header as Canvas exports it, 'Title (4402)'."""
     root = graded[0]
     dest = root / "canvas-4402.csv"
-    assert _export(root, "--to", "canvas", "--roster", str(CANVAS_ROSTER), "--out", str(dest),
-                   "--assignment", "4402") == EXIT_OK
+    assert (
+        _export(
+            root,
+            "--to",
+            "canvas",
+            "--roster",
+            str(CANVAS_ROSTER),
+            "--out",
+            str(dest),
+            "--assignment",
+            "4402",
+        )
+        == EXIT_OK
+    )
     assert _canvas_import_columns(_rows(dest))[1] == [f"{TITLE} (4402)"]
 
 
@@ -109,12 +127,17 @@ def test_students_missing_on_either_side_are_named_one_line_each(graded, capsys)
     (not graded, exported as 0) are each said on one line of stderr."""
     root = graded[0]
     capsys.readouterr()
-    assert _export(root, "--to", "canvas", "--roster", str(CANVAS_ROSTER),
-                   "--out", str(root / "c.csv")) == EXIT_OK
+    assert (
+        _export(
+            root, "--to", "canvas", "--roster", str(CANVAS_ROSTER), "--out", str(root / "c.csv")
+        )
+        == EXIT_OK
+    )
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 4, lines
-    assert re.search(r"roster student cy \(Young, Cy\) has no propgrade result: left blank",
-                     lines[0])
+    assert re.search(
+        r"roster student cy \(Young, Cy\) has no propgrade result: left blank", lines[0]
+    )
     assert "(no SIS Login ID) (Student, Test)" in lines[1]
     assert "propgrade graded dan, who is not in the roster" in lines[2]
     assert "could not be graded" in lines[3] and lines[3].endswith("eve")
@@ -122,18 +145,32 @@ def test_students_missing_on_either_side_are_named_one_line_each(graded, capsys)
 
 @pytest.mark.slow
 def test_moodle_import_is_an_identifier_and_a_grade_column_of_the_graded_roster_students(
-        graded, capsys):
+    graded, capsys
+):
     """--id-column 'ID number': the file is that column and the grade, one row per roster
     student propgrade graded (Cy is left out: a blank would clear a grade in Moodle)."""
     root, _, scores = graded
     dest = root / "moodle.csv"
-    assert _export(root, "--to", "moodle", "--roster", str(MOODLE_ROSTER), "--out", str(dest),
-                   "--id-column", "ID number") == EXIT_OK
+    assert (
+        _export(
+            root,
+            "--to",
+            "moodle",
+            "--roster",
+            str(MOODLE_ROSTER),
+            "--out",
+            str(dest),
+            "--id-column",
+            "ID number",
+        )
+        == EXIT_OK
+    )
     rows = _rows(dest)
     assert rows[0] == ["ID number", TITLE]
     assert [r[0] for r in rows[1:]] == ["ada", "bob", "eve"]
-    assert {r[0]: float(r[1]) for r in rows[1:]} == {s: float(scores[s])
-                                                     for s in ("ada", "bob", "eve")}
+    assert {r[0]: float(r[1]) for r in rows[1:]} == {
+        s: float(scores[s]) for s in ("ada", "bob", "eve")
+    }
     err = capsys.readouterr().err
     assert "roster student cy (Cy Young) has no propgrade result: not in the file" in err
     assert "propgrade graded dan" in err
@@ -145,8 +182,10 @@ def test_moodle_default_identifier_is_the_email_column(graded, capsys):
     named by an email, so every student is missing on both sides and the file has a header)."""
     root = graded[0]
     dest = root / "moodle-email.csv"
-    assert _export(root, "--to", "moodle", "--roster", str(MOODLE_ROSTER),
-                   "--out", str(dest)) == EXIT_OK
+    assert (
+        _export(root, "--to", "moodle", "--roster", str(MOODLE_ROSTER), "--out", str(dest))
+        == EXIT_OK
+    )
     assert _rows(dest) == [["Email address", TITLE]]
     err = capsys.readouterr().err
     assert "roster student ada.lovelace@uni.example (Ada Lovelace)" in err
@@ -154,30 +193,80 @@ def test_moodle_default_identifier_is_the_email_column(graded, capsys):
 
 # --- a user's mistakes: one line, the right exit code (no store needed: checked first) -----
 
-DUPLICATE = ('Student,ID,SIS User ID,SIS Login ID,Section\n"Lovelace, Ada",101,S001,ada,A\n'
-             '"Lovelace, Ada (again)",106,S006,ADA,A\n')
+DUPLICATE = (
+    'Student,ID,SIS User ID,SIS Login ID,Section\n"Lovelace, Ada",101,S001,ada,A\n'
+    '"Lovelace, Ada (again)",106,S006,ADA,A\n'
+)
 
 
-@pytest.mark.parametrize("args, code, words", [
-    (["--to", "canvas", "--roster", "duplicate.csv", "--out", "x.csv"], EXIT_INPUT,
-     "lists 'ADA' twice in column 'SIS Login ID'"),
-    (["--to", "canvas", "--roster", "no-such.csv", "--out", "x.csv"], EXIT_INPUT,
-     "does not exist"),
-    (["--to", "canvas", "--roster", str(CANVAS_ROSTER), "--out", "x.csv",
-      "--id-column", "Login"], EXIT_USAGE, "has no column 'Login'"),
-    (["--to", "canvas", "--roster", str(ROSTERS / "canvas_people_list_not_gradebook.csv"),
-      "--out", "x.csv"], EXIT_INPUT, "is not a Canvas gradebook export"),
-    (["--to", "moodle", "--roster", str(CANVAS_ROSTER), "--out", "x.csv"], EXIT_INPUT,
-     "has no column 'Email address'"),
-    (["--to", "blackboard", "--roster", str(CANVAS_ROSTER), "--out", "x.csv"], EXIT_USAGE,
-     "invalid choice: 'blackboard'"),
-    (["--to", "canvas", "--out", "x.csv"], EXIT_USAGE, "needs --roster"),
-    (["--roster", str(CANVAS_ROSTER)], EXIT_USAGE, "go with --to"),
-    (["--to", "canvas", "--roster", str(CANVAS_ROSTER), "--out", "x.csv",
-      "--assignment", "classification"], EXIT_USAGE, "is a number"),
-])
-def test_lms_export_mistakes_are_one_line_errors(tmp_path, capsys, monkeypatch, args, code,
-                                                 words):
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (
+            ["--to", "canvas", "--roster", "duplicate.csv", "--out", "x.csv"],
+            EXIT_INPUT,
+            "lists 'ADA' twice in column 'SIS Login ID'",
+        ),
+        (
+            ["--to", "canvas", "--roster", "no-such.csv", "--out", "x.csv"],
+            EXIT_INPUT,
+            "does not exist",
+        ),
+        (
+            [
+                "--to",
+                "canvas",
+                "--roster",
+                str(CANVAS_ROSTER),
+                "--out",
+                "x.csv",
+                "--id-column",
+                "Login",
+            ],
+            EXIT_USAGE,
+            "has no column 'Login'",
+        ),
+        (
+            [
+                "--to",
+                "canvas",
+                "--roster",
+                str(ROSTERS / "canvas_people_list_not_gradebook.csv"),
+                "--out",
+                "x.csv",
+            ],
+            EXIT_INPUT,
+            "is not a Canvas gradebook export",
+        ),
+        (
+            ["--to", "moodle", "--roster", str(CANVAS_ROSTER), "--out", "x.csv"],
+            EXIT_INPUT,
+            "has no column 'Email address'",
+        ),
+        (
+            ["--to", "blackboard", "--roster", str(CANVAS_ROSTER), "--out", "x.csv"],
+            EXIT_USAGE,
+            "invalid choice: 'blackboard'",
+        ),
+        (["--to", "canvas", "--out", "x.csv"], EXIT_USAGE, "needs --roster"),
+        (["--roster", str(CANVAS_ROSTER)], EXIT_USAGE, "go with --to"),
+        (
+            [
+                "--to",
+                "canvas",
+                "--roster",
+                str(CANVAS_ROSTER),
+                "--out",
+                "x.csv",
+                "--assignment",
+                "classification",
+            ],
+            EXIT_USAGE,
+            "is a number",
+        ),
+    ],
+)
+def test_lms_export_mistakes_are_one_line_errors(tmp_path, capsys, monkeypatch, args, code, words):
     """A roster missing, naming a student twice or lacking the column, a file that is no
     gradebook export, an unknown LMS, a missing or misplaced option: one `error:` line (plus a
     hint) and its exit code."""

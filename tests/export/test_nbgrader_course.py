@@ -29,21 +29,27 @@ DUE = "2026-03-01 17:00:00 UTC"
 SUBMITTED = {
     "ada": ("reference", "2026-03-01 16:59:00.000000 UTC"),
     "bob": ("softmax_no_max_shift", "2026-03-01 12:00:00.000000 UTC"),  # a catalog mutant
-    "lee": ("reference", "2026-03-02 09:30:00.000000 UTC"),            # 16.5 h late
+    "lee": ("reference", "2026-03-02 09:30:00.000000 UTC"),  # 16.5 h late
 }
 LATE_SECONDS = 16.5 * 3600
-CONFIG = '''c = get_config()
+CONFIG = """c = get_config()
 c.CourseDirectory.course_id = "dl101"
 c.Exchange.root = {exchange!r}
 c.LateSubmissionPlugin.penalty_method = "zero"
-'''
+"""
 
 
 def nbgrader(root: Path, *args: str) -> str:
     """Run nbgrader's own command line in the course root, as staff do."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
 
@@ -63,27 +69,47 @@ def course(tmp_path_factory) -> tuple[Path, Path]:
     os.chmod(exchange, 0o777)  # nbgrader's exchange must be o+rwx (mkdir's mode obeys umask)
     (root / "nbgrader_config.py").write_text(CONFIG.format(exchange=str(exchange)))
     nbgrader(root, "db", "student", "add", "dan", "--last-name=Hopper", "--first-name=Grace")
-    (tmp / "students.csv").write_text("id,last_name,first_name,email\n"
-                                      "ada,Lovelace,Ada,\nbob,Babbage,Charles,\n")
+    (tmp / "students.csv").write_text(
+        "id,last_name,first_name,email\nada,Lovelace,Ada,\nbob,Babbage,Charles,\n"
+    )
     nbgrader(root, "db", "student", "import", str(tmp / "students.csv"))
     nbgrader(root, "db", "assignment", "add", TOPIC, f"--duedate={DUE}")
 
     assert main(["generate", TOPIC, "--course", str(root)]) == 0
     released = nbformat.read(root / "release" / TOPIC / f"{TOPIC}.ipynb", as_version=4)
     for student, (what, stamp) in SUBMITTED.items():
-        source = (mutants.reference_source(TOPIC) if what == "reference" else
-                  mutants.mutant_source(TOPIC, next(m for m in mutants.mutants(TOPIC)
-                                                    if m.id == what)))
+        source = (
+            mutants.reference_source(TOPIC)
+            if what == "reference"
+            else mutants.mutant_source(
+                TOPIC, next(m for m in mutants.mutants(TOPIC) if m.id == what)
+            )
+        )
         folder = root / "submitted" / student / TOPIC
         folder.mkdir(parents=True)
         nbformat.write(fill_solutions(released, source), folder / f"{TOPIC}.ipynb")
-        (folder / "timestamp.txt").write_text(stamp)             # as nbgrader collect leaves it
+        (folder / "timestamp.txt").write_text(stamp)  # as nbgrader collect leaves it
         (folder / "submission_secret.txt").write_text(_secret(student))
-    (root / "submitted" / "eve" / "ps0").mkdir(parents=True)    # another assignment only
+    (root / "submitted" / "eve" / "ps0").mkdir(parents=True)  # another assignment only
 
     out = tmp / "out"
-    assert main(["grade", str(root / "submitted"), "-a", TOPIC, "--course", str(root),
-                 "--out", str(out), "--sandbox", "plain"]) == 0
+    assert (
+        main(
+            [
+                "grade",
+                str(root / "submitted"),
+                "-a",
+                TOPIC,
+                "--course",
+                str(root),
+                "--out",
+                str(out),
+                "--sandbox",
+                "plain",
+            ]
+        )
+        == 0
+    )
     return root, out
 
 
@@ -117,11 +143,15 @@ def test_generate_registers_the_release_as_generate_assignment_does(course):
     root, _ = course
     for step in ("source", "release"):
         assert sorted(p.name for p in (root / step / TOPIC).iterdir()) == [
-            f"{TOPIC}.ipynb", f"{TOPIC}.py"]
+            f"{TOPIC}.ipynb",
+            f"{TOPIC}.py",
+        ]
     assert (root / "checker" / TOPIC / "checker" / "pyproject.toml").is_file()
     config = course_config(root)
-    with nbgrader_env(), Gradebook(f"sqlite:///{root / 'gradebook.db'}",
-                                   config.CourseDirectory.course_id) as gb:
+    with (
+        nbgrader_env(),
+        Gradebook(f"sqlite:///{root / 'gradebook.db'}", config.CourseDirectory.course_id) as gb,
+    ):
         assignment = gb.find_assignment(TOPIC)
         assert str(assignment.duedate) == "2026-03-01 17:00:00"
         (notebook,) = assignment.notebooks
@@ -189,7 +219,10 @@ def test_autograded_and_feedback_hold_each_students_files(course):
         for name in names:
             assert (autograded / name).read_bytes() == (submitted / name).read_bytes()
         assert sorted(p.name for p in feedback.iterdir()) == [
-            f"{TOPIC}.html", "submission_secret.txt", "timestamp.txt"]
+            f"{TOPIC}.html",
+            "submission_secret.txt",
+            "timestamp.txt",
+        ]
         page = (feedback / f"{TOPIC}.html").read_text()
         assert page == (out / student / "feedback.html").read_text()
         assert WITHHELD in page
@@ -211,8 +244,10 @@ def test_nbgrader_release_feedback_ships_propgrades_page(course):
     exchange = Path(course_config(root).Exchange.root) / "dl101" / "feedback"
     for student in SUBMITTED:
         shipped = exchange / f"{notebook_hash(secret=_secret(student), notebook_id=TOPIC)}.html"
-        assert shipped.read_bytes() == (root / "feedback" / student / TOPIC
-                                        / f"{TOPIC}.html").read_bytes()
+        assert (
+            shipped.read_bytes()
+            == (root / "feedback" / student / TOPIC / f"{TOPIC}.html").read_bytes()
+        )
 
 
 @slow
@@ -220,8 +255,23 @@ def test_a_rerun_leaves_the_course_as_it_was(course, tmp_path):
     """Grading the unchanged batch again grades nobody and nbgrader exports the same."""
     root, out = course
     before = _export(root, "before.csv")
-    assert main(["grade", str(root / "submitted"), "-a", TOPIC, "--course", str(root),
-                 "--out", str(out), "--sandbox", "plain"]) == 0
+    assert (
+        main(
+            [
+                "grade",
+                str(root / "submitted"),
+                "-a",
+                TOPIC,
+                "--course",
+                str(root),
+                "--out",
+                str(out),
+                "--sandbox",
+                "plain",
+            ]
+        )
+        == 0
+    )
     assert _export(root, "after.csv") == before
 
 
@@ -231,8 +281,21 @@ def test_grading_an_assignment_the_gradebook_lacks_is_one_line(course, tmp_path,
     command that registers it; nothing is written."""
     root, _ = course
     out = tmp_path / "out"
-    assert main(["grade", str(root / "submitted"), "-a", "backprop", "--course", str(root),
-                 "--out", str(out)]) == 3
+    assert (
+        main(
+            [
+                "grade",
+                str(root / "submitted"),
+                "-a",
+                "backprop",
+                "--course",
+                str(root),
+                "--out",
+                str(out),
+            ]
+        )
+        == 3
+    )
     err = capsys.readouterr().err.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
     assert "backprop is not in the gradebook" in err
@@ -241,6 +304,7 @@ def test_grading_an_assignment_the_gradebook_lacks_is_one_line(course, tmp_path,
 
 
 # --- without a course: the rules, fast ----------------------------------------------------
+
 
 def _one_line(capsys) -> str:
     err = capsys.readouterr().err.strip()

@@ -21,8 +21,11 @@ TOPIC = "classification"
 
 def _files(out: Path) -> dict[str, bytes]:
     """Every file propgrade wrote into OUT (not the store), by relative path."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.name.startswith("propgrade.sqlite")}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith("propgrade.sqlite")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +33,11 @@ def graded(tmp_path_factory):
     """alice correct, bob with a catalog mutant, carol's module does not parse."""
     root = tmp_path_factory.mktemp("stage")
     wrong = mutants.mutant_source(TOPIC, mutant(TOPIC, "softmax_axis_0"))
-    for student, source in [("alice", mutants.reference_source(TOPIC)), ("bob", wrong),
-                            ("carol", "def softmax(:\n")]:
+    for student, source in [
+        ("alice", mutants.reference_source(TOPIC)),
+        ("bob", wrong),
+        ("carol", "def softmax(:\n"),
+    ]:
         (root / "subs" / student).mkdir(parents=True)
         (root / "subs" / student / f"{TOPIC}.py").write_text(source)
     report = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain", profile="quick")
@@ -45,9 +51,15 @@ def test_export_restores_deleted_files_byte_identically_without_the_submissions(
     root, report = graded
     out = root / "out"
     before = _files(out)
-    assert {"grades.csv", "summary.md", "summary.png", "alice/results.json",
-            "bob/feedback.html", "carol/results.json"} <= set(before)
-    shutil.move(root / "subs", root / "elsewhere")   # export must not need them
+    assert {
+        "grades.csv",
+        "summary.md",
+        "summary.png",
+        "alice/results.json",
+        "bob/feedback.html",
+        "carol/results.json",
+    } <= set(before)
+    shutil.move(root / "subs", root / "elsewhere")  # export must not need them
     for name in before:
         (out / name).unlink()
     try:

@@ -33,9 +33,11 @@ def _write_batch(subs: Path) -> None:
 
 
 def _files(out: Path) -> dict[str, tuple[dict, str]]:
-    return {d.name: (json.loads((d / "results.json").read_text()),
-                     (d / "feedback.html").read_text())
-            for d in sorted(out.iterdir()) if (d / "results.json").exists()}
+    return {
+        d.name: (json.loads((d / "results.json").read_text()), (d / "feedback.html").read_text())
+        for d in sorted(out.iterdir())
+        if (d / "results.json").exists()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +45,18 @@ def batch(tmp_path_factory):
     """One graded batch exported twice from its store: as graded, then --release-hidden."""
     root = tmp_path_factory.mktemp("visibility")
     _write_batch(root / "subs")
-    graded = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain",
-                         diagnoser_for=optional_diagnoser)
+    graded = grade_batch(
+        root / "subs", TOPIC, root / "out", sandbox="plain", diagnoser_for=optional_diagnoser
+    )
     before = _files(root / "out")
-    released = grade_batch(root / "subs", TOPIC, root / "out", sandbox="plain",
-                           release_hidden=True, diagnoser_for=optional_diagnoser)
+    released = grade_batch(
+        root / "subs",
+        TOPIC,
+        root / "out",
+        sandbox="plain",
+        release_hidden=True,
+        diagnoser_for=optional_diagnoser,
+    )
     assert released.graded == 0  # the rerun only renders again: the store kept everything
     results = {r.student_id: r for r in graded.results}
     return results, before, _files(root / "out")
@@ -56,8 +65,11 @@ def batch(tmp_path_factory):
 def _hidden_outputs(result: SubmissionResult) -> list[str]:
     """Feedback of hidden checks that no public check gives too ("no function f" is both)."""
     public = {t.output for t in result.tests if t.visibility == "public"}
-    return [t.output for t in result.tests
-            if t.visibility == "hidden" and t.output and t.output not in public]
+    return [
+        t.output
+        for t in result.tests
+        if t.visibility == "hidden" and t.output and t.output not in public
+    ]
 
 
 def test_batch_has_hidden_failures_to_withhold(batch):
@@ -66,8 +78,11 @@ def test_batch_has_hidden_failures_to_withhold(batch):
     results, _, _ = batch
     for student in MUTANTS:
         assert _hidden_outputs(results[student]), student
-    assert any(t.visibility == "hidden" and t.misconception  # a misconception to withhold
-               for student in MUTANTS for t in results[student].tests)
+    assert any(
+        t.visibility == "hidden" and t.misconception  # a misconception to withhold
+        for student in MUTANTS
+        for t in results[student].tests
+    )
     assert "1.e+04" in results[PRINTS].printed  # a hidden example's huge logit
 
 
@@ -109,8 +124,9 @@ def test_results_json_uses_gradescopes_after_due_date(batch):
     for student, (data, _) in before.items():
         kinds = {t.name: t.visibility for t in results[student].tests}
         for t in data["tests"]:
-            assert t["visibility"] == ("after_due_date" if kinds[t["name"]] == "hidden"
-                                       else "visible")
+            assert t["visibility"] == (
+                "after_due_date" if kinds[t["name"]] == "hidden" else "visible"
+            )
             assert {"name", "score", "max_score", "output", "visibility", "status"} <= set(t)
         assert data["score"] == after[student][0]["score"] == results[student].score
         assert data["stdout_visibility"] == "hidden"

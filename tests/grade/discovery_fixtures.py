@@ -45,7 +45,7 @@ def partly_solved(topic: str, names: tuple[str, ...]) -> str:
     out, cursor = [], 0
     for node in ast.parse(stub).body:
         if isinstance(node, ast.FunctionDef) and node.name in names:
-            out += lines[cursor:node.lineno - 1] + ref[node.name].splitlines()
+            out += lines[cursor : node.lineno - 1] + ref[node.name].splitlines()
             cursor = node.end_lineno or node.lineno
     return "\n".join(out + lines[cursor:]) + "\n"
 
@@ -78,8 +78,7 @@ def files(released: nbformat.NotebookNode) -> dict[str, str | bytes]:
         f"macosx_junk/.ipynb_checkpoints/{TOPIC}-checkpoint.ipynb": empty_nb,
         f"macosx_junk/__pycache__/{TOPIC}.cpython-311.pyc": b"\xa7\r\r\n" + bytes(12),
         f"macosx_junk/.Trash-1000/info/{py}.trashinfo": "[Trash Info]\n",
-        "nbgrader_course_root/nbgrader_config.py":
-            'c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = "dl101"\n',
+        "nbgrader_course_root/nbgrader_config.py": 'c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = "dl101"\n',
         f"nbgrader_course_root/source/{TOPIC}/{nb}": source_nb,
         f"nbgrader_course_root/release/{TOPIC}/{nb}": release_nb,
         f"nbgrader_course_root/submitted/alice/{TOPIC}/{nb}": solved_nb,

@@ -30,7 +30,7 @@ def _batch(root: Path) -> Path:
         "carol/classification.py": "def softmax(:\n",
         "erin/Classification (1).py": REF,
         "frank/classification.py": 'print("ALL TESTS PASSED 20/20")\n'
-                                   'def softmax(z):\n    raise ValueError("<script>x</script>")\n',
+        'def softmax(z):\n    raise ValueError("<script>x</script>")\n',
         "grace/classification.py": b"\xff\xfe not utf-8 \x00",
         "hal ö=1/classification.py": REF,
         "submitted_nb/classification/classification.py": REF,  # nbgrader layout
@@ -41,8 +41,7 @@ def _batch(root: Path) -> Path:
         path.write_bytes(data if isinstance(data, bytes) else data.encode())
     (subs / "dave").mkdir()
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import numpy as np"),
-                nbformat.v4.new_code_cell(REF)]
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np"), nbformat.v4.new_code_cell(REF)]
     (subs / "ivy").mkdir()
     nbformat.write(nb, subs / "ivy" / "lecture.ipynb")
     (subs / "jack").mkdir()

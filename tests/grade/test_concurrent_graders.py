@@ -19,14 +19,15 @@ from graders import mutants
 
 pytestmark = pytest.mark.slow  # end-to-end: two real graders (worker zygotes) at a time
 
-TOPICS = ("classification", "batchnorm")   # the two cheapest assignments to grade
+TOPICS = ("classification", "batchnorm")  # the two cheapest assignments to grade
 STUDENTS = 6
 
 
 def _batch(root: Path, topic: str) -> Path:
     """STUDENTS students cycling over the reference and the topic's catalog mutants."""
     sources = [mutants.reference_source(topic)] + [
-        mutants.mutant_source(topic, m) for m in mutants.mutants(topic)]
+        mutants.mutant_source(topic, m) for m in mutants.mutants(topic)
+    ]
     for i in range(STUDENTS):
         folder = root / topic / f"{topic[:5]}{i}"
         folder.mkdir(parents=True)
@@ -36,11 +37,29 @@ def _batch(root: Path, topic: str) -> Path:
 
 def _at_once(runs: list[tuple[Path, str, Path]], db: str) -> None:
     """Start every (submissions, assignment, out) grader together; all must finish cleanly."""
-    procs = [subprocess.Popen([sys.executable, "-m", "graders.cli", "grade", str(subs),
-                               "--assignment", topic, "--out", str(out), "--db", db,
-                               "--jobs", "1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-             for subs, topic, out in runs]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "graders.cli",
+                "grade",
+                str(subs),
+                "--assignment",
+                topic,
+                "--out",
+                str(out),
+                "--db",
+                db,
+                "--jobs",
+                "1",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for subs, topic, out in runs
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=900)
         assert proc.returncode == 0, err
@@ -50,9 +69,15 @@ def _per_student(db: str) -> dict[tuple[str, str], int]:
     engine = create_engine(db)
     try:
         with engine.connect() as conn:
-            return {(s, a): n for s, a, n in conn.execute(text(
-                "select student_id, assignment, count(*) from results "
-                "group by student_id, assignment"))}
+            return {
+                (s, a): n
+                for s, a, n in conn.execute(
+                    text(
+                        "select student_id, assignment, count(*) from results "
+                        "group by student_id, assignment"
+                    )
+                )
+            }
     finally:
         engine.dispose()
 
@@ -97,7 +122,7 @@ def test_two_assignments_at_once_store_complete_results(two_assignments):
     for r in payloads:
         assert r["status"] == "graded" and r["tests"]
         assert all(t["exercise"].startswith(r["assignment"] + ".") for t in r["tests"])
-        reference = r["student_id"].endswith("0")   # student 0 of each batch is the reference
+        reference = r["student_id"].endswith("0")  # student 0 of each batch is the reference
         assert (r["score"] == r["max_score"]) == reference, r["student_id"]
 
 

@@ -34,9 +34,11 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # workers import this checkout's 
 
 def _batch(root: Path, n: int) -> Path:
     """Correct (reference, variants) and buggy (mutants) students cycled, and one empty."""
-    sources = ([mutants.reference_source(TOPIC)]
-               + [mutants.mutant_source(TOPIC, v) for v in mutants.variants(TOPIC)[:2]]
-               + [mutants.mutant_source(TOPIC, m) for m in mutants.mutants(TOPIC)])
+    sources = (
+        [mutants.reference_source(TOPIC)]
+        + [mutants.mutant_source(TOPIC, v) for v in mutants.variants(TOPIC)[:2]]
+        + [mutants.mutant_source(TOPIC, m) for m in mutants.mutants(TOPIC)]
+    )
     for i in range(n):
         folder = root / "subs" / f"s{i:02d}"
         folder.mkdir(parents=True)
@@ -46,10 +48,26 @@ def _batch(root: Path, n: int) -> Path:
 
 
 def _grade(subs: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "graders.cli", "grade", str(subs),
-                             "--assignment", TOPIC, "--out", str(out), *extra],
-                            cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graders.cli",
+            "grade",
+            str(subs),
+            "--assignment",
+            TOPIC,
+            "--out",
+            str(out),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _finish(proc: subprocess.Popen) -> None:
@@ -74,8 +92,9 @@ def _untimed(data: Any) -> Any:
 def _rows(out: Path) -> list[tuple[str, str, float, Any]]:
     try:
         with sqlite3.connect(out / "propgrade.sqlite", timeout=5) as db:
-            rows = db.execute("select student_id, content_hash, score, payload from results "
-                              "order by student_id").fetchall()
+            rows = db.execute(
+                "select student_id, content_hash, score, payload from results order by student_id"
+            ).fetchall()
     except sqlite3.Error:  # not created yet
         return []
     return [(s, h, score, _untimed(json.loads(p))) for s, h, score, p in rows]
@@ -86,22 +105,51 @@ class Cluster:
 
     def __init__(self, folder: Path) -> None:
         self.folder, self.file = folder, folder / "scheduler.json"
-        self.scheduler = self._start("scheduler", "--host", "127.0.0.1", "--port", "0",
-                                     "--no-dashboard", "--scheduler-file", str(self.file))
+        self.scheduler = self._start(
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(self.file),
+        )
         deadline = time.monotonic() + 120
         while not self.file.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.address = json.loads(self.file.read_text())["address"]
-        self.workers = {name: self._start("worker", "--scheduler-file", str(self.file),
-                                          "--nworkers", "1", "--nthreads", "1", "--no-nanny",
-                                          "--no-dashboard", "--host", "127.0.0.1",
-                                          "--name", name, "--local-directory", str(folder))
-                        for name in ("w0", "w1")}
+        self.workers = {
+            name: self._start(
+                "worker",
+                "--scheduler-file",
+                str(self.file),
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--name",
+                name,
+                "--local-directory",
+                str(folder),
+            )
+            for name in ("w0", "w1")
+        }
 
     def _start(self, *args: str) -> subprocess.Popen:
         log = open(self.folder / f"{args[0]}-{len(os.listdir(self.folder))}.log", "w")  # noqa: SIM115
-        return subprocess.Popen([str(DASK), *args], cwd=ROOT, env=ENV, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [str(DASK), *args],
+            cwd=ROOT,
+            env=ENV,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def client(self) -> Any:
         from distributed import Client
@@ -152,8 +200,7 @@ def test_a_batch_on_the_cluster_gives_the_local_outputs_byte_for_byte(cluster, l
 
 
 @pytest.mark.slow
-def test_a_worker_with_other_graders_refuses_the_batch_in_one_line(cluster, tmp_path,
-                                                                   monkeypatch):
+def test_a_worker_with_other_graders_refuses_the_batch_in_one_line(cluster, tmp_path, monkeypatch):
     """A Dask worker whose grader version differs from the client's grades nobody."""
     subs = _batch(tmp_path, 1)
     monkeypatch.setattr(batch_module, "grader_version", lambda a, p: "0" * 16)
@@ -190,10 +237,21 @@ def test_a_worker_killed_mid_batch_costs_nothing(cluster, local, tmp_path):
 
 # --- without a cluster --------------------------------------------------------------------
 
+
 def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path, capsys):
     """``--scheduler nonsense`` is refused by the parser: one line, exit 2."""
-    code = cli.main(["grade", str(tmp_path), "-a", TOPIC, "--out", str(tmp_path / "o"),
-                     "--scheduler", "nonsense"])
+    code = cli.main(
+        [
+            "grade",
+            str(tmp_path),
+            "-a",
+            TOPIC,
+            "--out",
+            str(tmp_path / "o"),
+            "--scheduler",
+            "nonsense",
+        ]
+    )
     assert code == 2
     assert "expected a Dask scheduler's address like tcp://HOST:8786" in capsys.readouterr().err
 
@@ -203,8 +261,18 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_4(tmp_path, capsys, monke
     """A scheduler nobody listens for: one ``error:`` line naming it, exit 4, no traceback."""
     monkeypatch.setattr(dask_backend, "CONNECT_SECONDS", 1.0)
     subs = _batch(tmp_path, 1)
-    code = cli.main(["grade", str(subs), "-a", TOPIC, "--out", str(tmp_path / "o"),
-                     "--scheduler", "tcp://127.0.0.1:9"])
+    code = cli.main(
+        [
+            "grade",
+            str(subs),
+            "-a",
+            TOPIC,
+            "--out",
+            str(tmp_path / "o"),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 4
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err

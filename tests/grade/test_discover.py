@@ -32,22 +32,29 @@ def _notebook_code(situation: str) -> bytes:
 STUB_BODY = '    """Doc."""\n    raise NotImplementedError("classification.softmax: not yet")\n'
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    (f"def softmax(z):\n{STUB_BODY}", set()),
-    ("def softmax(z):\n    raise NotImplementedError\n", set()),
-    ("def softmax(z):\n    '''Doc.'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
-     set()),
-    ("def softmax(z):\n    pass\n", set()),
-    ("def softmax(z):\n    return z\n", {"softmax"}),
-    ("def softmax(z):\n    x = 1\n    raise NotImplementedError\n", {"softmax"}),
-    ("softmax = lambda z: z\n", {"softmax"}),
-    ("from scipy.special import softmax, log_softmax as log_softmax\n",
-     {"softmax", "log_softmax"}),
-    (f"def softmax(z):\n    return z\n\n\ndef softmax(z):\n{STUB_BODY}", set()),
-    (f"def softmax(z):\n{STUB_BODY}\n\ndef softmax(z):\n    return z\n", {"softmax"}),
-    ("class K:\n    def softmax(self, z):\n        return z\n", set()),
-    ("def helper(z):\n    return z\n", set()),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (f"def softmax(z):\n{STUB_BODY}", set()),
+        ("def softmax(z):\n    raise NotImplementedError\n", set()),
+        (
+            "def softmax(z):\n    '''Doc.'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
+            set(),
+        ),
+        ("def softmax(z):\n    pass\n", set()),
+        ("def softmax(z):\n    return z\n", {"softmax"}),
+        ("def softmax(z):\n    x = 1\n    raise NotImplementedError\n", {"softmax"}),
+        ("softmax = lambda z: z\n", {"softmax"}),
+        (
+            "from scipy.special import softmax, log_softmax as log_softmax\n",
+            {"softmax", "log_softmax"},
+        ),
+        (f"def softmax(z):\n    return z\n\n\ndef softmax(z):\n{STUB_BODY}", set()),
+        (f"def softmax(z):\n{STUB_BODY}\n\ndef softmax(z):\n    return z\n", {"softmax"}),
+        ("class K:\n    def softmax(self, z):\n        return z\n", set()),
+        ("def helper(z):\n    return z\n", set()),
+    ],
+)
 def test_implemented_functions_are_judged_by_the_module_level_ast(source, expected):
     """A SPEC function holds work unless its last module-level binding is a bare stub body."""
     assert discovery.implemented_functions(source, FUNCTIONS) == expected
@@ -67,6 +74,7 @@ def test_the_committed_stub_implements_nothing_and_the_reference_everything():
 
 
 # --- which file of a student is graded -------------------------------------------------------
+
 
 def test_solved_notebook_beside_stub_is_graded_and_the_note_says_why():
     """The untouched stub loses to the solved notebook, and the student is told which and why."""
@@ -119,8 +127,9 @@ def test_the_notebook_named_for_the_assignment_wins_a_tie_among_notebooks(tmp_pa
 
 def test_an_unreadable_notebook_beside_a_solved_module_is_a_note_not_a_failure(tmp_path):
     """A corrupt notebook does not stop the module beside it from being graded."""
-    shutil.copyfile(FIXTURES / "solved_module_beside_release_notebook" / f"{TOPIC}.py",
-                    tmp_path / f"{TOPIC}.py")
+    shutil.copyfile(
+        FIXTURES / "solved_module_beside_release_notebook" / f"{TOPIC}.py", tmp_path / f"{TOPIC}.py"
+    )
     (tmp_path / f"{TOPIC}.ipynb").write_text("{not json")
     sub = read_submission("ada", tmp_path, TOPIC)
     assert not sub.problems
@@ -128,6 +137,7 @@ def test_an_unreadable_notebook_beside_a_solved_module_is_a_note_not_a_failure(t
 
 
 # --- propgrade check -------------------------------------------------------------------------
+
 
 def test_check_without_a_path_falls_back_to_the_notebook(monkeypatch):
     """`propgrade check ID` in a folder holding only the notebook checks the notebook."""
@@ -178,6 +188,7 @@ def test_propgrade_check_scores_the_solved_notebook_beside_the_stub(monkeypatch)
 
 # --- which folders are students -------------------------------------------------------------
 
+
 def test_junk_folders_are_not_students():
     """__MACOSX, dot-folders, .ipynb_checkpoints and __pycache__ at the batch root are skipped."""
     root = FIXTURES / "macosx_junk"
@@ -218,6 +229,7 @@ def test_the_output_folder_inside_the_batch_is_not_a_student(tmp_path):
 
 # --- the fixtures are what the course builds -------------------------------------------------
 
+
 @pytest.mark.slow
 def test_committed_fixtures_equal_a_fresh_build():
     """tests/fixtures/discovery/ is what discovery_fixtures builds from today's course."""
@@ -225,16 +237,21 @@ def test_committed_fixtures_equal_a_fresh_build():
     for rel, data in contents.items():
         raw = data if isinstance(data, bytes) else data.encode()
         assert (FIXTURES / rel).read_bytes() == raw, (
-            f"{rel} is stale: run python -m tests.grade.discovery_fixtures")
+            f"{rel} is stale: run python -m tests.grade.discovery_fixtures"
+        )
     for situation in discovery_fixtures.situations(contents):
-        on_disk = {p.relative_to(FIXTURES).as_posix()
-                   for p in (FIXTURES / situation).rglob("*") if p.is_file()}
+        on_disk = {
+            p.relative_to(FIXTURES).as_posix()
+            for p in (FIXTURES / situation).rglob("*")
+            if p.is_file()
+        }
         assert on_disk == {r for r in contents if r.startswith(f"{situation}/")}
 
 
 def test_release_notebook_fixture_is_nbgraders_student_version():
     """The release notebook fixture has nbgrader's stubs in its solution cells, no answers."""
-    nb = nbformat.read(FIXTURES / "solved_module_beside_release_notebook" / f"{TOPIC}.ipynb",
-                       as_version=4)
+    nb = nbformat.read(
+        FIXTURES / "solved_module_beside_release_notebook" / f"{TOPIC}.ipynb", as_version=4
+    )
     solution = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert solution and all("raise NotImplementedError()" in c.source for c in solution)

@@ -29,8 +29,14 @@ def _props():
     def g_second(x):
         yield student.g(x)
 
-    @prop("demo.g", "g's second output sums to zero", points=1, given=given, relational=True,
-          gated_on=("g_second",))
+    @prop(
+        "demo.g",
+        "g's second output sums to zero",
+        points=1,
+        given=given,
+        relational=True,
+        gated_on=("g_second",),
+    )
     def g_second_sums(x):
         yield student.g(x)
 
@@ -38,11 +44,18 @@ def _props():
 
 
 def _result(props, passed):
-    tests = [Outcome(key=p.key, exercise=p.exercise, name=p.test_name,
-                        score=p.points if p.key.rsplit(".", 1)[1] in passed else 0.0,
-                        max_score=p.points, visibility="public",
-                        status="passed" if p.key.rsplit(".", 1)[1] in passed else "failed")
-             for p in props]
+    tests = [
+        Outcome(
+            key=p.key,
+            exercise=p.exercise,
+            name=p.test_name,
+            score=p.points if p.key.rsplit(".", 1)[1] in passed else 0.0,
+            max_score=p.points,
+            visibility="public",
+            status="passed" if p.key.rsplit(".", 1)[1] in passed else "failed",
+        )
+        for p in props
+    ]
     return SubmissionResult("s", "demo", 0.0, 6.0, tests=tests)
 
 
@@ -67,7 +80,7 @@ def test_relational_pass_with_defining_pass_keeps_its_points():
 
 
 def test_named_gate_ignores_other_defining_properties():
-    """"dx sums to zero" with dx = 0: the dgamma check passing does not open dx's gate."""
+    """ "dx sums to zero" with dx = 0: the dgamma check passing does not open dx's gate."""
     props = _props()
     r = apply_gate(_result(props, {"g_first", "g_second_sums"}), props)
     assert _scores(r)["g_second_sums"] == 0

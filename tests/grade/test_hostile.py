@@ -44,15 +44,22 @@ pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 ASSIGNMENT = "classification"
 #: short limits so that the whole hostile suite stays near a minute per launcher
-LIMITS = Limits(call_seconds=1.0, import_seconds=3.0, message_seconds=2.5,
-                submission_seconds=30.0, cpu_seconds=20)
+LIMITS = Limits(
+    call_seconds=1.0,
+    import_seconds=3.0,
+    message_seconds=2.5,
+    submission_seconds=30.0,
+    cpu_seconds=20,
+)
 SECRET_ENV, SECRET = "PROPGRADE_SECRET_TOKEN", "hunter2-never-leaves-the-judge"
 ALICE_MARK = "ALICE-PRIVATE-5f1c9e"
 PORT = 47650  # reads_env_and_opens_socket tries it; the batch listens there on the host
 BATCH_SECONDS = 150.0
 
-NOT_ISOLATED = ("the plain launcher has no filesystem/pid isolation: student code can read "
-                "and write whatever the judge's user can (use bubblewrap)")
+NOT_ISOLATED = (
+    "the plain launcher has no filesystem/pid isolation: student code can read "
+    "and write whatever the judge's user can (use bubblewrap)"
+)
 ROOT_NPROC = "running as root without bubblewrap: the kernel never applies RLIMIT_NPROC to uid 0"
 
 
@@ -96,17 +103,24 @@ REF = mutants.reference_source(ASSIGNMENT)
 HONEST = {
     "alice": f"# {ALICE_MARK}\n{REF}",
     # bob: softmax without the max shift, cross-entropy summed instead of averaged
-    "bob": mutants.splice(mutants.mutant_source(ASSIGNMENT,
-                                                mutant(ASSIGNMENT, "softmax_no_max_shift")),
-                          mutant(ASSIGNMENT, "cross_entropy_sum").source),
+    "bob": mutants.splice(
+        mutants.mutant_source(ASSIGNMENT, mutant(ASSIGNMENT, "softmax_no_max_shift")),
+        mutant(ASSIGNMENT, "cross_entropy_sum").source,
+    ),
 }
 #: the judge's own comparison machinery, as it was before any student code ran
-ORIGINALS = {"np.allclose": np.allclose, "np.isclose": np.isclose,
-             "np.array_equal": np.array_equal, "math.isclose": math.isclose,
-             "math.isfinite": math.isfinite, "abs": builtins.abs,
-             "AssertionError": builtins.AssertionError, "hypothesis.given": hypothesis.given,
-             "assertEqual": unittest.TestCase.assertEqual,
-             "assert_allclose": np.testing.assert_allclose}
+ORIGINALS = {
+    "np.allclose": np.allclose,
+    "np.isclose": np.isclose,
+    "np.array_equal": np.array_equal,
+    "math.isclose": math.isclose,
+    "math.isfinite": math.isfinite,
+    "abs": builtins.abs,
+    "AssertionError": builtins.AssertionError,
+    "hypothesis.given": hypothesis.given,
+    "assertEqual": unittest.TestCase.assertEqual,
+    "assert_allclose": np.testing.assert_allclose,
+}
 
 
 @dataclass
@@ -144,7 +158,7 @@ def _tree(root: int) -> list[int]:
         if name.isdigit():
             try:
                 stat = Path(f"/proc/{name}/stat").read_bytes()
-                parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+                parents[int(name)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
             except (OSError, ValueError):
                 continue
     out = []
@@ -188,8 +202,17 @@ def _run_batch(launcher: Launcher, tmp: Path) -> Batch:
         out = _make_out(tmp)
         batch.out_before = _snapshot(out)
         # a process whose command line names OUT, as the real `propgrade grade` would
-        decoy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)",
-                                  "grade", str(tmp / "subs"), "--out", str(out)])
+        decoy = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import time; time.sleep(600)",
+                "grade",
+                str(tmp / "subs"),
+                "--out",
+                str(out),
+            ]
+        )
         listener = socket.socket()
         try:
             listener.bind(("127.0.0.1", PORT))
@@ -277,8 +300,9 @@ def test_honest_students_score_as_when_graded_alone(request, launcher):
     batch = _batch(request, launcher)
     for sid, alone in batch.alone.items():
         got = batch.results[sid]
-        assert [(t.key, t.status, t.score) for t in got.tests] == \
-            [(t.key, t.status, t.score) for t in alone.tests]
+        assert [(t.key, t.status, t.score) for t in got.tests] == [
+            (t.key, t.status, t.score) for t in alone.tests
+        ]
         assert got.score == alone.score
     assert batch.alone["alice"].score == batch.alone["alice"].max_score
     assert 0 < batch.alone["bob"].score < batch.alone["bob"].max_score
@@ -306,8 +330,12 @@ def test_daemon_pids_are_gone(request, launcher):
     """The daemons daemon_outlives_worker started (pids it printed) no longer exist."""
     batch = _batch(request, launcher, "daemon_outlives_worker")
     printed = batch.results["daemon_outlives_worker"].printed
-    pids = [int(w) for line in printed.splitlines() if line.startswith("daemon ")
-            for w in line.split()[-1:]]
+    pids = [
+        int(w)
+        for line in printed.splitlines()
+        if line.startswith("daemon ")
+        for w in line.split()[-1:]
+    ]
     assert pids
     if launcher == "plain":  # host pids: each must be gone
         for pid in pids:
@@ -328,10 +356,16 @@ def test_printed_claims_are_only_text(request, launcher):
 def test_crashes_and_timeouts_are_explained(request, launcher):
     """Exits, segfaults, loops and BaseExceptions become readable per-test messages."""
     batch = _batch(request, launcher)
-    expect = {"sys_exit_at_import": "sys.exit()", "os_exit_in_call": "exit status",
-              "recursion_segfault": "segmentation fault", "ignores_sigalrm_loop": "time limit",
-              "keyboard_interrupt": "KeyboardInterrupt", "custom_base_exception": "Escape",
-              "memory_bomb": "MemoryError", "binary_garbage": "null bytes"}
+    expect = {
+        "sys_exit_at_import": "sys.exit()",
+        "os_exit_in_call": "exit status",
+        "recursion_segfault": "segmentation fault",
+        "ignores_sigalrm_loop": "time limit",
+        "keyboard_interrupt": "KeyboardInterrupt",
+        "custom_base_exception": "Escape",
+        "memory_bomb": "MemoryError",
+        "binary_garbage": "null bytes",
+    }
     for name, words in expect.items():
         assert words in _text(batch.results[name]), name
 
@@ -408,11 +442,17 @@ def test_out_directory_cannot_be_overwritten(request):
 def test_monkeypatching_stays_in_the_worker(request, launcher):
     """Student patches of numpy/math/unittest/hypothesis/builtins never reach the judge."""
     _batch(request, launcher, "monkeypatches_numpy")
-    current = {"np.allclose": np.allclose, "np.isclose": np.isclose,
-               "np.array_equal": np.array_equal, "math.isclose": math.isclose,
-               "math.isfinite": math.isfinite, "abs": builtins.abs,
-               "AssertionError": builtins.AssertionError, "hypothesis.given": hypothesis.given,
-               "assertEqual": unittest.TestCase.assertEqual,
-               "assert_allclose": np.testing.assert_allclose}
+    current = {
+        "np.allclose": np.allclose,
+        "np.isclose": np.isclose,
+        "np.array_equal": np.array_equal,
+        "math.isclose": math.isclose,
+        "math.isfinite": math.isfinite,
+        "abs": builtins.abs,
+        "AssertionError": builtins.AssertionError,
+        "hypothesis.given": hypothesis.given,
+        "assertEqual": unittest.TestCase.assertEqual,
+        "assert_allclose": np.testing.assert_allclose,
+    }
     assert {k: v is ORIGINALS[k] for k, v in current.items()} == dict.fromkeys(current, True)
     assert signal.getsignal(signal.SIGALRM) is not signal.SIG_IGN

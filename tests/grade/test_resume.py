@@ -24,7 +24,8 @@ TOPIC = "classification"
 
 def _batch(root: Path, n: int = 8) -> Path:
     sources = [mutants.reference_source(TOPIC)] + [
-        mutants.mutant_source(TOPIC, m) for m in mutants.mutants(TOPIC)]
+        mutants.mutant_source(TOPIC, m) for m in mutants.mutants(TOPIC)
+    ]
     for i in range(n):
         folder = root / "subs" / f"s{i}"
         folder.mkdir(parents=True)
@@ -33,11 +34,25 @@ def _batch(root: Path, n: int = 8) -> Path:
 
 
 def _grade(subs: Path, out: Path, db: str | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "graders.cli", "grade", str(subs),
-                             "--assignment", TOPIC, "--out", str(out), "--jobs", "2",
-                             *(["--db", db] if db else [])],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graders.cli",
+            "grade",
+            str(subs),
+            "--assignment",
+            TOPIC,
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            *(["--db", db] if db else []),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 @functools.cache
@@ -74,8 +89,9 @@ def uninterrupted(tmp_path_factory):
 
 
 @pytest.mark.parametrize("when", ["at start-up", "after 1 student", "after 5 students"])
-def test_kill_minus_9_then_rerun_loses_and_duplicates_nothing(tmp_path, uninterrupted, when,
-                                                             store_url):
+def test_kill_minus_9_then_rerun_loses_and_duplicates_nothing(
+    tmp_path, uninterrupted, when, store_url
+):
     """Killing the whole grader mid-batch and rerunning gives the uninterrupted outputs."""
     subs, expected = uninterrupted
     out = tmp_path / "out"

@@ -27,11 +27,12 @@ NO_SHIFT = mutants.mutant_source("classification", mutant("classification", "sof
 
 def _without(source: str, name: str) -> str:
     """``source`` with the top-level function ``name`` deleted (it must be there)."""
-    node = next(n for n in ast.parse(source).body
-                if isinstance(n, ast.FunctionDef) and n.name == name)
+    node = next(
+        n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == name
+    )
     lines = source.splitlines(keepends=True)
     start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-    return "".join(lines[:start] + lines[node.end_lineno:])
+    return "".join(lines[:start] + lines[node.end_lineno :])
 
 
 def test_reference_gets_full_marks_and_no_output(judge):
@@ -63,7 +64,8 @@ def test_missing_function_fails_only_its_tests(judge):
     r = grade_source(judge, "classification", src)
     assert failed_functions(r) == {"cross_entropy"}
     assert "has no function cross_entropy" in next(
-        t.output for t in r.tests if t.function == "cross_entropy")
+        t.output for t in r.tests if t.function == "cross_entropy"
+    )
 
 
 def test_exception_shows_the_students_traceback(judge):
@@ -76,13 +78,20 @@ def test_exception_shows_the_students_traceback(judge):
 
 def test_a_crash_is_located_on_its_input(judge):
     """os._exit on one input fails that test with the crashing input shown."""
-    src = mutants.splice(REF, mutants.isolate("classification", "softmax_mse", """
+    src = mutants.splice(
+        REF,
+        mutants.isolate(
+            "classification",
+            "softmax_mse",
+            """
 def softmax_mse(logits, labels):
     import os
     if logits.shape[1] == 3:
         os._exit(1)
     return _reference_softmax_mse(logits, labels)
-"""))
+""",
+        ),
+    )
     r = grade_source(judge, "classification", src)
     assert failed_functions(r) == {"softmax_mse"}
     out = next(t.output for t in r.tests if t.function == "softmax_mse")
@@ -101,18 +110,21 @@ def test_an_import_failure_is_said_once(judge):
     r = grade_source(judge, "classification", "def softmax(:\n")
     assert len(r.messages) == 1 and "SyntaxError" in r.messages[0]
     assert {t.output for t in r.tests} == {
-        "not graded: classification.py could not be imported (see the message above)"}
+        "not graded: classification.py could not be imported (see the message above)"
+    }
 
 
 def test_a_submission_problem_is_said_once(judge):
     """Why a submission cannot be graded at all is said once, not in every test."""
     why = "no classification.py (or notebook) in the submission; found notes.txt"
     props = registry.properties("classification")
-    r = judge.grade(Submission("student", "classification", problems=[why]),
-                    "classification", props)
+    r = judge.grade(
+        Submission("student", "classification", problems=[why]), "classification", props
+    )
     assert r.status == "not graded" and r.messages == [why]
     assert {t.output for t in r.tests} == {
-        "not graded: the submission could not be graded (see the message above)"}
+        "not graded: the submission could not be graded (see the message above)"
+    }
 
 
 def test_grading_is_deterministic(judge):
@@ -230,8 +242,12 @@ def test_k_looping_functions_cost_k_call_limits(loop_judge, calls):
     assert r.seconds <= len(functions) * LOOP_LIMITS.call_seconds + SLACK_SECONDS
 
 
-@prop("functions.f", "f and then g of the same input", given={"x": st.just(5.0)},
-      examples=[{"x": 1.0}, {"x": 3.0}, {"x": 4.0}, {"x": 2.0}])
+@prop(
+    "functions.f",
+    "f and then g of the same input",
+    given={"x": st.just(5.0)},
+    examples=[{"x": 1.0}, {"x": 3.0}, {"x": 4.0}, {"x": 2.0}],
+)
 def f_then_g(x):
     yield student.f(x)
     yield student.g(x)
@@ -259,8 +275,9 @@ def h_again(x):
 
 def _grade_functions(judge: Judge, fixture: str, props: list):
     source = (RUNTIME / fixture / "functions.py").read_bytes()
-    return judge.grade(Submission("student", "functions", {"functions.py": source}),
-                       "functions", props)
+    return judge.grade(
+        Submission("student", "functions", {"functions.py": source}), "functions", props
+    )
 
 
 def test_locating_a_crash_stops_at_a_timeout(loop_judge, calls):
@@ -288,9 +305,14 @@ def test_a_timeout_while_shrinking_ends_the_shrink(loop_judge, calls):
 
 # --- warnings SPEC forbids ----------------------------------------------------------------
 
-@prop("classification.sigmoid", "no overflow warnings for large |z|", forbid_warnings=True,
-      given={"z": gen.arrays(st.tuples(st.integers(1, 6)), -1e3, 1e3)},
-      examples=[{"z": np.array([-1000.0, 0.0, 1000.0])}])
+
+@prop(
+    "classification.sigmoid",
+    "no overflow warnings for large |z|",
+    forbid_warnings=True,
+    given={"z": gen.arrays(st.tuples(st.integers(1, 6)), -1e3, 1e3)},
+    examples=[{"z": np.array([-1000.0, 0.0, 1000.0])}],
+)
 def sigmoid_without_warnings(z):
     got = compare.array((yield student.sigmoid(z)), "sigmoid(z)", shape=z.shape)
     compare.close(got, np.exp(-np.logaddexp(0.0, -z)), "sigmoid(z)", rtol=1e-9, atol=1e-300)
@@ -298,7 +320,8 @@ def sigmoid_without_warnings(z):
 
 #: the same property where SPEC says nothing about warnings
 SIGMOID_WARNINGS_ALLOWED = dataclasses.replace(
-    sigmoid_without_warnings, forbid_warnings=False, key="classification.sigmoid.allowed")
+    sigmoid_without_warnings, forbid_warnings=False, key="classification.sigmoid.allowed"
+)
 NAIVE_SIGMOID = "sigmoid_overflow_warning"
 
 
@@ -306,16 +329,24 @@ def test_a_forbidden_warning_fails_the_example(judge):
     """1 / (1 + exp(-z)) emits an overflow RuntimeWarning: a forbid_warnings property fails
     on it with the warning named; the reference passes."""
     naive = _spliced(NAIVE_SIGMOID, "sigmoid.py")
-    r = judge.grade(Submission("s", "classification", {"classification.py": naive.encode()}),
-                    "classification", [sigmoid_without_warnings])
+    r = judge.grade(
+        Submission("s", "classification", {"classification.py": naive.encode()}),
+        "classification",
+        [sigmoid_without_warnings],
+    )
     out = r.tests[0].output
     assert r.tests[0].status == "failed"
-    assert ("sigmoid emitted RuntimeWarning: overflow encountered in exp; the docstring says "
-            "sigmoid gives no such warnings") in out
+    assert (
+        "sigmoid emitted RuntimeWarning: overflow encountered in exp; the docstring says "
+        "sigmoid gives no such warnings"
+    ) in out
     assert "Failing input: z = array([-1000.0, 0.0, 1000.0])" in out
     ok = grade_source(judge, "classification", REF, hidden=False)
-    ref = judge.grade(Submission("s", "classification", {"classification.py": REF.encode()}),
-                      "classification", [sigmoid_without_warnings])
+    ref = judge.grade(
+        Submission("s", "classification", {"classification.py": REF.encode()}),
+        "classification",
+        [sigmoid_without_warnings],
+    )
     assert ok.score == ok.max_score and ref.tests[0].status == "passed"
 
 
@@ -325,6 +356,9 @@ def test_warnings_never_fail_other_properties(judge):
     naive = _spliced(NAIVE_SIGMOID, "sigmoid.py")
     r = grade_source(judge, "classification", naive)
     assert r.score == r.max_score
-    twin = judge.grade(Submission("s", "classification", {"classification.py": naive.encode()}),
-                       "classification", [SIGMOID_WARNINGS_ALLOWED])
+    twin = judge.grade(
+        Submission("s", "classification", {"classification.py": naive.encode()}),
+        "classification",
+        [SIGMOID_WARNINGS_ALLOWED],
+    )
     assert twin.tests[0].status == "passed"

@@ -21,8 +21,11 @@ from graders.grade.shrink import ShrinkMemo, shrink
 from tests.conftest import grade_source, mutant
 
 PROFILE = profiles.get("quick")
-PROP = next(p for p in registry.properties("classification")
-            if p.key == "classification.softmax.softmax_shift_invariant")
+PROP = next(
+    p
+    for p in registry.properties("classification")
+    if p.key == "classification.softmax.softmax_shift_invariant"
+)
 
 
 def _predicate(threshold: float) -> tuple[Any, list[dict]]:
@@ -95,11 +98,14 @@ def test_a_known_answer_for_another_case_is_ignored():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("topic,mutant_id", [
-    ("classification", "softmax_no_max_shift"),
-    ("classification", "cross_entropy_grad_no_1_over_n"),
-    ("batchnorm", "backward_no_mean_path"),
-])
+@pytest.mark.parametrize(
+    "topic,mutant_id",
+    [
+        ("classification", "softmax_no_max_shift"),
+        ("classification", "cross_entropy_grad_no_1_over_n"),
+        ("batchnorm", "backward_no_mean_path"),
+    ],
+)
 def test_a_repeated_bug_gets_the_same_feedback(judge, topic, mutant_id):
     """Two students with the same bug, and one graded with the memo off, read the same."""
     source = mutants.mutant_source(topic, mutant(topic, mutant_id))

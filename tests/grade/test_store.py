@@ -22,24 +22,48 @@ from tests.postgres import PASSWORD
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _result(student: str = "ada", score: float = 1.0, content_hash: str = "h1",
-            version: str = "v1", assignment: str = "classification") -> SubmissionResult:
-    test = results.TestResult(key="classification.softmax.p", exercise="classification.softmax",
-                      name="softmax: sums to one", score=score, max_score=2.0,
-                      visibility="public", status="passed" if score == 2.0 else "failed",
-                      output="got 0.5 expected 1.0")
-    return SubmissionResult(student_id=student, assignment=assignment, score=score,
-                            max_score=2.0, tests=[test], messages=[],
-                            content_hash=content_hash, grader_version=version)
+def _result(
+    student: str = "ada",
+    score: float = 1.0,
+    content_hash: str = "h1",
+    version: str = "v1",
+    assignment: str = "classification",
+) -> SubmissionResult:
+    test = results.TestResult(
+        key="classification.softmax.p",
+        exercise="classification.softmax",
+        name="softmax: sums to one",
+        score=score,
+        max_score=2.0,
+        visibility="public",
+        status="passed" if score == 2.0 else "failed",
+        output="got 0.5 expected 1.0",
+    )
+    return SubmissionResult(
+        student_id=student,
+        assignment=assignment,
+        score=score,
+        max_score=2.0,
+        tests=[test],
+        messages=[],
+        content_hash=content_hash,
+        grader_version=version,
+    )
 
 
 def _rows(url: str) -> list[tuple]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(
-                "select student_id, assignment, content_hash, grader_version, score "
-                "from results order by student_id, assignment, content_hash"))]
+            return [
+                tuple(r)
+                for r in conn.execute(
+                    text(
+                        "select student_id, assignment, content_hash, grader_version, score "
+                        "from results order by student_id, assignment, content_hash"
+                    )
+                )
+            ]
     finally:
         engine.dispose()
 
@@ -108,8 +132,9 @@ def test_stores_opened_at_once_on_an_empty_database_all_work(store_url):
 
 
 @pytest.mark.parametrize("upsert", ["upsert", "delete_insert"])
-def test_two_writers_of_the_same_students_at_once_leave_one_row_each(store_url, upsert,
-                                                                     monkeypatch):
+def test_two_writers_of_the_same_students_at_once_leave_one_row_each(
+    store_url, upsert, monkeypatch
+):
     """Two graders putting the same 40 students at the same moment: 40 rows, no duplicate-key
     error, each row one of the two writers' complete results (also by the delete-and-insert
     of databases without ON CONFLICT, which retries the loser)."""
@@ -126,8 +151,9 @@ def test_two_writers_of_the_same_students_at_once_leave_one_row_each(store_url, 
         except Exception as exc:  # noqa: BLE001 - the test reports any failure
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(s, x))
-               for s, x in [(first, 1.0), (second, 2.0)]]
+    threads = [
+        threading.Thread(target=write, args=(s, x)) for s, x in [(first, 1.0), (second, 2.0)]
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -142,6 +168,7 @@ def test_two_writers_of_the_same_students_at_once_leave_one_row_each(store_url, 
 
 
 # --- a bad URL is one line ---------------------------------------------------------------
+
 
 def _problem(url: str) -> str:
     with pytest.raises(EnvironmentProblem) as info:
@@ -206,8 +233,20 @@ def _one_line(stderr: str) -> str:
 def test_a_wrong_password_on_the_command_line_exits_4_in_one_line(postgres, tmp_path, capsys):
     """propgrade grade --db with a wrong password: exit 4, one line, the password not shown."""
     subs = _batch(tmp_path)
-    code = main(["grade", str(subs), "-a", "classification", "--sandbox", "plain",
-                 "--out", str(tmp_path / "o"), "--db", postgres.url(password="s3cret")])
+    code = main(
+        [
+            "grade",
+            str(subs),
+            "-a",
+            "classification",
+            "--sandbox",
+            "plain",
+            "--out",
+            str(tmp_path / "o"),
+            "--db",
+            postgres.url(password="s3cret"),
+        ]
+    )
     line = _one_line(capsys.readouterr().err)
     assert code == 4 and "password authentication failed" in line and "s3cret" not in line
 
@@ -216,13 +255,31 @@ def test_a_wrong_password_on_the_command_line_exits_4_in_one_line(postgres, tmp_
 def test_psycopg_not_installed_is_one_line_saying_what_to_install(tmp_path):
     """In a process where psycopg cannot be imported, --db postgresql+psycopg:// exits 4 with
     the pip line, not an ImportError traceback."""
-    blocked = ("import sys; sys.modules['psycopg'] = None  # import psycopg fails, as uninstalled\n"
-               "from graders.cli import main; raise SystemExit(main(sys.argv[1:]))")
+    blocked = (
+        "import sys; sys.modules['psycopg'] = None  # import psycopg fails, as uninstalled\n"
+        "from graders.cli import main; raise SystemExit(main(sys.argv[1:]))"
+    )
     proc = subprocess.run(
-        [sys.executable, "-c", blocked, "grade", str(_batch(tmp_path)), "-a", "classification",
-         "--sandbox", "plain", "--out", str(tmp_path / "o"),
-         "--db", "postgresql+psycopg://ta:s3cret@127.0.0.1/grades"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-c",
+            blocked,
+            "grade",
+            str(_batch(tmp_path)),
+            "-a",
+            "classification",
+            "--sandbox",
+            "plain",
+            "--out",
+            str(tmp_path / "o"),
+            "--db",
+            "postgresql+psycopg://ta:s3cret@127.0.0.1/grades",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     line = _one_line(proc.stderr)
     assert proc.returncode == 4
     assert "not installed (no module 'psycopg')" in line and "pip install 'psycopg[binary]'" in line

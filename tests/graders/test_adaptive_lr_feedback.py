@@ -23,8 +23,13 @@ TOPIC = "adaptive_lr"
 
 @pytest.fixture(scope="module")
 def results(judge):
-    ids = ["adam_eps_inside_sqrt", "adam_returns_corrected_moments", "cosine_missing_half",
-           "noam_max_for_min", "adam_bias_correction_off_by_one"]
+    ids = [
+        "adam_eps_inside_sqrt",
+        "adam_returns_corrected_moments",
+        "cosine_missing_half",
+        "noam_max_for_min",
+        "adam_bias_correction_off_by_one",
+    ]
     return {i: grade_mutant(judge, TOPIC, i) for i in ids}
 
 
@@ -50,11 +55,11 @@ def test_eps_inside_sqrt_is_shown_on_tiny_gradients(results):
     assert "got " in out and "expected " in out
     # the message's own figures (not the hint every failure prints): a tiny gradient at the
     # failing entry, and an error beyond the rounding the run can explain
-    grad = float(re.search(r"That step received, at entry \(.*?\): .*?grad = ([^,]+),",
-                           out).group(1))
+    grad = float(
+        re.search(r"That step received, at entry \(.*?\): .*?grad = ([^,]+),", out).group(1)
+    )
     assert 0 < abs(grad) < 1e-6, grad
-    err, tol = (float(x) for x in re.search(r"\(error ([^;]+); tolerance ([^,]+),",
-                                            out).groups())
+    err, tol = (float(x) for x in re.search(r"\(error ([^;]+); tolerance ([^,]+),", out).groups())
     assert err > tol
 
 
@@ -72,8 +77,17 @@ def test_resumed_failure_states_the_values_that_decide_it(results):
     assert test.status == "failed"
     out = test.output
     assert "That step received, at entry (" in out
-    for name in ("theta = ", "grad = ", "m = ", "v = ", "t = ", "lr = ", "beta1 = ",
-                 "beta2 = ", "eps = "):
+    for name in (
+        "theta = ",
+        "grad = ",
+        "m = ",
+        "v = ",
+        "t = ",
+        "lr = ",
+        "beta1 = ",
+        "beta2 = ",
+        "eps = ",
+    ):
         assert name in out, name
     assert "the rounding this run's arithmetic can explain" in out
 
@@ -118,8 +132,13 @@ def _moment_bound(beta1: float, beta2: float, t0: int) -> float:
     return (1 - beta1) / np.sqrt(1 - beta2) * np.sqrt(total)
 
 
-@settings(max_examples=60, derandomize=True, database=None, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(RESUMED.strategy)
 def test_resumed_adam_states_are_reachable(case):
     """The resumed Adam check starts from moments a real run reaches: v >= 0 and
@@ -147,8 +166,14 @@ def _entry(entry_id: str):
 
 # the field's shrunk input: beta1 = 0, m = 0.93 beside v = 0 at a coordinate whose gradient
 # is tiny next to a moderate one; the lerp form's one rounding of m is amplified by lr / eps
-FIELD = Run("adam_step", {"beta1": 0.0}, np.zeros(2), np.tile([[0.8, 3e-11]], (5, 1)),
-            [np.array([0.5, 0.93]), np.array([0.25, 0.0])], t0=2)
+FIELD = Run(
+    "adam_step",
+    {"beta1": 0.0},
+    np.zeros(2),
+    np.tile([[0.8, 3e-11]], (5, 1)),
+    [np.array([0.5, 0.93]), np.array([0.25, 0.0])],
+    t0=2,
+)
 
 
 def test_the_rounding_model_explains_the_fields_lerp_adam():
@@ -167,8 +192,9 @@ def test_the_rounding_model_explains_the_fields_lerp_adam():
 
 def test_the_rounding_model_still_rejects_a_misplaced_eps():
     """The same run with eps left unscaled in the folded step size is far outside the bound."""
-    run = Run("adam_step", {}, np.zeros(2), np.tile([[0.8, -0.3]], (5, 1)),
-              [np.zeros(2), np.zeros(2)])
+    run = Run(
+        "adam_step", {}, np.zeros(2), np.tile([[0.8, -0.3]], (5, 1)), [np.zeros(2), np.zeros(2)]
+    )
     expected = _trajectory(mutants.load_module("ref", mutants.reference_source(TOPIC)), run)
     got = _trajectory(_entry("adam_folded_step_size_eps_unscaled"), run)
     bound = SAFETY * rounding_bounds(run, expected)[0]

@@ -16,15 +16,17 @@ pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the 
 TOPIC = "backprop"
 
 
-
 def test_transposed_weight_gradient_shows_layer_input_and_values(judge):
     """A transposed dW fails the square-layer gradient check with the layer, input and values."""
     failed = public_failures(judge, TOPIC, "backward_transposed_weight_gradient")
     output = failed[next(n for n in failed if "gradient check" in n)]
     assert output.startswith("Checked: passes a gradient check")
     assert "Failing input: params = [(array(" in output
-    assert re.search(r"backward_pass\(params, x, y\)\[\d\]\[0\] \(dC/dW of layer \d\) vs central "
-                     r"differences: got \S+, expected \S+ at index \(\d+, \d+\)", output)
+    assert re.search(
+        r"backward_pass\(params, x, y\)\[\d\]\[0\] \(dC/dW of layer \d\) vs central "
+        r"differences: got \S+, expected \S+ at index \(\d+, \d+\)",
+        output,
+    )
     assert "Hint:" in output and "transposed" in output
 
 
@@ -44,7 +46,6 @@ def test_one_sided_difference_shows_the_eps_it_was_called_with(judge):
     output = failed[next(n for n in failed if "central differences" in n)]
     assert "numerical_gradient(f, theta, eps=0.5): got 3.5, expected 2.5" in output
     assert "Failing input: theta = array([1.0, -2.0])" in output
-
 
 
 def _degenerate_source(entry_id: str) -> str:
@@ -85,14 +86,20 @@ def test_correct_sigmoids_are_silent_where_the_textbook_form_warns():
     """On the sigmoid properties' own examples the reference and every correct sigmoid of the
     catalog emit no RuntimeWarning, and 1 / (1 + exp(-z)) does: forbid_warnings can only
     cost the textbook form (trusted catalog code, run here on the test's side)."""
-    examples = [e["z"] for p in registry.properties(TOPIC) if p.function == "sigmoid"
-                for e in p.examples]
+    examples = [
+        e["z"] for p in registry.properties(TOPIC) if p.function == "sigmoid" for e in p.examples
+    ]
     silent = [mutants.load_module("reference", mutants.reference_source(TOPIC))]
-    silent += [mutants.load_module(v.id, mutants.mutant_source(TOPIC, v))
-               for v in mutants.variants(TOPIC) if v.function == "sigmoid"]
+    silent += [
+        mutants.load_module(v.id, mutants.mutant_source(TOPIC, v))
+        for v in mutants.variants(TOPIC)
+        if v.function == "sigmoid"
+    ]
     assert len(silent) >= 5
     for module in silent:
         assert not any(_warns(module, z) for z in examples), module.__name__
     textbook = mutant(TOPIC, "sigmoid_textbook_overflow")
-    assert any(_warns(mutants.load_module(textbook.id, mutants.mutant_source(TOPIC, textbook)),
-                      z) for z in examples)
+    assert any(
+        _warns(mutants.load_module(textbook.id, mutants.mutant_source(TOPIC, textbook)), z)
+        for z in examples
+    )

@@ -17,8 +17,13 @@ TOPIC = "batch_momentum"
 
 @pytest.fixture(scope="module")
 def results(judge):
-    ids = ["momentum_velocity_sign_flipped", "shuffle_drops_last_partial", "gd_missing_theta0",
-           "gd_gradient_at_theta0", "shuffle_array_split_equal_parts"]
+    ids = [
+        "momentum_velocity_sign_flipped",
+        "shuffle_drops_last_partial",
+        "gd_missing_theta0",
+        "gd_gradient_at_theta0",
+        "shuffle_array_split_equal_parts",
+    ]
     return {i: grade_mutant(judge, TOPIC, i) for i in ids}
 
 
@@ -82,8 +87,9 @@ def test_array_split_into_equal_parts_reports_the_sizes(results):
 
 @pytest.fixture(scope="module")
 def fixed_permutation(judge):
-    entry = next(d for d in mutants.degenerates(TOPIC)
-                 if d.id == "shuffle_same_permutation_every_seed")
+    entry = next(
+        d for d in mutants.degenerates(TOPIC) if d.id == "shuffle_same_permutation_every_seed"
+    )
     return grade_source(judge, TOPIC, mutants.mutant_source(TOPIC, entry))
 
 

@@ -28,8 +28,9 @@ def _row(topic: str, name: str):
 
 
 def _detail(row) -> str:
-    return "\n".join(f"{t.name}: {t.output[:300]}" for t in row.result.tests
-                     if t.status != "passed")
+    return "\n".join(
+        f"{t.name}: {t.output[:300]}" for t in row.result.tests if t.status != "passed"
+    )
 
 
 @pytest.mark.slow
@@ -51,8 +52,9 @@ def test_stub_scores_zero(topic):
 
 
 def _entries(kind):
-    return [pytest.param(t, e.id, id=f"{t}-{e.id}")
-            for t in TOPICS for e in getattr(mutants, kind)(t)]
+    return [
+        pytest.param(t, e.id, id=f"{t}-{e.id}") for t in TOPICS for e in getattr(mutants, kind)(t)
+    ]
 
 
 @pytest.mark.slow
@@ -158,16 +160,25 @@ def test_no_feedback_shows_reference_code(topic):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("topic,mutant_id", [
-    ("backprop", "backward_missing_sigmoid_prime"), ("backprop", "backward_mean_over_batch"),
-    ("backprop", "forward_sigmoid_on_output"), ("backprop", "sigmoid_derivative_of_z"),
-    ("critical_points", "numerical_hessian_one_sided"), ("critical_points", "taylor_missing_half"),
-    ("critical_points", "minimum_ratio_counts_zeros"),
-    ("critical_points", "escape_eigenvector_row"),
-    ("landscape", "eigen_counts_strict"), ("landscape", "hessian_gauss_newton_block"),
-    ("landscape", "hessian_one_sided"), ("landscape", "hessian_unsymmetrised"),
-    ("landscape", "finder_descends_loss"), ("landscape", "experiment_fixed_seed"),
-])
+@pytest.mark.parametrize(
+    "topic,mutant_id",
+    [
+        ("backprop", "backward_missing_sigmoid_prime"),
+        ("backprop", "backward_mean_over_batch"),
+        ("backprop", "forward_sigmoid_on_output"),
+        ("backprop", "sigmoid_derivative_of_z"),
+        ("critical_points", "numerical_hessian_one_sided"),
+        ("critical_points", "taylor_missing_half"),
+        ("critical_points", "minimum_ratio_counts_zeros"),
+        ("critical_points", "escape_eigenvector_row"),
+        ("landscape", "eigen_counts_strict"),
+        ("landscape", "hessian_gauss_newton_block"),
+        ("landscape", "hessian_one_sided"),
+        ("landscape", "hessian_unsymmetrised"),
+        ("landscape", "finder_descends_loss"),
+        ("landscape", "experiment_fixed_seed"),
+    ],
+)
 def test_public_failures_name_the_function_and_show_no_reference_code(judge, topic, mutant_id):
     """A mutant fails a public test whose message names the function, at the full example
     count, and no line of the reference's solutions appears in it."""

@@ -61,9 +61,13 @@ def test_uniform_softmax_earns_nothing_and_is_told_why(judge):
     softmax = [t for t in result.tests if t.function == "softmax"]
     gated = [t for t in softmax if GATED in t.output]
     assert {t.key.rsplit(".", 1)[1] for t in gated} == {
-        "softmax_rows_are_distributions", "softmax_shift_invariant"}
+        "softmax_rows_are_distributions",
+        "softmax_shift_invariant",
+    }
     defining = next(t for t in softmax if t.key.endswith("softmax_matches_torch"))
-    assert "softmax(z): got " in defining.output and "rounding errors of the scale" in defining.output
+    assert (
+        "softmax(z): got " in defining.output and "rounding errors of the scale" in defining.output
+    )
 
 
 @pytest.mark.parametrize("fixture", ["lying_ndarray_subclass", "monkeypatches_numpy"])
@@ -75,8 +79,9 @@ def test_hostile_zeros_earn_nothing_on_relations(judge, fixture):
     data = (FIXTURES / "hostile" / fixture / f"{TOPIC}.py").read_bytes()
     result = grade_source(judge, TOPIC, data)
     assert {t.function for t in result.tests if t.score > 0} == {"softmax"}
-    assert _earned(result, "softmax") == sum(t.max_score for t in result.tests
-                                             if t.function == "softmax")
+    assert _earned(result, "softmax") == sum(
+        t.max_score for t in result.tests if t.function == "softmax"
+    )
     gated = {t.key.rsplit(".", 1)[1] for t in result.tests if GATED in t.output}
     assert {"log_softmax_shift_invariant", "cross_entropy_grad_rows_sum_to_zero"} <= gated
 
@@ -84,8 +89,7 @@ def test_hostile_zeros_earn_nothing_on_relations(judge, fixture):
 def test_softmax_properties_try_1d_to_3d_input(judge):
     """SPEC's "along the last axis": every softmax and log_softmax property is tried on
     1-D, 2-D and 3-D logits."""
-    props = [p for p in registry.properties(TOPIC)
-             if p.function in ("softmax", "log_softmax")]
+    props = [p for p in registry.properties(TOPIC) if p.function in ("softmax", "log_softmax")]
     assert len(props) == 7
     for p in props:
         ranks = {ex.case["z"].ndim for ex in judge.bank.get(p)}

@@ -15,8 +15,13 @@ from graders.sandbox.protocol import Unsupported
 EXPECTED = np.arange(6.0).reshape(2, 3)
 #: the defects a returned value can have, in the order they must be reported
 ORDER = ("none", "not_an_array", "shape", "finite", "value")
-KIND = {"none": "type", "not_an_array": "type", "shape": "shape", "finite": "finite",
-        "value": "value"}
+KIND = {
+    "none": "type",
+    "not_an_array": "type",
+    "shape": "shape",
+    "finite": "finite",
+    "value": "value",
+}
 
 
 def _returned(defects: set[str]) -> object:
@@ -43,9 +48,11 @@ def _failure(fn, *args, **kwargs) -> Failure:
     return caught.value
 
 
-@pytest.mark.parametrize("defects", [set(c) for n in range(1, len(ORDER) + 1)
-                                     for c in itertools.combinations(ORDER, n)],
-                         ids=lambda d: "+".join(sorted(d, key=ORDER.index)))
+@pytest.mark.parametrize(
+    "defects",
+    [set(c) for n in range(1, len(ORDER) + 1) for c in itertools.combinations(ORDER, n)],
+    ids=lambda d: "+".join(sorted(d, key=ORDER.index)),
+)
 def test_the_first_defect_in_the_order_is_the_one_reported(defects):
     """Whatever combination of defects a value has, the earliest in the order is reported."""
     first = min(defects, key=ORDER.index)
@@ -60,8 +67,10 @@ def test_a_value_without_defects_passes():
 def test_none_says_a_return_may_be_missing():
     """None names the expected array and shape and asks about a forgotten `return`."""
     f = _failure(compare.array, None, "softmax(z)", shape=(2, 3))
-    assert f.message == ("softmax(z) returned None; expected a NumPy array of shape (2, 3). "
-                         "Did you forget a `return`?")
+    assert f.message == (
+        "softmax(z) returned None; expected a NumPy array of shape (2, 3). "
+        "Did you forget a `return`?"
+    )
 
 
 def test_a_list_or_an_opaque_value_is_a_type_failure():
@@ -83,12 +92,14 @@ def test_finite_message_names_the_first_bad_entry_and_the_count():
     x = np.array([[1.0, np.inf], [np.nan, np.nan]])
     f = _failure(compare.array, x, "f(z)")
     assert f.kind == "finite"
-    assert f.message == ("f(z) contains inf at index (0, 1) (3 non-finite entries); "
-                         "expected finite numbers")
+    assert f.message == (
+        "f(z) contains inf at index (0, 1) (3 non-finite entries); expected finite numbers"
+    )
 
 
 def test_array_returns_a_plain_float64_copy():
     """The checked value is a new float64 ndarray: nothing returned takes part but numbers."""
+
     class Sub(np.ndarray):
         pass
 
@@ -102,8 +113,10 @@ def test_close_message_reports_the_largest_error_and_where():
     got, expected = np.array([1.0, 2.5, 3.1]), np.array([1.0, 2.0, 3.0])
     f = _failure(compare.close, got, expected, "f(z)")
     assert f.kind == "value"
-    assert f.message == ("f(z): got 2.5, expected 2 at index (1,) (error 0.5; "
-                         "tolerance 1e-10 + 1e-07·|expected|); 2 of 3 entries differ")
+    assert f.message == (
+        "f(z): got 2.5, expected 2 at index (1,) (error 0.5; "
+        "tolerance 1e-10 + 1e-07·|expected|); 2 of 3 entries differ"
+    )
 
 
 def test_close_shows_all_digits_when_six_do_not_differ():
@@ -128,11 +141,12 @@ def test_close_tolerance_is_atol_plus_rtol_times_expected():
 
 def test_within_bound_is_ulps_times_unit_roundoff_times_scale():
     """``within`` accepts up to ulps·u·scale entrywise and says the model when it fails."""
-    u = 2.0 ** -53
+    u = 2.0**-53
     scale = np.array([1.0, 1e6])
     compare.within(np.array([0.0, 100 * u * 1e6]), np.zeros(2), "f", scale=scale, ulps=100)
-    f = _failure(compare.within, np.array([0.0, 200 * u * 1e6]), np.zeros(2), "f",
-                 scale=scale, ulps=100)
+    f = _failure(
+        compare.within, np.array([0.0, 200 * u * 1e6]), np.zeros(2), "f", scale=scale, ulps=100
+    )
     assert f.message.startswith(f"f: got {200 * u * 1e6!r}, expected 0.0 at index (1,)")
     assert "100 rounding errors of the scale 1e+06" in f.message
     assert f.message.endswith("; 1 of 2 entries differ")
@@ -150,8 +164,7 @@ def test_fmt_input_summarises_a_larger_array_never_cuts_it():
     """Past 400 entries an input is its shape and range, not a truncated listing."""
     x = np.linspace(-1.0, 2.0, 401)
     assert compare.fmt_input(x) == "<an array of shape (401,), values in [-1, 2]>"
-    assert compare.fmt_input(np.full(500, np.nan)) == \
-           "<an array of shape (500,), no finite values>"
+    assert compare.fmt_input(np.full(500, np.nan)) == "<an array of shape (500,), no finite values>"
 
 
 def test_fmt_input_renders_containers():

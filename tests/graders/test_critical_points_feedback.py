@@ -15,7 +15,6 @@ pytestmark = pytest.mark.slow  # end-to-end: grades catalog mutants through the 
 TOPIC = "critical_points"
 
 
-
 def test_zero_eigenvalue_as_positive_shows_the_valley_verdict(judge):
     """Counting zeros as positive fails on the lecture's valley with both verdicts shown."""
     failed = public_failures(judge, TOPIC, "classify_zero_as_positive")
@@ -31,8 +30,11 @@ def test_wrong_escape_direction_reports_the_rayleigh_quotient(judge):
     """An eigenvector of the largest eigenvalue is shown failing uᵀHu = λ_min with values."""
     failed = public_failures(judge, TOPIC, "escape_largest_eigenvector")
     output = next(iter(failed.values()))
-    assert re.search(r"uᵀHu for u = escape_direction\(H\), which must equal the most negative "
-                     r"eigenvalue: got \S+, expected -2 ", output)
+    assert re.search(
+        r"uᵀHu for u = escape_direction\(H\), which must equal the most negative "
+        r"eigenvalue: got \S+, expected -2 ",
+        output,
+    )
 
 
 def test_hessian_without_product_rule_fails_off_the_origin(judge):
@@ -41,7 +43,6 @@ def test_hessian_without_product_rule_fails_off_the_origin(judge):
     output = next(iter(failed.values()))
     assert "Failing input: w = array([2.0, 0.5])" in output
     assert "two_weight_hessian(w): got 0, expected 2 at index (0, 1)" in output
-
 
 
 def _degenerate_result(judge, entry_id: str, hidden: bool = True):

@@ -51,8 +51,9 @@ def test_a_catalog_mistake_is_named_in_the_feedback(judges, mutant):
 @pytest.mark.slow
 def test_an_unknown_mistake_is_not_named(judges):
     """A wrong softmax unlike any catalog entry gets feedback but no misconception."""
-    src = mutants.splice(mutants.reference_source(TOPIC),
-                         "def softmax(z):\n    return np.ones_like(z) / 2\n")
+    src = mutants.splice(
+        mutants.reference_source(TOPIC), "def softmax(z):\n    return np.ones_like(z) / 2\n"
+    )
     r = _grade(judges[1], src)
     failed = [t for t in r.tests if t.status == "failed"]
     assert failed and all(t.misconception is None for t in failed)
@@ -64,16 +65,20 @@ def test_diagnosis_never_changes_a_score(judges, mutant):
     """Scores and statuses are identical with and without diagnosis, for every mutant."""
     src = mutants.mutant_source(TOPIC, mutant)
     a, b = _grade(judges[0], src), _grade(judges[1], src)
-    assert [(t.key, t.score, t.status) for t in a.tests] == \
-           [(t.key, t.score, t.status) for t in b.tests]
+    assert [(t.key, t.score, t.status) for t in a.tests] == [
+        (t.key, t.score, t.status) for t in b.tests
+    ]
     assert a.score < a.max_score  # a mutant: there is a score diagnosis could have changed
 
 
 def test_misconception_text_shows_no_reference_code():
     """No catalog misconception quotes a line of the reference's solution code."""
     for topic in registry.ASSIGNMENTS:
-        solution = [ln.strip() for ln in mutants.reference_source(topic).splitlines()
-                    if ln.strip() and not ln.strip().startswith(("#", '"', "def ", "return"))]
+        solution = [
+            ln.strip()
+            for ln in mutants.reference_source(topic).splitlines()
+            if ln.strip() and not ln.strip().startswith(("#", '"', "def ", "return"))
+        ]
         code_lines = {ln for ln in solution if "=" in ln and len(ln) > 15}
         for m in _named(topic):
             assert not any(ln in m.misconception for ln in code_lines), m.id
@@ -94,6 +99,7 @@ def test_same_is_scale_aware():
 
 # --- the data a release ships (graders.check.misconceptions) -----------------------------
 
+
 @pytest.fixture(scope="module")
 def frozen() -> misconceptions.Frozen:
     """classification's shipped data, through its bytes (as the checker reads it)."""
@@ -106,8 +112,9 @@ def _public():
 
 def _data_judge(data: misconceptions.Frozen) -> Judge:
     bank = misconceptions.FrozenBank(data, profiles.get(data.profile))
-    return Judge(Worker(), bank, bank.profile, misconceptions.diagnoser(data),
-                 shrink_memo=bank.shrink_memo())
+    return Judge(
+        Worker(), bank, bank.profile, misconceptions.diagnoser(data), shrink_memo=bank.shrink_memo()
+    )
 
 
 @pytest.mark.slow
@@ -139,13 +146,17 @@ def test_shipped_data_names_each_catalog_mistake(frozen, mutant):
     """With only the shipped data (no catalog), a named mutant hears its own misconception."""
     judge = _data_judge(frozen)
     try:
-        r = judge.grade(Submission("s", TOPIC, {f"{TOPIC}.py": mutants.mutant_source(
-            TOPIC, mutant).encode()}), TOPIC, _public())
+        r = judge.grade(
+            Submission("s", TOPIC, {f"{TOPIC}.py": mutants.mutant_source(TOPIC, mutant).encode()}),
+            TOPIC,
+            _public(),
+        )
     finally:
         judge.close()
     named = [t for t in r.tests if t.misconception == mutant.misconception]
-    assert named and all("Likely mistake:" in t.output for t in named), \
-        [t.output for t in r.tests if t.status == "failed"]
+    assert named and all("Likely mistake:" in t.output for t in named), [
+        t.output for t in r.tests if t.status == "failed"
+    ]
 
 
 @pytest.mark.slow
@@ -157,8 +168,11 @@ def test_a_mistake_missing_from_the_data_is_not_named(frozen):
     assert any(kept[p.key] for p in _public() if p.function == "softmax")
     judge = _data_judge(dataclasses.replace(frozen, mistakes=kept))
     try:
-        r = judge.grade(Submission("s", TOPIC, {f"{TOPIC}.py": mutants.mutant_source(
-            TOPIC, wrong).encode()}), TOPIC, _public())
+        r = judge.grade(
+            Submission("s", TOPIC, {f"{TOPIC}.py": mutants.mutant_source(TOPIC, wrong).encode()}),
+            TOPIC,
+            _public(),
+        )
     finally:
         judge.close()
     failed = [t for t in r.tests if t.status == "failed"]

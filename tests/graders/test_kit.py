@@ -35,8 +35,11 @@ def test_render_takes_the_function_and_keywords_from_a_call_itself():
 def test_threaded_feeds_each_step_the_previous_step_s_results():
     """Step 0 gets the initial state; step k gets Ref(k-1, i) for each state item."""
     grads = [np.ones(2), 2 * np.ones(2), 3 * np.ones(2)]
-    calls = threaded(lambda k, theta, v: student.momentum_step(theta, grads[k], v, 0.1, 0.9),
-                     (np.zeros(2), np.zeros(2)), len(grads))
+    calls = threaded(
+        lambda k, theta, v: student.momentum_step(theta, grads[k], v, 0.1, 0.9),
+        (np.zeros(2), np.zeros(2)),
+        len(grads),
+    )
     assert [c.fn for c in calls] == ["momentum_step"] * 3
     assert isinstance(calls[0].args[0], np.ndarray)
     refs = [calls[2].args[0], calls[2].args[2]]
@@ -52,12 +55,20 @@ def test_scaled_atol_is_relative_to_the_largest_entry_of_the_run():
 
 
 def _row_property():
-    @matches_reference("classification.softmax", "matches", points=1,
-                       given={"z": st.just(np.zeros((1, 2)))}, expect=lambda z: z,
-                       what="softmax(z)", shape=lambda z: z.shape,
-                       scale=lambda z, expected: 1.0, ulps=4)
+    @matches_reference(
+        "classification.softmax",
+        "matches",
+        points=1,
+        given={"z": st.just(np.zeros((1, 2)))},
+        expect=lambda z: z,
+        what="softmax(z)",
+        shape=lambda z: z.shape,
+        scale=lambda z, expected: 1.0,
+        ulps=4,
+    )
     def softmax_row(z):
         return student.softmax(z)
+
     return softmax_row
 
 
@@ -80,8 +91,16 @@ def test_matches_reference_makes_a_hidden_property_named_for_its_row():
 def test_a_typo_in_a_reference_row_fails_when_it_is_declared():
     """`student.sofmax` in a row is the grader author's error at import, not the student's."""
     with pytest.raises(CourseError, match="student.sofmax"):
-        @matches_reference("classification.softmax", "t", points=1,
-                           given={"z": st.just(np.zeros(1))}, expect=lambda z: z,
-                           what="softmax(z)", scale=lambda z, expected: 1.0, ulps=4)
+
+        @matches_reference(
+            "classification.softmax",
+            "t",
+            points=1,
+            given={"z": st.just(np.zeros(1))},
+            expect=lambda z: z,
+            what="softmax(z)",
+            scale=lambda z, expected: 1.0,
+            ulps=4,
+        )
         def softmax_typo(z):
             return student.sofmax(z)

@@ -57,6 +57,7 @@ def test_a_name_the_submission_would_lack_fails_when_the_entry_is_defined():
     the name, not a crash at grading time blamed on the catalog's submission."""
     catalog = Catalog("classification")
     with pytest.raises(CatalogError, match=r"test_mutant_source\.py:\d+: .*'np_exp'"):
+
         @catalog.mutant("sigmoid", "a typo")
         def sigmoid_typo(z):
             return 1.0 / (1.0 + np_exp(-z))  # noqa: F821 - the typo under test
@@ -65,6 +66,7 @@ def test_a_name_the_submission_would_lack_fails_when_the_entry_is_defined():
 def test_an_entry_for_a_function_the_assignment_lacks_is_refused():
     """`@catalog.mutant("sofmax", ...)` names no function of the manifest: refused at once."""
     with pytest.raises(CatalogError, match="classification has no function 'sofmax'"):
+
         @Catalog("classification").mutant("sofmax", "a typo of the function's name")
         def sofmax_typo(z):
             return z
@@ -84,6 +86,7 @@ def test_an_entry_that_closes_over_a_local_is_refused():
     """A closure's variables cannot be emitted: an entry is a module-level function."""
     scale = 2.0
     with pytest.raises(CatalogError, match="enclosing function"):
+
         @Catalog("classification").mutant("sigmoid", "closure")
         def sigmoid_scaled(z):
             return scale * z

@@ -15,11 +15,17 @@ from graders import strategies as gen
 from graders.public.landscape import cases
 
 #: few examples, the same ones every run (a contract test, not a search)
-FEW = settings(max_examples=25, deadline=None, database=None, derandomize=True,
-               suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 #: where a strategy shrinks to: any first example, shrunk as far as it goes
-SHRINK = settings(max_examples=1, phases=[Phase.generate, Phase.shrink], database=None,
-                  derandomize=True)
+SHRINK = settings(
+    max_examples=1, phases=[Phase.generate, Phase.shrink], database=None, derandomize=True
+)
 #: whether a strategy reaches a region: a search without shrinking (the first hit will do)
 SEARCH = settings(max_examples=200, phases=[Phase.generate], database=None, derandomize=True)
 
@@ -35,11 +41,16 @@ def _exists(strategy, condition):
 
 
 def _float64_in(a, lo, hi) -> bool:
-    return (type(a) is np.ndarray and a.dtype == np.float64 and bool(np.all(np.isfinite(a)))
-            and bool(np.all((a >= lo) & (a <= hi))))
+    return (
+        type(a) is np.ndarray
+        and a.dtype == np.float64
+        and bool(np.all(np.isfinite(a)))
+        and bool(np.all((a >= lo) & (a <= hi)))
+    )
 
 
 # --- the generic nouns -------------------------------------------------------------------
+
 
 @FEW
 @given(gen.floats(-3.0, 2.0))
@@ -89,6 +100,7 @@ def test_generic_nouns_shrink_where_they_say():
 
 # --- classification ----------------------------------------------------------------------
 
+
 @FEW
 @given(gen.logits(min_n=2, max_n=3, min_k=2, max_k=4), gen.logits(scale=5.0))
 def test_logits_shapes_and_bounds(z, small):
@@ -118,6 +130,7 @@ def test_labels_are_int64_class_indices_one_per_row(case):
 
 # --- batch norm --------------------------------------------------------------------------
 
+
 @FEW
 @given(gen.batches(min_n=3, max_n=4, min_d=2, max_d=3))
 def test_batches_shapes_and_range(x):
@@ -127,6 +140,7 @@ def test_batches_shapes_and_range(x):
 
 def test_batches_add_constant_columns_on_purpose_and_shrink_to_2x1():
     """A constant non-zero column among varying ones is generated; the simplest is 2x1."""
+
     def constant_beside_varying(x):
         spread = np.ptp(x, axis=0)
         return x.shape[1] >= 2 and np.any((spread == 0) & (x[0] != 0)) and np.any(spread > 0)
@@ -136,6 +150,7 @@ def test_batches_add_constant_columns_on_purpose_and_shrink_to_2x1():
 
 
 # --- critical points ---------------------------------------------------------------------
+
 
 @FEW
 @given(gen.orthogonal_matrices(3))
@@ -169,6 +184,7 @@ def test_spectra_include_saddles_and_exact_zeros():
 
 # --- backprop ----------------------------------------------------------------------------
 
+
 @FEW
 @given(gen.mlp_params(min_layers=2, max_layers=3, max_width=3, n_in=2))
 def test_mlp_params_are_compatible_layers(params):
@@ -183,7 +199,7 @@ def test_mlp_params_are_compatible_layers(params):
 
 def test_mlp_params_shrink_to_one_1x1_zero_layer():
     """The simplest network: one layer, W = [[0.]], b = [0.]."""
-    (w, b), = _minimal(gen.mlp_params())
+    ((w, b),) = _minimal(gen.mlp_params())
     assert np.array_equal(w, np.zeros((1, 1))) and np.array_equal(b, np.zeros(1))
 
 
@@ -198,6 +214,7 @@ def test_mlp_problems_fit_their_network(case):
 
 
 # --- optimizers --------------------------------------------------------------------------
+
 
 @FEW
 @given(gen.gradient_sequences(min_steps=2, max_steps=5, max_dim=3))
@@ -234,6 +251,7 @@ def test_learning_rates_and_momenta_are_valid_hyperparameters():
 
 
 # --- landscape ---------------------------------------------------------------------------
+
 
 @FEW
 @given(cases.quadratic_problems())

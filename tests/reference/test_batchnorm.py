@@ -197,8 +197,11 @@ def test_forward_and_backward_agree_with_torch_well_inside_the_error_model(b: di
     xt, w, bias = (torch.tensor(a, requires_grad=True) for a in (x, gamma, beta))
     y = torch.nn.functional.batch_norm(xt, None, None, w, bias, training=True, eps=eps)
     y.backward(torch.from_numpy(dy))
-    assert _within(batchnorm_forward(x, gamma, beta, eps), y.detach().numpy(),
-                   grading.forward_scale(x, gamma, beta, eps))
+    assert _within(
+        batchnorm_forward(x, gamma, beta, eps),
+        y.detach().numpy(),
+        grading.forward_scale(x, gamma, beta, eps),
+    )
     mine = batchnorm_backward(dy, x, gamma, eps)
     for got, t, scale in zip(mine, (xt, w, bias), grading.backward_scales(dy, x, gamma, eps)):
         assert _within(got, t.grad.numpy(), scale)
@@ -207,7 +210,8 @@ def test_forward_and_backward_agree_with_torch_well_inside_the_error_model(b: di
 @SETTINGS
 @given(batches(), st.sampled_from([0.1, 0.01, 0.9, 1.0]))
 def test_running_stats_and_inference_agree_with_torch_well_inside_the_error_model(
-        b: dict, momentum: float) -> None:
+    b: dict, momentum: float
+) -> None:
     """Three steps of running statistics from PyTorch's (0, 1) start, then inference with
     them, agree with BatchNorm1d to an eighth of the graders' bounds."""
     x, gamma, beta, eps = b["x"], b["gamma"], b["beta"], b["eps"]
@@ -223,5 +227,8 @@ def test_running_stats_and_inference_agree_with_torch_well_inside_the_error_mode
         assert _within(state[1], bn.running_var.numpy(), sv)
     with torch.no_grad():
         want = bn.eval()(torch.from_numpy(x)).numpy()
-    assert _within(batchnorm_inference(x, gamma, beta, *state, eps=eps), want,
-                   grading.inference_scale(x, gamma, beta, *state, eps))
+    assert _within(
+        batchnorm_inference(x, gamma, beta, *state, eps=eps),
+        want,
+        grading.inference_scale(x, gamma, beta, *state, eps),
+    )

@@ -190,8 +190,9 @@ def test_numerical_hessian_error_is_truncation_plus_rounding():
     exact = torch.func.hessian(lambda t: smooth(t, torch.tensor(c)))(torch.tensor(theta)).numpy()
 
     def error(eps: float) -> float:
-        return float(np.max(np.abs(numerical_hessian(lambda t: float(smooth(t, c)), theta,
-                                                     eps=eps) - exact)))
+        return float(
+            np.max(np.abs(numerical_hessian(lambda t: float(smooth(t, c)), theta, eps=eps) - exact))
+        )
 
     assert 3.5 <= error(0.1) / error(0.05) <= 4.5
     f_scale = 1.0 + abs(float(smooth(theta, c)))

@@ -35,8 +35,12 @@ def problems(draw: st.DrawFn) -> dict:
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     n = draw(st.integers(1, 5))
-    return {"theta": 1.5 * rng.standard_normal(n_params(sizes)), "sizes": sizes,
-            "x": rng.uniform(-2, 2, (n, sizes[0])), "y": rng.uniform(-2, 2, (n, sizes[-1]))}
+    return {
+        "theta": 1.5 * rng.standard_normal(n_params(sizes)),
+        "sizes": sizes,
+        "x": rng.uniform(-2, 2, (n, sizes[0])),
+        "y": rng.uniform(-2, 2, (n, sizes[-1])),
+    }
 
 
 def torch_loss(sizes, x, y):
@@ -46,9 +50,9 @@ def torch_loss(sizes, x, y):
     def c(t):
         a, start = tx, 0
         for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            W = t[start:start + n_in * n_out].reshape(n_out, n_in)
+            W = t[start : start + n_in * n_out].reshape(n_out, n_in)
             start += n_in * n_out
-            b = t[start:start + n_out]
+            b = t[start : start + n_out]
             start += n_out
             z = a @ W.T + b
             a = z if l == len(sizes) - 2 else torch.sigmoid(z)
@@ -59,8 +63,10 @@ def torch_loss(sizes, x, y):
 
 def test_pack_layout_and_round_trip():
     """pack concatenates W_1 (row-major), b_1, W_2, b_2; unpack inverts it with copies."""
-    params = [(np.arange(6.0).reshape(3, 2), np.array([10.0, 11.0, 12.0])),
-              (np.array([[20.0, 21.0, 22.0]]), np.array([30.0]))]
+    params = [
+        (np.arange(6.0).reshape(3, 2), np.array([10.0, 11.0, 12.0])),
+        (np.array([[20.0, 21.0, 22.0]]), np.array([30.0])),
+    ]
     theta = pack(params)
     assert theta.tolist() == [0, 1, 2, 3, 4, 5, 10, 11, 12, 20, 21, 22, 30]
     back = unpack(theta, [2, 3, 1])
@@ -80,8 +86,9 @@ def test_loss_and_gradient_match_torch_autograd(case):
     args = (case["sizes"], case["x"], case["y"])
     np.testing.assert_allclose(loss(case["theta"], *args), c.item(), rtol=1e-12, atol=1e-14)
     g = t.grad.numpy()
-    np.testing.assert_allclose(gradient(case["theta"], *args), g, rtol=1e-10,
-                               atol=1e-12 * (1 + np.abs(g).max()))
+    np.testing.assert_allclose(
+        gradient(case["theta"], *args), g, rtol=1e-10, atol=1e-12 * (1 + np.abs(g).max())
+    )
 
 
 @REFERENCE
@@ -98,19 +105,22 @@ def test_hessian_matches_torch_func_hessian_within_the_difference_error(case):
     # for these small sigmoid networks; 1e-12 of eps_machine/eps and 1e-10 of eps² leave
     # a margin of ~10 over the largest measured error
     scale = (1.0 + np.abs(exact).max()) * (1.0 + np.abs(case["theta"]).max()) ** 2
-    bound = (np.finfo(float).eps / eps * 100 + eps ** 2 * 10) * scale
+    bound = (np.finfo(float).eps / eps * 100 + eps**2 * 10) * scale
     assert np.abs(H - exact).max() <= bound
     # a one-sided difference errs by ~eps/2·T: the bound is tight enough to tell
     assert bound < 1e-7 * scale
 
 
-@pytest.mark.parametrize("spectrum,expected", [
-    ([3.0, -2.0, 0.0, 0.0], (1, 1, 2)),
-    ([1.0, 1e-8, -1e-8, -1.0], (1, 1, 2)),           # ±1e-8 within rtol = 1e-6
-    ([1.0, 2e-6, -2e-6, -1.0], (2, 2, 0)),           # beyond it
-    ([0.0, 0.0, 0.0], (0, 0, 3)),                    # H = 0: all zero
-    ([-5.0, -1.0], (0, 2, 0)),
-])
+@pytest.mark.parametrize(
+    "spectrum,expected",
+    [
+        ([3.0, -2.0, 0.0, 0.0], (1, 1, 2)),
+        ([1.0, 1e-8, -1e-8, -1.0], (1, 1, 2)),  # ±1e-8 within rtol = 1e-6
+        ([1.0, 2e-6, -2e-6, -1.0], (2, 2, 0)),  # beyond it
+        ([0.0, 0.0, 0.0], (0, 0, 3)),  # H = 0: all zero
+        ([-5.0, -1.0], (0, 2, 0)),
+    ],
+)
 def test_eigen_counts_on_known_spectra(spectrum, expected):
     """eigen_counts counts |λ| <= rtol·max|λ| as zero, on Q diag(λ) Qᵀ with a random Q."""
     n = len(spectrum)
@@ -119,8 +129,11 @@ def test_eigen_counts_on_known_spectra(spectrum, expected):
     assert eigen_counts((H + H.T) / 2) == expected
 
 
-SADDLE = {"sizes": [1, 1, 1], "x": np.array([[-1.0], [0.0], [1.0], [2.0]]),
-          "y": np.array([[1.0], [-1.0], [0.5], [2.0]])}
+SADDLE = {
+    "sizes": [1, 1, 1],
+    "x": np.array([[-1.0], [0.0], [1.0], [2.0]]),
+    "y": np.array([[1.0], [-1.0], [0.5], [2.0]]),
+}
 
 
 def test_saddle_of_the_one_neuron_network_is_a_saddle():
@@ -159,8 +172,9 @@ def test_finder_never_returns_worse_than_the_start():
     y = np.sinc(5 * x)
     start = rng.standard_normal(10)
     found = find_critical_point(start, sizes, x, y, max_steps=3)
-    assert (np.linalg.norm(gradient(found, sizes, x, y))
-            <= np.linalg.norm(gradient(start, sizes, x, y)))
+    assert np.linalg.norm(gradient(found, sizes, x, y)) <= np.linalg.norm(
+        gradient(start, sizes, x, y)
+    )
 
 
 def test_experiment_rows_are_consistent_and_seeded():

@@ -9,8 +9,7 @@ from graders.sandbox import doctor
 
 
 def _run(*probe: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(doctor._probe_command(*probe), capture_output=True, text=True,
-                          timeout=30)
+    return subprocess.run(doctor._probe_command(*probe), capture_output=True, text=True, timeout=30)
 
 
 def test_access_probe_reports_each_path(tmp_path):
@@ -18,9 +17,11 @@ def test_access_probe_reports_each_path(tmp_path):
     (tmp_path / "f").write_text("x")
     done = _run("access", f"r:{tmp_path / 'f'}", f"r:{tmp_path / 'missing'}", f"w:{tmp_path}")
     seen = json.loads(done.stdout)
-    assert seen == {f"r:{tmp_path / 'f'}": "allowed",
-                    f"r:{tmp_path / 'missing'}": "FileNotFoundError",
-                    f"w:{tmp_path}": "allowed"}
+    assert seen == {
+        f"r:{tmp_path / 'f'}": "allowed",
+        f"r:{tmp_path / 'missing'}": "FileNotFoundError",
+        f"w:{tmp_path}": "allowed",
+    }
     assert list(tmp_path.iterdir()) == [tmp_path / "f"]  # the write probe cleaned up
 
 

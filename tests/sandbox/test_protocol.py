@@ -15,9 +15,14 @@ from graders.sandbox import protocol
 
 def test_round_trip_of_plain_values():
     """Numbers, strings, None, tuples, lists, dicts and arrays come back equal and plain."""
-    value = {"a": (1, 2.5, None, "x", True), "b": [np.arange(6.0).reshape(2, 3)],
-             "c": np.array([1, 2], dtype=np.int32), "d": np.float32(1.5), "e": b"raw",
-             "f": [math.inf, -math.inf]}
+    value = {
+        "a": (1, 2.5, None, "x", True),
+        "b": [np.arange(6.0).reshape(2, 3)],
+        "c": np.array([1, 2], dtype=np.int32),
+        "d": np.float32(1.5),
+        "e": b"raw",
+        "f": [math.inf, -math.inf],
+    }
     back = protocol.decode(protocol.encode(value))
     assert back["a"] == (1, 2.5, None, "x", True)
     np.testing.assert_array_equal(back["b"][0], np.arange(6.0).reshape(2, 3))
@@ -28,14 +33,20 @@ def test_round_trip_of_plain_values():
 
 def test_dicts_that_look_like_tags_stay_dicts():
     """Plain dicts travel as JSON objects; one with a ``__`` key cannot pose as a tag."""
-    for value in ({}, {"fn": "f", "kwargs": {}}, {"__nd__": 0, "dtype": "f8", "shape": [9]},
-                  {"x": {"__ref__": [0, None]}}, {"a": 1, "__float__": "nan"}):
+    for value in (
+        {},
+        {"fn": "f", "kwargs": {}},
+        {"__nd__": 0, "dtype": "f8", "shape": [9]},
+        {"x": {"__ref__": [0, None]}},
+        {"a": 1, "__float__": "nan"},
+    ):
         back = protocol.decode(protocol.encode(value))
         assert back == value and type(back) is dict
 
 
 def test_subclasses_arrive_as_plain_ndarrays():
     """An ndarray subclass (which could lie in comparisons) decodes as a base ndarray."""
+
     class Liar(np.ndarray):
         def __eq__(self, other):
             return True
@@ -47,6 +58,7 @@ def test_subclasses_arrive_as_plain_ndarrays():
 
 def test_objects_become_unsupported_markers():
     """Arbitrary objects never cross: only their type name does."""
+
     class Thing:
         pass
 
@@ -55,8 +67,9 @@ def test_objects_become_unsupported_markers():
     assert back[0].type_name.endswith("Thing")
 
 
-@pytest.mark.parametrize("frame", [b"", b"\x00" * 3, b"\xff" * 20,
-                                   protocol.encode([1, 2])[:-1] + b"x"])
+@pytest.mark.parametrize(
+    "frame", [b"", b"\x00" * 3, b"\xff" * 20, protocol.encode([1, 2])[:-1] + b"x"]
+)
 def test_malformed_frames_raise_protocol_error(frame):
     """Garbage from a worker is an error, never a crash or a value."""
     with pytest.raises(protocol.ProtocolError):
@@ -66,8 +79,14 @@ def test_malformed_frames_raise_protocol_error(frame):
 def test_array_size_must_match_shape():
     """A header that lies about an array's shape or place in its buffer is refused."""
     frame = protocol.encode(np.zeros(4))
-    for lie in (b'"__f8__":[0,0,5]', b'"__f8__":[0,1,4]', b'"__f8__":[0,-1,4]',
-                b'"__f8__":[1,0,4]', b'"__f8__":[0,0,-4]', b'"__f8__":[0,0,true]'):
+    for lie in (
+        b'"__f8__":[0,0,5]',
+        b'"__f8__":[0,1,4]',
+        b'"__f8__":[0,-1,4]',
+        b'"__f8__":[1,0,4]',
+        b'"__f8__":[0,0,-4]',
+        b'"__f8__":[0,0,true]',
+    ):
         with pytest.raises(protocol.ProtocolError):
             protocol.decode(frame.replace(b'"__f8__":[0,0,4]', lie))
     frame = protocol.encode(np.zeros(4, dtype=np.int64))
@@ -77,15 +96,22 @@ def test_array_size_must_match_shape():
 
 def _frame(header: bytes, *bufs: bytes) -> bytes:
     lens = b"".join(len(b).to_bytes(8, "little") for b in bufs)
-    return (len(header).to_bytes(4, "little") + len(bufs).to_bytes(4, "little") + lens
-            + header + b"".join(bufs))
+    return (
+        len(header).to_bytes(4, "little")
+        + len(bufs).to_bytes(4, "little")
+        + lens
+        + header
+        + b"".join(bufs)
+    )
 
 
 def test_frames_in_the_earlier_format_still_decode():
     """Shipped data written before the float64 stream (one buffer per array, tagged
     non-finite floats) decodes to the same values."""
-    header = (b'{"a":{"__nd__":0,"dtype":"f8","shape":[2,1]},"b":{"__float__":"-inf"},'
-              b'"c":{"__tuple__":[{"__float__":"nan"},1]}}')
+    header = (
+        b'{"a":{"__nd__":0,"dtype":"f8","shape":[2,1]},"b":{"__float__":"-inf"},'
+        b'"c":{"__tuple__":[{"__float__":"nan"},1]}}'
+    )
     back = protocol.decode(_frame(header, np.array([1.5, 2.5]).tobytes()))
     assert back["a"].shape == (2, 1) and back["a"].tolist() == [[1.5], [2.5]]
     assert back["b"] == -math.inf and math.isnan(back["c"][0]) and back["c"][1] == 1
@@ -99,7 +125,8 @@ def test_arrays_of_one_message_do_not_share_memory():
     a[:] = 7
     b[:] = 7
     assert b.tolist() == [[7.0, 7.0], [7.0, 7.0]] and frame == protocol.encode(
-        [np.zeros(3), np.ones((2, 2))])
+        [np.zeros(3), np.ones((2, 2))]
+    )
 
 
 def test_nesting_is_limited_and_brackets_in_strings_do_not_count():
@@ -110,7 +137,10 @@ def test_nesting_is_limited_and_brackets_in_strings_do_not_count():
         protocol.decode(_frame(deep))
     text = '"]]]]"' + "[" * 40 + '\\"{{'
     assert protocol.decode(protocol.encode([text, "]" * 50, {"k": text}])) == [
-        text, "]" * 50, {"k": text}]
+        text,
+        "]" * 50,
+        {"k": text},
+    ]
     hidden = b'["]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\\\\\\"\\\\",' + deep + b"]"
     with pytest.raises(protocol.ProtocolError, match="deeply"):
         protocol.decode(_frame(hidden))
@@ -128,6 +158,7 @@ def test_nesting_is_limited_and_brackets_in_strings_do_not_count():
 def test_function_arguments_become_callbacks_only_when_asked():
     """encode(functions=...) numbers each callable as a Callback; without it a callable is
     unsupported, as any other object."""
+
     def f(x):
         return x
 
@@ -140,14 +171,16 @@ def test_function_arguments_become_callbacks_only_when_asked():
 
 # --- framing: one length prefix, with or without descriptors ------------------------------
 
+
 def test_a_message_with_a_descriptor_arrives_whole_with_it():
     """send_with_fds / recv_with_fds carry a message larger than one read and its socket."""
     ours, theirs = socket.socketpair()
     extra_a, extra_b = socket.socketpair()
     try:
         message = {"op": "spawn", "files": {"m.py": b"x" * 300_000}}
-        sender = threading.Thread(target=protocol.send_with_fds,
-                                  args=(ours, message, [extra_a.fileno()]))
+        sender = threading.Thread(
+            target=protocol.send_with_fds, args=(ours, message, [extra_a.fileno()])
+        )
         sender.start()
         got, fds = protocol.recv_with_fds(theirs, max_fds=4)
         sender.join()

@@ -23,8 +23,9 @@ from graders.sandbox.plain import PlainLauncher
 ROOT = Path(__file__).resolve().parents[2]
 AS_ROOT = os.geteuid() == 0
 BWRAP = BwrapLauncher.if_available()
-needs_bwrap = pytest.mark.skipif(BWRAP is None, reason="bubblewrap cannot run here "
-                                 f"({bwrap.probe()[1]}); see `propgrade doctor`")
+needs_bwrap = pytest.mark.skipif(
+    BWRAP is None, reason=f"bubblewrap cannot run here ({bwrap.probe()[1]}); see `propgrade doctor`"
+)
 LIMITS = Limits(call_seconds=5.0, message_seconds=20.0)
 
 PROBE = b'''
@@ -171,6 +172,7 @@ def _host_pids_of_uid(uid: int) -> list[int]:
 
 # --- the launcher itself -------------------------------------------------------------------
 
+
 @pytest.mark.sandbox
 @needs_bwrap
 def test_availability_is_probed_once():
@@ -214,9 +216,17 @@ def test_doctor_reports_what_this_machine_provides():
     """doctor lists bwrap, namespaces, root, rlimits and the chosen launcher's protections."""
     rows = doctor.report()
     names = [name for name, _, _ in rows]
-    for needed in ("bubblewrap installed", "bubblewrap sandbox runs", "user namespaces",
-                   "network namespace", "pid namespace", "running as root",
-                   "memory (RLIMIT_AS)", "processes (RLIMIT_NPROC)", "launcher"):
+    for needed in (
+        "bubblewrap installed",
+        "bubblewrap sandbox runs",
+        "user namespaces",
+        "network namespace",
+        "pid namespace",
+        "running as root",
+        "memory (RLIMIT_AS)",
+        "processes (RLIMIT_NPROC)",
+        "launcher",
+    ):
         assert needed in names
     assert all(isinstance(ok, bool) and isinstance(detail, str) for _, ok, detail in rows)
     launcher = dict((n, d) for n, _, d in rows)["launcher"]
@@ -237,6 +247,7 @@ def test_doctor_says_when_bwrap_cannot_run(monkeypatch):
 
 # --- what student code sees ----------------------------------------------------------------
 
+
 @pytest.mark.sandbox
 def test_only_system_python_and_worker_are_visible(boxed):
     """Only system, Python, /worker and /tmp are visible: no repository, home or judge dirs.
@@ -246,11 +257,34 @@ def test_only_system_python_and_worker_are_visible(boxed):
     """
     binds, links, _, _ = bwrap.python_mounts()
     python_tops = {Path(p).parts[1] for p in binds + [p for _, p in links]}
-    assert set(call(boxed, "listdir", "/")) <= {"bin", "sbin", "lib", "lib32", "lib64",
-                                                "libx32", "usr", "etc", "proc", "dev", "tmp",
-                                                "worker"} | python_tops
-    for path in (ROOT / "reference", ROOT / "graders", ROOT / "tests", ROOT / "pyproject.toml",
-                 boxed._home, Path.home() / ".bashrc", "/etc/passwd", "/etc/shadow"):
+    assert (
+        set(call(boxed, "listdir", "/"))
+        <= {
+            "bin",
+            "sbin",
+            "lib",
+            "lib32",
+            "lib64",
+            "libx32",
+            "usr",
+            "etc",
+            "proc",
+            "dev",
+            "tmp",
+            "worker",
+        }
+        | python_tops
+    )
+    for path in (
+        ROOT / "reference",
+        ROOT / "graders",
+        ROOT / "tests",
+        ROOT / "pyproject.toml",
+        boxed._home,
+        Path.home() / ".bashrc",
+        "/etc/passwd",
+        "/etc/shadow",
+    ):
         assert call(boxed, "exists", str(path)) is False, path
     assert call(boxed, "listdir", "/worker") == ["sandbox"]  # the staged worker package
     assert call(boxed, "importable", "numpy") is True
@@ -271,8 +305,11 @@ def test_system_is_read_only_and_tmp_private(boxed):
 
 def _venv_mount_parents() -> set[str]:
     """Top-level /tmp entries the sandbox makes when Python itself lives under /tmp."""
-    return {Path(p).relative_to("/tmp").parts[0] for p in (sys.prefix, sys.base_prefix)
-            if Path(p).is_relative_to("/tmp")}
+    return {
+        Path(p).relative_to("/tmp").parts[0]
+        for p in (sys.prefix, sys.base_prefix)
+        if Path(p).is_relative_to("/tmp")
+    }
 
 
 @pytest.mark.parametrize("worker", ["plain", pytest.param("boxed", marks=pytest.mark.sandbox)])
@@ -302,8 +339,9 @@ def test_student_code_holds_no_privileges(request, worker):
     """No capability at all, no_new_privs set; in the sandbox also a non-root uid."""
     w = request.getfixturevalue(worker)
     uids, caps = call(w, "ids")
-    assert {k: int(v, 16) for k, v in caps.items() if k.startswith("Cap")} == \
-        dict.fromkeys(["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"], 0)
+    assert {k: int(v, 16) for k, v in caps.items() if k.startswith("Cap")} == dict.fromkeys(
+        ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"], 0
+    )
     assert caps["NoNewPrivs"] == "1"
     if worker == "boxed" and AS_ROOT:
         assert uids == [BWRAP.session_uid()] * 3
@@ -399,9 +437,11 @@ def test_killing_the_sandbox_kills_everything_in_it():
 @needs_bwrap
 def test_torch_imports_under_the_memory_limit():
     """`import torch` works in the sandbox, as the session uid, under the 2 GiB RLIMIT_AS."""
-    src = b"import resource, torch\n" \
-          b"def check(): return [float(torch.ones(3).sum()), " \
-          b"resource.getrlimit(resource.RLIMIT_AS)[0]]\n"
+    src = (
+        b"import resource, torch\n"
+        b"def check(): return [float(torch.ones(3).sum()), "
+        b"resource.getrlimit(resource.RLIMIT_AS)[0]]\n"
+    )
     with Worker(BWRAP, Limits(import_seconds=60, call_seconds=60, message_seconds=90)) as w:
         s = w.session({"uses_torch.py": src}, "uses_torch")
         assert s.import_error is None, s.import_error

@@ -14,7 +14,7 @@ from graders.sandbox.plain import PlainLauncher
 from graders.sandbox.protocol import Call, Ref
 from graders.sandbox.reply import WorkerDied, WorkerTimeout
 
-SRC = b'''
+SRC = b"""
 import os, signal, time, warnings
 import numpy as np
 print("imported")
@@ -57,7 +57,7 @@ def careful():
 def quiet(z):
     with np.errstate(over="ignore"):
         return np.exp(z)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +105,9 @@ def test_shared_first_rounds_are_preloaded_for_later_sessions(worker, monkeypatc
     assert "preload-test" in worker.preloaded
     sent: list[int] = []
     real = protocol.send_frame
-    monkeypatch.setattr(protocol, "send_frame", lambda sock, f: (sent.append(len(f)),
-                                                                  real(sock, f))[1])
+    monkeypatch.setattr(
+        protocol, "send_frame", lambda sock, f: (sent.append(len(f)), real(sock, f))[1]
+    )
     later = worker.session({"m.py": SRC}, "m")
     for _ in range(2):  # again in the same session: a fresh copy, not the grabbed one
         got = [r.value.tolist() for r in later.map(calls, cache_key="preload-test")]
@@ -122,10 +123,9 @@ def test_callbacks_are_evaluated_by_the_judge(worker):
 
     def f(theta):
         seen.append(theta.copy())
-        return float(np.sum(theta ** 2))
+        return float(np.sum(theta**2))
 
-    np.testing.assert_allclose(s.call("numgrad", f, np.array([1.0, 2.0])).value, [2, 4],
-                               rtol=1e-6)
+    np.testing.assert_allclose(s.call("numgrad", f, np.array([1.0, 2.0])).value, [2, 4], rtol=1e-6)
     assert len(seen) == 4 and all(type(t) is np.ndarray for t in seen)
     s.close()
 
@@ -138,8 +138,9 @@ def test_input_mutation_is_reported(worker):
     s.close()
 
 
-@pytest.mark.parametrize(("fn", "words"), [("crash", "exit status 3"),
-                                           ("segv", "segmentation fault")])
+@pytest.mark.parametrize(
+    ("fn", "words"), [("crash", "exit status 3"), ("segv", "segmentation fault")]
+)
 def test_a_dying_child_is_reported_not_waited_for(worker, fn, words):
     """os._exit or a segfault ends the session at once with a readable reason."""
     s = worker.session({"m.py": SRC}, "m")
@@ -188,7 +189,7 @@ def _descendants(root: int) -> list[int]:
             try:
                 with open(f"/proc/{name}/stat", "rb") as fh:
                     stat = fh.read()
-                parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+                parents[int(name)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
             except (OSError, ValueError):
                 pass
     out = []
@@ -202,10 +203,15 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
-@pytest.mark.parametrize(("src", "kind"), [(b"def f(:\n", "SyntaxError"),
-                                           (b"import sys\nsys.exit(0)\n", "SystemExit"),
-                                           (b"raise KeyboardInterrupt\n", "KeyboardInterrupt"),
-                                           (b"\xff\xfe\x00garbage", "SyntaxError")])
+@pytest.mark.parametrize(
+    ("src", "kind"),
+    [
+        (b"def f(:\n", "SyntaxError"),
+        (b"import sys\nsys.exit(0)\n", "SystemExit"),
+        (b"raise KeyboardInterrupt\n", "KeyboardInterrupt"),
+        (b"\xff\xfe\x00garbage", "SyntaxError"),
+    ],
+)
 def test_import_failures_become_messages(worker, src, kind):
     """Broken modules report why they failed to import; nothing else happens."""
     s = worker.session({"m.py": src}, "m")
@@ -218,11 +224,22 @@ def test_warnings_come_back_with_each_call(worker):
     in every call of a message (not only the first), nothing from a quiet call."""
     s = worker.session({"m.py": SRC}, "m")
     big = np.array([1000.0, 0.0])
-    r = s.map([Call("overflow", (big,)), Call("double", (1.0,)), Call("overflow", (big,)),
-               Call("careful"), Call("quiet", (big,))])
-    assert [x.warnings for x in r] == [("RuntimeWarning: overflow encountered in exp",), (),
-                                       ("RuntimeWarning: overflow encountered in exp",),
-                                       ("UserWarning: careful",), ()]
+    r = s.map(
+        [
+            Call("overflow", (big,)),
+            Call("double", (1.0,)),
+            Call("overflow", (big,)),
+            Call("careful"),
+            Call("quiet", (big,)),
+        ]
+    )
+    assert [x.warnings for x in r] == [
+        ("RuntimeWarning: overflow encountered in exp",),
+        (),
+        ("RuntimeWarning: overflow encountered in exp",),
+        ("UserWarning: careful",),
+        (),
+    ]
     assert all(type(w) is str for x in r for w in x.warnings)
     assert s.call("overflow", big).warnings == ("RuntimeWarning: overflow encountered in exp",)
     s.close()
@@ -232,7 +249,9 @@ def test_the_judge_takes_only_a_few_short_warning_strings():
     """Whatever a (rewritten) worker sends as warnings, the judge keeps a few short strings."""
     from graders.sandbox.reply import MAX_WARNING_CHARS, MAX_WARNINGS, reply_from_entry
 
-    got = reply_from_entry({"value": 1.0, "warnings": ["x" * 10_000, 3, {"a": 1}, *["w"] * 20]}).warnings
+    got = reply_from_entry(
+        {"value": 1.0, "warnings": ["x" * 10_000, 3, {"a": 1}, *["w"] * 20]}
+    ).warnings
     assert got and all(type(w) is str and len(w) <= MAX_WARNING_CHARS for w in got)
     assert len(got) <= MAX_WARNINGS
     assert reply_from_entry({"value": 1.0, "warnings": "RuntimeWarning: not a list"}).warnings == ()

@@ -32,11 +32,14 @@ def test_a_preloaded_message_is_handed_out_fresh_each_time():
     assert store.take(1) is None and store.take("0") is None
 
 
-@pytest.mark.parametrize("request_, why", [
-    ({"id": "0", "frame": b""}, "needs an id and a frame"),
-    ({"id": 0, "frame": b"junk"}, "preload: malformed"),
-    ({"id": 0, "frame": protocol.encode({"op": "bye"})}, "not a map message"),
-])
+@pytest.mark.parametrize(
+    "request_, why",
+    [
+        ({"id": "0", "frame": b""}, "needs an id and a frame"),
+        ({"id": 0, "frame": b"junk"}, "preload: malformed"),
+        ({"id": 0, "frame": protocol.encode({"op": "bye"})}, "not a map message"),
+    ],
+)
 def test_a_bad_preload_is_refused_with_a_reason(request_, why):
     """Only a well-formed map message is kept; anything else is an error reply."""
     store = PreloadStore()
@@ -72,9 +75,13 @@ def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
     try:
         found = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
         worker = sorted(p.name for p in (launcher.HERE / "worker").glob("*.py"))
-        assert found == sorted([f"{launcher.STAGED_PACKAGE}/__init__.py",
-                                f"{launcher.STAGED_PACKAGE}/protocol.py",
-                                *(f"{launcher.STAGED_PACKAGE}/worker/{n}" for n in worker)])
+        assert found == sorted(
+            [
+                f"{launcher.STAGED_PACKAGE}/__init__.py",
+                f"{launcher.STAGED_PACKAGE}/protocol.py",
+                *(f"{launcher.STAGED_PACKAGE}/worker/{n}" for n in worker),
+            ]
+        )
         assert (staged / launcher.ENTRY).is_file()
     finally:
         shutil.rmtree(staged)
@@ -91,8 +98,13 @@ def test_the_worker_imports_nothing_but_itself_the_wire_and_numpy():
                 if node.level == 2 and {a.name for a in node.names} - {"protocol"}:
                     bad.append(f"{path.name}: from .. import {[a.name for a in node.names]}")
                 continue
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
                 top = name.split(".")[0]
                 if top != "numpy" and top not in sys.stdlib_module_names:

@@ -18,7 +18,7 @@ from graders.sandbox.plain import PlainLauncher
 from graders.sandbox.protocol import Call, Ref
 from graders.sandbox.worker import values
 
-SRC = b'''
+SRC = b"""
 import numpy as np
 _buffer = np.zeros(2)
 def into_buffer(x):
@@ -40,7 +40,7 @@ def nested(params):
     return 0.0
 def read_only(x):
     return float(np.sum(x))
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +55,12 @@ def session():
 
 # --- answers are copies ------------------------------------------------------------------
 
+
 def test_a_reused_buffer_keeps_each_calls_own_answer(session):
     """Two calls returning the same module-level buffer: each reply holds its own answer."""
-    first, second = session.map([Call("into_buffer", (np.array([1.0, 1.0]),)),
-                                 Call("into_buffer", (np.array([3.0, 3.0]),))])
+    first, second = session.map(
+        [Call("into_buffer", (np.array([1.0, 1.0]),)), Call("into_buffer", (np.array([3.0, 3.0]),))]
+    )
     np.testing.assert_array_equal(first.value, [2.0, 2.0])
     np.testing.assert_array_equal(second.value, [6.0, 6.0])
 
@@ -66,8 +68,9 @@ def test_a_reused_buffer_keeps_each_calls_own_answer(session):
 def test_a_later_call_cannot_change_an_earlier_answer(session):
     """A Ref'd result changed in place by the next call: the earlier answer stays, the change
     is reported on the call that made it."""
-    first, second = session.map([Call("identity", (np.array([1.0, 2.0]),)),
-                                 Call("set_first", (Ref(0), 5.0))])
+    first, second = session.map(
+        [Call("identity", (np.array([1.0, 2.0]),)), Call("set_first", (Ref(0), 5.0))]
+    )
     np.testing.assert_array_equal(first.value, [1.0, 2.0])
     assert not first.mutated and second.mutated
 
@@ -124,12 +127,17 @@ def test_plain_leaves_only_a_type_name_of_an_unknown_dict():
 
 # --- inputs changed in place are reported ------------------------------------------------
 
-@pytest.mark.parametrize("fn, args", [
-    ("set_first", (np.zeros(2), 1.0)),
-    ("reshape_in_place", (np.zeros(2),)),
-    ("retype_in_place", (np.zeros(2),)),
-    ("nested", ([(np.zeros((2, 2)), np.zeros(2))],)),
-], ids=["values", "shape", "dtype", "inside_a_list_of_tuples"])
+
+@pytest.mark.parametrize(
+    "fn, args",
+    [
+        ("set_first", (np.zeros(2), 1.0)),
+        ("reshape_in_place", (np.zeros(2),)),
+        ("retype_in_place", (np.zeros(2),)),
+        ("nested", ([(np.zeros((2, 2)), np.zeros(2))],)),
+    ],
+    ids=["values", "shape", "dtype", "inside_a_list_of_tuples"],
+)
 def test_every_kind_of_in_place_change_is_reported(session, fn, args):
     """New values, a new shape or dtype assigned in place, an array deep in the arguments."""
     reply = session.map([Call(fn, args)])[0]

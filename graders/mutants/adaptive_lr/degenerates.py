@@ -35,8 +35,9 @@ def adam_state_unchanged(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, 
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), np.array(m), np.array(v)
 
 
-@catalog.degenerate("noam_lr",
-                    "a constant learning rate: the peak (d_model*warmup_steps)**-0.5 at every step")
+@catalog.degenerate(
+    "noam_lr", "a constant learning rate: the peak (d_model*warmup_steps)**-0.5 at every step"
+)
 def noam_constant_peak(step, d_model, warmup_steps):
     return float((d_model * warmup_steps) ** -0.5)
 
@@ -46,10 +47,16 @@ def cosine_constant_base_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0
     return float(base_lr)
 
 
-DEGENERATES = degenerate_family("adaptive_lr", {
-    "adagrad_step": ["zeros", "ones", "identity", "noise"],
-    "rmsprop_step": ["zeros", "ones", "identity", "noise"],
-    "adam_step": ["zeros", "ones", "identity", "noise"],
-    "noam_lr": ["zeros", "ones", "identity", "noise"],
-    "warmup_cosine_lr": ["zeros", "ones", "identity", "noise"],
-}) + catalog.degenerates
+DEGENERATES = (
+    degenerate_family(
+        "adaptive_lr",
+        {
+            "adagrad_step": ["zeros", "ones", "identity", "noise"],
+            "rmsprop_step": ["zeros", "ones", "identity", "noise"],
+            "adam_step": ["zeros", "ones", "identity", "noise"],
+            "noam_lr": ["zeros", "ones", "identity", "noise"],
+            "warmup_cosine_lr": ["zeros", "ones", "identity", "noise"],
+        },
+    )
+    + catalog.degenerates
+)

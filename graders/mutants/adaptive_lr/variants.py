@@ -18,9 +18,10 @@ def adagrad_ufuncs(theta, grad, sum_sq, lr, eps=1e-10):
     return np.subtract(theta, np.multiply(lr, np.divide(grad, denom))), new_sum
 
 
-@catalog.variant("adagrad_step",
-                 "torch's form: sum.addcmul_(g, g), std = sqrt(sum).add_(eps), addcdiv_(g, std, "
-                 "-clr)")
+@catalog.variant(
+    "adagrad_step",
+    "torch's form: sum.addcmul_(g, g), std = sqrt(sum).add_(eps), addcdiv_(g, std, -clr)",
+)
 def adagrad_torch_addcmul(theta, grad, sum_sq, lr, eps=1e-10):
     lr_decay, step = 0.0, 1
     clr = lr / (1 + (step - 1) * lr_decay)
@@ -40,8 +41,9 @@ def adagrad_loop(theta, grad, sum_sq, lr, eps=1e-10):
     return new_theta, new_sum
 
 
-@catalog.variant("rmsprop_step",
-                 "torch's form: sq.mul_(alpha).addcmul_(g, g, 1 - alpha), addcdiv_(g, avg, -lr)")
+@catalog.variant(
+    "rmsprop_step", "torch's form: sq.mul_(alpha).addcmul_(g, g, 1 - alpha), addcdiv_(g, avg, -lr)"
+)
 def rmsprop_torch_addcmul(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
     square_avg = np.multiply(sq_avg, alpha)
     square_avg = np.add(square_avg, (1 - alpha) * np.multiply(grad, grad))
@@ -49,8 +51,9 @@ def rmsprop_torch_addcmul(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
     return np.add(theta, -lr * np.divide(grad, avg)), square_avg
 
 
-@catalog.variant("rmsprop_step",
-                 "the average as a lerp towards grad**2: sq + (1 - alpha) * (g*g - sq)")
+@catalog.variant(
+    "rmsprop_step", "the average as a lerp towards grad**2: sq + (1 - alpha) * (g*g - sq)"
+)
 def rmsprop_lerp(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
     sq_avg = sq_avg + (1 - alpha) * (grad * grad - sq_avg)
     return theta - lr * (grad / (np.sqrt(sq_avg) + eps)), sq_avg
@@ -67,8 +70,9 @@ def rmsprop_loop(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
     return [theta, sq_avg]
 
 
-@catalog.variant("adam_step",
-                 "torch's form: step size lr / bc1, denominator sqrt(v) / sqrt(bc2) + eps")
+@catalog.variant(
+    "adam_step", "torch's form: step size lr / bc1, denominator sqrt(v) / sqrt(bc2) + eps"
+)
 def adam_torch_form(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m = m + (grad - m) * (1.0 - beta1)
     v = v * beta2 + (1.0 - beta2) * grad**2
@@ -78,13 +82,14 @@ def adam_torch_form(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1
     return theta - (lr / bias_correction1) * m / denom, m, v
 
 
-@catalog.variant("adam_step",
-                 "the field's torch form: m + (1 - beta1) * (grad - m), sqrt(v) / sqrt(bc2) + eps")
+@catalog.variant(
+    "adam_step", "the field's torch form: m + (1 - beta1) * (grad - m), sqrt(v) / sqrt(bc2) + eps"
+)
 def adam_torch_lerp_field(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m = m + (1 - beta1) * (grad - m)
     v = v * beta2 + (1 - beta2) * grad * grad
-    bc1 = 1 - beta1 ** t
-    bc2 = 1 - beta2 ** t
+    bc1 = 1 - beta1**t
+    bc2 = 1 - beta2**t
     denom = np.sqrt(v) / math.sqrt(bc2) + eps
     return theta - lr / bc1 * m / denom, m, v
 
@@ -96,21 +101,23 @@ def _lerp(start, end, weight):
     return end - (end - start) * (1 - weight)
 
 
-@catalog.variant("adam_step",
-                 "torch's AdamW with weight_decay=0: torch.lerp's two branches, addcmul_, addcdiv_")
+@catalog.variant(
+    "adam_step", "torch's AdamW with weight_decay=0: torch.lerp's two branches, addcmul_, addcdiv_"
+)
 def adamw_no_decay_torch(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     weight_decay = 0.0
     param = np.multiply(theta, 1 - lr * weight_decay)
     exp_avg = _lerp(m, grad, 1 - beta1)
     exp_avg_sq = np.add(np.multiply(v, beta2), (1 - beta2) * np.multiply(grad, grad))
-    step_size = lr / (1 - beta1 ** t)
-    bias_correction2_sqrt = math.sqrt(1 - beta2 ** t)
+    step_size = lr / (1 - beta1**t)
+    bias_correction2_sqrt = math.sqrt(1 - beta2**t)
     denom = np.add(np.sqrt(exp_avg_sq) / bias_correction2_sqrt, eps)
     return np.add(param, -step_size * np.divide(exp_avg, denom)), exp_avg, exp_avg_sq
 
 
-@catalog.variant("adam_step",
-                 "bias correction folded into the step size, with eps * sqrt(1 - beta2**t)")
+@catalog.variant(
+    "adam_step", "bias correction folded into the step size, with eps * sqrt(1 - beta2**t)"
+)
 def adam_folded_step_size(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m = beta1 * m + (1.0 - beta1) * grad
     v = beta2 * v + (1.0 - beta2) * grad * grad
@@ -142,8 +149,9 @@ def noam_branches(step, d_model, warmup_steps):
     return rate / math.sqrt(d_model)
 
 
-@catalog.variant("warmup_cosine_lr",
-                 "0.5*(1 + cos x) written as cos(x/2)**2, with step < warmup_steps")
+@catalog.variant(
+    "warmup_cosine_lr", "0.5*(1 + cos x) written as cos(x/2)**2, with step < warmup_steps"
+)
 def cosine_squared_form(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     if step < warmup_steps:
         return step / warmup_steps * base_lr
@@ -160,8 +168,10 @@ def cosine_one_minus_two_sin_squared(step, base_lr, warmup_steps, total_steps, m
     return min_lr + 0.5 * (base_lr - min_lr) * (1.0 + cos_x)
 
 
-@catalog.variant("warmup_cosine_lr",
-                 "np.interp for the warm-up, np.cos of the progress, returned as a NumPy float")
+@catalog.variant(
+    "warmup_cosine_lr",
+    "np.interp for the warm-up, np.cos of the progress, returned as a NumPy float",
+)
 def cosine_numpy_interp(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     if step < warmup_steps:
         return np.interp(step, [0, warmup_steps], [0.0, base_lr])

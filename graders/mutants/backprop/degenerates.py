@@ -16,8 +16,9 @@ def sigmoid_half(z):
 
 
 # σ′(0) everywhere: right at z = 0
-@catalog.degenerate("sigmoid_derivative", "sigmoid_derivative returns 0.25 everywhere",
-                    isolated=True)
+@catalog.degenerate(
+    "sigmoid_derivative", "sigmoid_derivative returns 0.25 everywhere", isolated=True
+)
 def sigmoid_derivative_quarter(z):
     return np.full(np.shape(z), 0.25)
 
@@ -33,10 +34,16 @@ def backward_pass_returns_params(params, x, y):
     return [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in params]
 
 
-DEGENERATES = degenerate_family("backprop", {
-    "sigmoid": ["zeros", "ones", "uniform", "noise", "identity"],
-    "sigmoid_derivative": ["zeros", "ones", "noise", "identity"],
-    "forward_pass": ["zeros", "ones", "noise"],
-    "backward_pass": ["zeros", "ones", "noise"],
-    "numerical_gradient": ["zeros", "ones", "noise", "identity"],
-}) + catalog.degenerates
+DEGENERATES = (
+    degenerate_family(
+        "backprop",
+        {
+            "sigmoid": ["zeros", "ones", "uniform", "noise", "identity"],
+            "sigmoid_derivative": ["zeros", "ones", "noise", "identity"],
+            "forward_pass": ["zeros", "ones", "noise"],
+            "backward_pass": ["zeros", "ones", "noise"],
+            "numerical_gradient": ["zeros", "ones", "noise", "identity"],
+        },
+    )
+    + catalog.degenerates
+)

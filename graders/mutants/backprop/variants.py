@@ -26,8 +26,9 @@ def sigmoid_derivative_literal(z):
     return s * (1.0 - s)
 
 
-@catalog.variant("forward_pass",
-                 "forward pass one sample at a time with W @ a (the lecture's column form)")
+@catalog.variant(
+    "forward_pass", "forward pass one sample at a time with W @ a (the lecture's column form)"
+)
 def forward_pass_per_sample(params, x):
     x = np.asarray(x, dtype=np.float64)
     acts = [x.copy()]
@@ -40,9 +41,11 @@ def forward_pass_per_sample(params, x):
     return acts
 
 
-@catalog.variant("backward_pass",
-                 "backward pass accumulating outer products per sample, σ′ from stored z, "
-                 "returning [dW, db] lists")
+@catalog.variant(
+    "backward_pass",
+    "backward pass accumulating outer products per sample, σ′ from stored z, "
+    "returning [dW, db] lists",
+)
 def backward_pass_per_sample_lists(params, x, y):
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -61,14 +64,21 @@ def backward_pass_per_sample_lists(params, x, y):
     return grads
 
 
-@catalog.variant("numerical_gradient",
-                 "central differences over a flattened copy, perturbation vectors from np.eye")
+@catalog.variant(
+    "numerical_gradient",
+    "central differences over a flattened copy, perturbation vectors from np.eye",
+)
 def numerical_gradient_flat_views(f, theta, eps=1e-6):
     theta = np.asarray(theta, dtype=np.float64)
     flat = theta.ravel().copy()
     basis = np.eye(flat.size) * eps
-    grad = np.array([(float(f((flat + e).reshape(theta.shape)))
-                      - float(f((flat - e).reshape(theta.shape)))) / (2 * eps) for e in basis])
+    grad = np.array(
+        [
+            (float(f((flat + e).reshape(theta.shape))) - float(f((flat - e).reshape(theta.shape))))
+            / (2 * eps)
+            for e in basis
+        ]
+    )
     return grad.reshape(theta.shape)
 
 
@@ -101,8 +111,9 @@ def sigmoid_derivative_sech2(z):
     return 0.25 * (1.0 - t * t)
 
 
-@catalog.variant("forward_pass",
-                 "forward pass with np.einsum for the affine step, σ through np.tanh")
+@catalog.variant(
+    "forward_pass", "forward pass with np.einsum for the affine step, σ through np.tanh"
+)
 def forward_pass_einsum(params, x):
     acts = [np.array(x, dtype=np.float64)]
     for l, (W, b) in enumerate(params):
@@ -119,14 +130,16 @@ def _layers(params, a):
     return (a,) + _layers(params[1:], z if len(params) == 1 else sigmoid(z))
 
 
-@catalog.variant("forward_pass",
-                 "forward pass by recursion over the layers, a tuple of arrays returned")
+@catalog.variant(
+    "forward_pass", "forward pass by recursion over the layers, a tuple of arrays returned"
+)
 def forward_pass_recursive(params, x):
     return list(_layers(list(params), np.array(x, dtype=np.float64)))
 
 
-@catalog.variant("backward_pass",
-                 "all δ_l stored in a list first, then dW by np.einsum and db by a loop sum")
+@catalog.variant(
+    "backward_pass", "all δ_l stored in a list first, then dW by np.einsum and db by a loop sum"
+)
 def backward_pass_deltas_list_einsum(params, x, y):
     acts = forward_pass(params, x)
     L = len(params)
@@ -155,16 +168,19 @@ def _backprop(params, a, y):
     return delta @ W, [(delta.T @ a, delta.sum(axis=0))] + grads
 
 
-@catalog.variant("backward_pass",
-                 "backward pass by recursion: each layer returns its input's δ and the gradients "
-                 "above it")
+@catalog.variant(
+    "backward_pass",
+    "backward pass by recursion: each layer returns its input's δ and the gradients above it",
+)
 def backward_pass_recursive(params, x, y):
-    return _backprop(list(params), np.asarray(x, dtype=np.float64),
-                     np.asarray(y, dtype=np.float64))[1]
+    return _backprop(
+        list(params), np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    )[1]
 
 
-@catalog.variant("numerical_gradient",
-                 "central differences walking theta with np.nditer's multi_index")
+@catalog.variant(
+    "numerical_gradient", "central differences walking theta with np.nditer's multi_index"
+)
 def numerical_gradient_nditer(f, theta, eps=1e-6):
     theta = np.asarray(theta, dtype=np.float64)
     grad = np.empty(theta.shape)

@@ -9,15 +9,17 @@ from graders.mutants import Catalog
 catalog = Catalog("batch_momentum")
 
 
-@catalog.variant("shuffled_batches",
-                 "legacy RandomState shuffle (a different order) cut with np.array_split")
+@catalog.variant(
+    "shuffled_batches", "legacy RandomState shuffle (a different order) cut with np.array_split"
+)
 def shuffle_randomstate_array_split(n, batch_size, seed):
     order = np.random.RandomState(seed).permutation(n)
     return np.array_split(order, range(batch_size, n, batch_size))
 
 
-@catalog.variant("shuffled_batches",
-                 "Python's random.Random(seed).shuffle on a list, batches built in a loop")
+@catalog.variant(
+    "shuffled_batches", "Python's random.Random(seed).shuffle on a list, batches built in a loop"
+)
 def shuffle_python_random(n, batch_size, seed):
     import random
 
@@ -30,19 +32,22 @@ def shuffle_python_random(n, batch_size, seed):
     return tuple(batches)
 
 
-@catalog.variant("shuffled_batches",
-                 "np.argsort(rng.random(n)) (a different order), batches by slicing in a loop")
+@catalog.variant(
+    "shuffled_batches",
+    "np.argsort(rng.random(n)) (a different order), batches by slicing in a loop",
+)
 def shuffle_argsort_random_keys(n, batch_size, seed):
     order = np.argsort(np.random.default_rng(seed).random(n), kind="stable")
     batches, start = [], 0
     while start < n:
-        batches.append(order[start:start + batch_size])
+        batches.append(order[start : start + batch_size])
         start += batch_size
     return batches
 
 
-@catalog.variant("shuffled_batches",
-                 "rng.shuffle of np.arange in place, np.split at the batch boundaries")
+@catalog.variant(
+    "shuffled_batches", "rng.shuffle of np.arange in place, np.split at the batch boundaries"
+)
 def shuffle_inplace_split_at_boundaries(n, batch_size, seed):
     order = np.arange(n)
     np.random.default_rng(seed).shuffle(order)
@@ -75,8 +80,9 @@ def momentum_inplace_on_copies(theta, grad, velocity, lr, momentum):
     return [theta, velocity]
 
 
-@catalog.variant("momentum_step",
-                 "np.multiply / np.subtract / np.add into fresh arrays, returned as a tuple")
+@catalog.variant(
+    "momentum_step", "np.multiply / np.subtract / np.add into fresh arrays, returned as a tuple"
+)
 def momentum_ufuncs(theta, grad, velocity, lr, momentum):
     new_velocity = np.subtract(np.multiply(momentum, velocity), np.multiply(lr, grad))
     return np.add(theta, new_velocity), new_velocity
@@ -93,8 +99,9 @@ def momentum_loop(theta, grad, velocity, lr, momentum):
     return new_theta, new_velocity
 
 
-@catalog.variant("gradient_descent",
-                 "Polyak's heavy ball on the trajectory array: no velocity variable")
+@catalog.variant(
+    "gradient_descent", "Polyak's heavy ball on the trajectory array: no velocity variable"
+)
 def gd_heavy_ball(grad_fn, theta0, lr, steps, momentum=0.0):
     theta0 = np.asarray(theta0, dtype=np.float64)
     traj = np.zeros((steps + 1, theta0.size))
@@ -106,9 +113,10 @@ def gd_heavy_ball(grad_fn, theta0, lr, steps, momentum=0.0):
     return traj
 
 
-@catalog.variant("gradient_descent",
-                 "velocity in closed form, -lr * sum_j momentum**(t-j) g_j, vectorised over "
-                 "history")
+@catalog.variant(
+    "gradient_descent",
+    "velocity in closed form, -lr * sum_j momentum**(t-j) g_j, vectorised over history",
+)
 def gd_weighted_gradient_sum(grad_fn, theta0, lr, steps, momentum=0.0):
     theta = np.array(theta0, dtype=np.float64)
     grads, rows = [], [theta]
@@ -145,8 +153,9 @@ def gd_torch_buffer(grad_fn, theta0, lr, steps, momentum=0.0):
     return np.stack(rows)
 
 
-@catalog.variant("gradient_descent",
-                 "velocity kept as μv + lr·g and subtracted (only thetas are returned)")
+@catalog.variant(
+    "gradient_descent", "velocity kept as μv + lr·g and subtracted (only thetas are returned)"
+)
 def gd_flipped_velocity_convention(grad_fn, theta0, lr, steps, momentum=0.0):
     theta = np.array(theta0, dtype=np.float64)
     v = np.zeros_like(theta)

@@ -18,8 +18,9 @@ def classify_always_saddle(H, tol=1e-8):
     return "saddle"
 
 
-@catalog.degenerate("classify_critical_point",
-                    "classify_critical_point always returns 'degenerate'")
+@catalog.degenerate(
+    "classify_critical_point", "classify_critical_point always returns 'degenerate'"
+)
 def classify_always_degenerate(H, tol=1e-8):
     return "degenerate"
 
@@ -64,14 +65,20 @@ def minimum_ratio_half(H, tol=1e-8):
     return 0.5
 
 
-DEGENERATES = degenerate_family("critical_points", {
-    # each right somewhere: zeros is the loss on the valley and the gradient at every critical
-    # point; identity returns loss0, right when theta == theta0
-    "two_weight_loss": ["zeros", "ones", "noise"],
-    "two_weight_gradient": ["zeros", "ones", "noise", "identity"],
-    "two_weight_hessian": ["zeros", "ones", "noise"],
-    "numerical_hessian": ["zeros", "ones", "noise"],
-    "taylor_approximation": ["zeros", "ones", "noise", "identity"],
-    "escape_direction": ["zeros", "ones", "noise"],
-    "minimum_ratio": ["zeros", "ones", "noise"],
-}) + catalog.degenerates
+DEGENERATES = (
+    degenerate_family(
+        "critical_points",
+        {
+            # each right somewhere: zeros is the loss on the valley and the gradient at every critical
+            # point; identity returns loss0, right when theta == theta0
+            "two_weight_loss": ["zeros", "ones", "noise"],
+            "two_weight_gradient": ["zeros", "ones", "noise", "identity"],
+            "two_weight_hessian": ["zeros", "ones", "noise"],
+            "numerical_hessian": ["zeros", "ones", "noise"],
+            "taylor_approximation": ["zeros", "ones", "noise", "identity"],
+            "escape_direction": ["zeros", "ones", "noise"],
+            "minimum_ratio": ["zeros", "ones", "noise"],
+        },
+    )
+    + catalog.degenerates
+)

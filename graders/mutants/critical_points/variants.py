@@ -9,8 +9,9 @@ from graders.mutants import Catalog
 catalog = Catalog("critical_points")
 
 
-@catalog.variant("classify_critical_point",
-                 "counts positive / negative / zero eigenvalues with a Python loop")
+@catalog.variant(
+    "classify_critical_point", "counts positive / negative / zero eigenvalues with a Python loop"
+)
 def classify_counting_loops(H, tol=1e-8):
     pos = neg = zero = 0
     for lam in np.linalg.eigvalsh(np.asarray(H, dtype=np.float64)):
@@ -27,8 +28,9 @@ def classify_counting_loops(H, tol=1e-8):
     return "local_min" if pos else "local_max"
 
 
-@catalog.variant("escape_direction",
-                 "the negated, normalised sum of all eigenvectors of the smallest eigenvalue")
+@catalog.variant(
+    "escape_direction", "the negated, normalised sum of all eigenvectors of the smallest eigenvalue"
+)
 def escape_negated_eigenspace_mix(H, tol=1e-8):
     H = np.asarray(H, dtype=np.float64)
     lam, vecs = np.linalg.eigh(H)
@@ -39,8 +41,9 @@ def escape_negated_eigenspace_mix(H, tol=1e-8):
     return u / np.linalg.norm(u)
 
 
-@catalog.variant("numerical_hessian",
-                 "central differences of a central-difference gradient, then symmetrised")
+@catalog.variant(
+    "numerical_hessian", "central differences of a central-difference gradient, then symmetrised"
+)
 def numerical_hessian_gradient_of_gradient(f, theta, eps=1e-4):
     theta = np.array(theta, dtype=np.float64)
     n = theta.size
@@ -69,8 +72,9 @@ def taylor_einsum(loss0, g, H, theta, theta0):
     return float(loss0) + float(np.dot(g, d)) + 0.5 * float(np.einsum("i,ij,j->", d, H, d))
 
 
-@catalog.variant("two_weight_hessian",
-                 "Hessian from the residual's gradient: 2 J Jᵀ - 2 r ∂²(x w1 w2)")
+@catalog.variant(
+    "two_weight_hessian", "Hessian from the residual's gradient: 2 J Jᵀ - 2 r ∂²(x w1 w2)"
+)
 def two_weight_via_residual(w, x=1.0, y=1.0):
     w1, w2 = np.asarray(w, dtype=np.float64)
     r = y - x * w1 * w2
@@ -83,8 +87,9 @@ def minimum_ratio_mean(H, tol=1e-8):
     return float(np.mean(np.linalg.eigvalsh(np.asarray(H, dtype=np.float64)) > tol))
 
 
-@catalog.variant("two_weight_loss",
-                 "the square expanded, y² - 2xy·w1w2 + (x·w1w2)² (cancels on the valley)")
+@catalog.variant(
+    "two_weight_loss", "the square expanded, y² - 2xy·w1w2 + (x·w1w2)² (cancels on the valley)"
+)
 def two_weight_loss_expanded(w, x=1.0, y=1.0):
     p = float(np.prod(w)) * x
     return y * y - 2.0 * y * p + p * p
@@ -95,35 +100,44 @@ def two_weight_loss_square_of_error(w, x=1.0, y=1.0):
     return float(np.square(np.prod(np.asarray(w, dtype=np.float64)) * x - y))
 
 
-@catalog.variant("two_weight_gradient",
-                 "2(p - y)·∇p with p = x·w1·w2 and ∇p = x·(w2, w1) from the reversed weights")
+@catalog.variant(
+    "two_weight_gradient",
+    "2(p - y)·∇p with p = x·w1·w2 and ∇p = x·(w2, w1) from the reversed weights",
+)
 def two_weight_gradient_chain_rule(w, x=1.0, y=1.0):
     w = np.asarray(w, dtype=np.float64)
     p = x * w[0] * w[1]
     return 2.0 * (p - y) * x * w[::-1]
 
 
-@catalog.variant("two_weight_hessian",
-                 "off-diagonal factored as 2x(2x·w1w2 - y), built with np.array of rows")
+@catalog.variant(
+    "two_weight_hessian", "off-diagonal factored as 2x(2x·w1w2 - y), built with np.array of rows"
+)
 def two_weight_hessian_factored(w, x=1.0, y=1.0):
     w1, w2 = np.asarray(w, dtype=np.float64)
     c = 2.0 * x * (2.0 * x * w1 * w2 - y)
     return np.array([[2.0 * (x * w2) ** 2, c], [c, 2.0 * (x * w1) ** 2]])
 
 
-@catalog.variant("numerical_hessian",
-                 "the 4-point formula for every entry (diagonal steps 2·eps), vectorised steps "
-                 "from np.eye")
+@catalog.variant(
+    "numerical_hessian",
+    "the 4-point formula for every entry (diagonal steps 2·eps), vectorised steps from np.eye",
+)
 def numerical_hessian_four_point_everywhere(f, theta, eps=1e-4):
     theta = np.array(theta, dtype=np.float64)
     E = np.eye(theta.size) * eps
-    H = np.array([[f(theta + a + b) - f(theta + a - b) - f(theta - a + b) + f(theta - a - b)
-                   for b in E] for a in E]) / (4 * eps * eps)
+    H = np.array(
+        [
+            [f(theta + a + b) - f(theta + a - b) - f(theta - a + b) + f(theta - a - b) for b in E]
+            for a in E
+        ]
+    ) / (4 * eps * eps)
     return (H + H.T) / 2
 
 
-@catalog.variant("numerical_hessian",
-                 "mixed entries from f(+i+j), f(±i), f(±j), f(θ), f(-i-j) (7-point formula)")
+@catalog.variant(
+    "numerical_hessian", "mixed entries from f(+i+j), f(±i), f(±j), f(θ), f(-i-j) (7-point formula)"
+)
 def numerical_hessian_seven_point_mixed(f, theta, eps=1e-4):
     t = np.array(theta, dtype=np.float64)
     E = np.eye(t.size) * eps
@@ -131,8 +145,9 @@ def numerical_hessian_seven_point_mixed(f, theta, eps=1e-4):
     H = np.diag([(u - 2 * f0 + d) / eps**2 for u, d in zip(up, down)])
     for i in range(t.size):
         for j in range(i + 1, t.size):
-            H[i, j] = H[j, i] = (f(t + E[i] + E[j]) - up[i] - up[j] + 2 * f0 - down[i]
-                                 - down[j] + f(t - E[i] - E[j])) / (2 * eps**2)
+            H[i, j] = H[j, i] = (
+                f(t + E[i] + E[j]) - up[i] - up[j] + 2 * f0 - down[i] - down[j] + f(t - E[i] - E[j])
+            ) / (2 * eps**2)
     return H
 
 
@@ -145,8 +160,9 @@ def taylor_factored_loop(loss0, g, H, theta, theta0):
     return total
 
 
-@catalog.variant("classify_critical_point",
-                 "np.linalg.eig of ½(H + Hᵀ) (real parts), counting with np.sum")
+@catalog.variant(
+    "classify_critical_point", "np.linalg.eig of ½(H + Hᵀ) (real parts), counting with np.sum"
+)
 def classify_eig_symmetrised_np_sum(H, tol=1e-8):
     H = np.asarray(H, dtype=np.float64)
     lam = np.linalg.eig((H + H.T) / 2)[0].real
@@ -158,8 +174,9 @@ def classify_eig_symmetrised_np_sum(H, tol=1e-8):
     return "local_min" if pos else "local_max"
 
 
-@catalog.variant("escape_direction",
-                 "np.linalg.eig of ½(H + Hᵀ), argmin of the real eigenvalues, normalised")
+@catalog.variant(
+    "escape_direction", "np.linalg.eig of ½(H + Hᵀ), argmin of the real eigenvalues, normalised"
+)
 def escape_eig_symmetrised(H, tol=1e-8):
     H = np.asarray(H, dtype=np.float64)
     lam, vecs = np.linalg.eig((H + H.T) / 2)
@@ -169,8 +186,9 @@ def escape_eig_symmetrised(H, tol=1e-8):
     return vecs[:, k].real / np.linalg.norm(vecs[:, k].real)
 
 
-@catalog.variant("escape_direction",
-                 "eigh's first column with its sign fixed (largest entry positive)")
+@catalog.variant(
+    "escape_direction", "eigh's first column with its sign fixed (largest entry positive)"
+)
 def escape_eigh_sign_fixed(H, tol=1e-8):
     lam, vecs = np.linalg.eigh(np.asarray(H, dtype=np.float64))
     if lam[0] >= -tol:

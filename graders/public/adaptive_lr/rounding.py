@@ -63,9 +63,12 @@ class Run:
         """Every hyperparameter, defaults included (the betas of AdaGrad and RMSProp are 0:
         no bias correction, 1 - 0**t = 1; their second-moment decay a2 is 1 and alpha)."""
         o, adam = self.opts, self.fn == "adam_step"
-        h = {"lr": o.get("lr", 1e-3), "eps": o.get("eps", DEFAULT_EPS[self.fn]),
-             "beta1": o.get("beta1", 0.9) if adam else 0.0,
-             "beta2": o.get("beta2", 0.999) if adam else 0.0}
+        h = {
+            "lr": o.get("lr", 1e-3),
+            "eps": o.get("eps", DEFAULT_EPS[self.fn]),
+            "beta1": o.get("beta1", 0.9) if adam else 0.0,
+            "beta2": o.get("beta2", 0.999) if adam else 0.0,
+        }
         if self.fn == "rmsprop_step":
             h["alpha"] = o.get("alpha", 0.99)
         return {**h, "a2": h["beta2"] if adam else h.get("alpha", 1.0)}
@@ -94,8 +97,11 @@ def rounding_bounds(run: Run, expected: Sequence[np.ndarray]) -> list[np.ndarray
             e_root = np.where(big > 0, e_vhat / np.where(big > 0, big, 1.0), 0.0) + OPS * u * root
             denom = root + h["eps"]
             step = h["lr"] * np.abs(m) / bc1 / denom
-            e_step = (h["lr"] * e_mhat + OPS * UNDERFLOW / np.sqrt(bc2)
-                      + step * (e_root + OPS * u * denom)) / denom
+            e_step = (
+                h["lr"] * e_mhat
+                + OPS * UNDERFLOW / np.sqrt(bc2)
+                + step * (e_root + OPS * u * denom)
+            ) / denom
             rounded = u * (step + np.abs(theta) + np.abs(expected[0][k])) + UNDERFLOW
             eth = eth + e_step + OPS * rounded
             theta = expected[0][k]
@@ -113,8 +119,12 @@ _BOUNDS_MAX = 4096
 
 def _bounds(run: Run, expected: Sequence[np.ndarray]) -> list[np.ndarray]:
     arrays = [run.theta0, run.grads, *run.state0, *expected]
-    key = (run.fn, run.t0, repr(sorted(run.opts.items())),
-           tuple((a.shape, a.tobytes()) for a in map(np.asarray, arrays)))
+    key = (
+        run.fn,
+        run.t0,
+        repr(sorted(run.opts.items())),
+        tuple((a.shape, a.tobytes()) for a in map(np.asarray, arrays)),
+    )
     found = _BOUNDS.get(key)
     if found is None:
         if len(_BOUNDS) >= _BOUNDS_MAX:
@@ -123,22 +133,28 @@ def _bounds(run: Run, expected: Sequence[np.ndarray]) -> list[np.ndarray]:
     return found
 
 
-def check_run(values: list[Any], expected: Sequence[np.ndarray], run: Run,
-              moved: bool = False) -> None:
+def check_run(
+    values: list[Any], expected: Sequence[np.ndarray], run: Run, moved: bool = False
+) -> None:
     """Structure of every step's tuple, then the state histories (their error explains
     theta's), then theta's (``moved``: first theta - theta0), within the rounding model."""
     columns: list[list[np.ndarray]] = [[] for _ in run.names]
     for k, value in enumerate(values):
         at = f"{run.fn} at step t={run.t0 + k}"
-        for col, name, item in zip(columns, run.names,
-                                   compare.sequence(value, at, len(run.names))):
+        for col, name, item in zip(columns, run.names, compare.sequence(value, at, len(run.names))):
             col.append(compare.array(item, f"{name} returned by {at}", shape=run.theta0.shape))
     got = [np.array(c) for c in columns]
     bounds = _bounds(run, expected)
     checks = [(run.names[i], got[i], expected[i], bounds[i]) for i in range(1, len(got))]
     if moved:  # the subtraction adds a rounding of |theta|
-        checks.append(("theta - theta0", got[0] - run.theta0, expected[0] - run.theta0,
-                       bounds[0] + OPS * compare.U * np.abs(expected[0])))
+        checks.append(
+            (
+                "theta - theta0",
+                got[0] - run.theta0,
+                expected[0] - run.theta0,
+                bounds[0] + OPS * compare.U * np.abs(expected[0]),
+            )
+        )
     checks.append(("theta", got[0], expected[0], bounds[0]))
     for label, g, e, bound in checks:
         with np.errstate(all="ignore"):
@@ -148,27 +164,43 @@ def check_run(values: list[Any], expected: Sequence[np.ndarray], run: Run,
             raise compare.Failure(_message(label, g, e, err, tol, bad, run, expected))
 
 
-def _message(label: str, got: np.ndarray, expected: np.ndarray, err: np.ndarray,
-             tol: np.ndarray, bad: np.ndarray, run: Run, history: Sequence[np.ndarray]) -> str:
+def _message(
+    label: str,
+    got: np.ndarray,
+    expected: np.ndarray,
+    err: np.ndarray,
+    tol: np.ndarray,
+    bad: np.ndarray,
+    run: Run,
+    history: Sequence[np.ndarray],
+) -> str:
     """The first failing step, its worst entry, and what that step received there (theta,
     grad, the state, t, the hyperparameters): the feedback's input line may elide them, and
     they decide whether a difference is rounding."""
     k = int(np.argmax(bad.reshape(len(run.grads), -1).any(axis=1)))
-    idx = np.unravel_index(int(np.argmax(np.where(bad[k], err[k] / np.maximum(
-        tol[k], 1e-300), -1.0))), run.theta0.shape)
+    idx = np.unravel_index(
+        int(np.argmax(np.where(bad[k], err[k] / np.maximum(tol[k], 1e-300), -1.0))),
+        run.theta0.shape,
+    )
     entry = tuple(int(j) for j in idx)
     state = [run.theta0, *run.state0] if k == 0 else [h[k - 1] for h in history]
     values = {"theta": state[0], "grad": run.grads[k], **dict(zip(run.names[1:], state[1:]))}
     shown = [f"{n} = {float(x[idx]):.10g}" for n, x in values.items()]
-    hyper = {n: x for n, x in run.hyper().items() if n in ("lr", "alpha", "eps")
-             or (n.startswith("beta") and run.fn == "adam_step")}
+    hyper = {
+        n: x
+        for n, x in run.hyper().items()
+        if n in ("lr", "alpha", "eps") or (n.startswith("beta") and run.fn == "adam_step")
+    }
     shown += [f"t = {run.t0 + k}"] + [f"{n} = {x:.10g}" for n, x in hyper.items()]
-    return (f"{label} after step t={run.t0 + k} of {run.what}, entry {entry}: got "
-            f"{float(got[k][idx])!r}, expected {float(expected[k][idx])!r} (error "
-            f"{compare.fmt(float(err[k][idx]), 3)}; tolerance {compare.fmt(float(tol[k][idx]), 3)}"
-            f", the rounding this run's arithmetic can explain); {int(bad.sum())} of "
-            f"{bad.size} entries differ.  That step received, at entry {entry}: "
-            + ", ".join(shown) + ".")
+    return (
+        f"{label} after step t={run.t0 + k} of {run.what}, entry {entry}: got "
+        f"{float(got[k][idx])!r}, expected {float(expected[k][idx])!r} (error "
+        f"{compare.fmt(float(err[k][idx]), 3)}; tolerance {compare.fmt(float(tol[k][idx]), 3)}"
+        f", the rounding this run's arithmetic can explain); {int(bad.sum())} of "
+        f"{bad.size} entries differ.  That step received, at entry {entry}: "
+        + ", ".join(shown)
+        + "."
+    )
 
 
 # --- adagrad_step ----------------------------------------------------------------------

@@ -16,17 +16,21 @@ from graders.strategies import arrays, floats, orthogonal_matrices
 
 
 @st.composite
-def network_problems(draw: Any, max_layers: int = 2, max_width: int = 3, max_n: int = 5,
-                     weight: float = 2.0) -> dict[str, Any]:
+def network_problems(
+    draw: Any, max_layers: int = 2, max_width: int = 3, max_n: int = 5, weight: float = 2.0
+) -> dict[str, Any]:
     """``{"theta", "sizes", "x", "y"}`` for ``landscape``: 1..max_layers layers of width
     1..max_width, a packed theta with entries in [-weight, weight], N = 1..max_n samples,
     x in [-2, 2], y in [-2, 2].  Shrinks to sizes [1, 1], theta zero, N = 1."""
     sizes = [draw(st.integers(1, max_width)) for _ in range(draw(st.integers(1, max_layers)) + 1)]
     p = sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
     n = draw(st.integers(1, max_n))
-    return {"theta": draw(arrays((p,), -weight, weight)), "sizes": sizes,
-            "x": draw(arrays((n, sizes[0]), -2.0, 2.0)),
-            "y": draw(arrays((n, sizes[-1]), -2.0, 2.0))}
+    return {
+        "theta": draw(arrays((p,), -weight, weight)),
+        "sizes": sizes,
+        "x": draw(arrays((n, sizes[0]), -2.0, 2.0)),
+        "y": draw(arrays((n, sizes[-1]), -2.0, 2.0)),
+    }
 
 
 @st.composite
@@ -42,12 +46,16 @@ def quadratic_problems(draw: Any, max_in: int = 3, max_out: int = 3) -> dict[str
     n_in, n_out = draw(st.integers(1, max_in)), draw(st.integers(1, max_out))
     n = draw(st.integers(n_in + 1, n_in + 3))
     # QR of [1, e_1, ..., e_{N-1}] (full rank): columns 1.. are orthonormal and sum to zero
-    complement = np.linalg.qr(np.hstack([np.ones((n, 1)), np.eye(n)[:, :n - 1]]))[0][:, 1:]
+    complement = np.linalg.qr(np.hstack([np.ones((n, 1)), np.eye(n)[:, : n - 1]]))[0][:, 1:]
     basis = complement @ draw(orthogonal_matrices(n - 1))[:, :n_in]
     scales = np.sqrt(n) * np.array([draw(floats(0.7, 1.4)) for _ in range(n_in)])
     x = basis * scales + draw(arrays((n_in,), -0.5, 0.5))
-    return {"theta": draw(arrays((n_out * (n_in + 1),), -2.0, 2.0)), "sizes": [n_in, n_out],
-            "x": x, "y": draw(arrays((n, n_out), -2.0, 2.0))}
+    return {
+        "theta": draw(arrays((n_out * (n_in + 1),), -2.0, 2.0)),
+        "sizes": [n_in, n_out],
+        "x": x,
+        "y": draw(arrays((n, n_out), -2.0, 2.0)),
+    }
 
 
 @st.composite
@@ -61,8 +69,9 @@ def tolerance_spectra(draw: Any, max_n: int = 6) -> dict[str, Any]:
     r = 1e-6 if rtol is None else rtol
     n = draw(st.integers(1, max_n))
     m = draw(floats(0.5, 50.0))
-    kinds = draw(st.lists(st.sampled_from(["beyond", "zero", "inside"]), min_size=n - 1,
-                          max_size=n - 1))
+    kinds = draw(
+        st.lists(st.sampled_from(["beyond", "zero", "inside"]), min_size=n - 1, max_size=n - 1)
+    )
     lam = [m * draw(st.sampled_from([1.0, -1.0]))]
     for kind in kinds:
         sign = draw(st.sampled_from([1.0, -1.0]))

@@ -27,6 +27,7 @@ MAX_ANCESTRY = 1000  #: parent links followed per process (a cycle cannot hang t
 
 # --- privileges and capabilities --------------------------------------------------------
 
+
 def _libc() -> Any:
     return ctypes.CDLL(None, use_errno=True)
 
@@ -44,8 +45,11 @@ class _CapHeader(ctypes.Structure):
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
 
 
 def keep_capabilities(keep: tuple[int, ...] = ()) -> None:
@@ -68,8 +72,11 @@ def keep_capabilities(keep: tuple[int, ...] = ()) -> None:
 def capabilities() -> dict[str, int]:
     """This process's capability masks from /proc: CapInh, CapPrm, CapEff, CapBnd, CapAmb."""
     with open("/proc/self/status") as fh:
-        return {k: int(v.split()[0], 16) for k, _, v in (ln.partition(":") for ln in fh)
-                if k.startswith("Cap")}
+        return {
+            k: int(v.split()[0], 16)
+            for k, _, v in (ln.partition(":") for ln in fh)
+            if k.startswith("Cap")
+        }
 
 
 def drop_privileges(run_as: tuple[int, int] | None) -> None:
@@ -100,6 +107,7 @@ def drop_privileges(run_as: tuple[int, int] | None) -> None:
 
 def set_limits(limits: dict) -> None:
     """The session's rlimits (``Limits.for_worker``'s keys; a missing one stays as it is)."""
+
     def lim(which: int, value: Any) -> None:
         if value is None:
             return
@@ -133,6 +141,7 @@ def loopback_down() -> bool:
 
 # --- processes --------------------------------------------------------------------------
 
+
 def processes(owner: int | None = None) -> dict[int, tuple[int, bool]]:
     """The one walk over /proc: pid -> (parent pid, is a zombie) of every process visible
     (with ``owner``: of that uid only).  A process that ends during the walk is left out."""
@@ -146,7 +155,7 @@ def processes(owner: int | None = None) -> dict[int, tuple[int, bool]]:
             with open(f"/proc/{name}/stat", "rb") as fh:
                 stat = fh.read()
             # "pid (comm) state ppid ...": comm may hold spaces and parentheses
-            fields = stat[stat.rindex(b")") + 2:].split()
+            fields = stat[stat.rindex(b")") + 2 :].split()
             out[int(name)] = (int(fields[1]), fields[0] == b"Z")
         except (OSError, ValueError, IndexError):
             continue
@@ -156,8 +165,9 @@ def processes(owner: int | None = None) -> dict[int, tuple[int, bool]]:
 def living_of_my_uid() -> list[int]:
     """Other processes of this uid that are not yet dead (zombies do not count)."""
     me = os.getpid()
-    return [pid for pid, (_, zombie) in processes(owner=os.getuid()).items()
-            if pid != me and not zombie]
+    return [
+        pid for pid, (_, zombie) in processes(owner=os.getuid()).items() if pid != me and not zombie
+    ]
 
 
 def descendants(root: int) -> list[int]:

@@ -110,14 +110,23 @@ def describe(exc: BaseException, workdir: str) -> dict[str, str]:
         lines = [exact_str(ln) for ln in tb]
         lines = [ln for ln in lines if workdir in ln or not ln.startswith("  File ")]
         message = exact_str(str(exc))
-        return {"type": type_name(exc), "message": message[:2000],
-                "traceback": "".join(lines)[-4000:].replace(workdir + "/", "")}
+        return {
+            "type": type_name(exc),
+            "message": message[:2000],
+            "traceback": "".join(lines)[-4000:].replace(workdir + "/", ""),
+        }
     except CallTimeout:  # an endless __str__ is an endless loop like any other
-        return {"type": "Timeout", "message": "printing the exception never finished",
-                "traceback": ""}
+        return {
+            "type": "Timeout",
+            "message": "printing the exception never finished",
+            "traceback": "",
+        }
     except BaseException:  # noqa: BLE001 - __str__ of a hostile exception may raise anything
-        return {"type": type_name(exc), "message": "<the exception could not be printed>",
-                "traceback": ""}
+        return {
+            "type": type_name(exc),
+            "message": "<the exception could not be printed>",
+            "traceback": "",
+        }
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
@@ -132,6 +141,7 @@ def _skipped(message: str) -> dict:
 
 def _judge_function(key: int, sock: socket.socket) -> Any:
     """A function argument of the student's function: evaluated by the judge, on request."""
+
     def judge_function(*args: Any) -> Any:
         protocol.send(sock, {"callback": key, "args": [plain(a) for a in args]})
         reply = protocol.recv(sock)
@@ -143,8 +153,9 @@ def _judge_function(key: int, sock: socket.socket) -> Any:
     return judge_function
 
 
-def _prepare(x: Any, results: list[Any], sock: socket.socket, arrays: list[np.ndarray],
-             depth: int = 0) -> Any:
+def _prepare(
+    x: Any, results: list[Any], sock: socket.socket, arrays: list[np.ndarray], depth: int = 0
+) -> Any:
     """One walk over decoded arguments (exact built-in types only): Refs become copies of
     earlier results of the message, Callbacks become judge functions, and every input array
     is collected in ``arrays`` (to tell, after the call, whether it was modified)."""
@@ -179,8 +190,14 @@ def _entry(value: Any, report: dict) -> dict:
 class SessionServer:
     """The child's end of one session: runs the judge's calls of the student's module."""
 
-    def __init__(self, sock: socket.socket, module: Any, workdir: str, limits: dict,
-                 preloads: PreloadStore | None = None) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        module: Any,
+        workdir: str,
+        limits: dict,
+        preloads: PreloadStore | None = None,
+    ) -> None:
         self.sock, self.module, self.workdir = sock, module, workdir
         self.call_seconds = float(limits.get("call_seconds", 5.0))
         self.preloads = preloads or PreloadStore()
@@ -208,8 +225,9 @@ class SessionServer:
             confinement.kill(confinement.descendants(os.getpid()))
         confinement.reap(block_for=0.5 if confinement.has_children() else 0.0)
 
-    def run_one(self, fn: str, args: list, kwargs: dict, results: list[Any],
-                caught: list) -> tuple[Any, dict]:
+    def run_one(
+        self, fn: str, args: list, kwargs: dict, results: list[Any], caught: list
+    ) -> tuple[Any, dict]:
         """Call one student function; returns (value or Failed, report).
 
         ``caught``: the list a ``catch_warnings(record=True)`` around the whole message
@@ -227,8 +245,9 @@ class SessionServer:
         before = [snapshot(a) for a in inputs]
         func = getattr(self.module, fn, None)
         if not callable(func):
-            return Failed(), {"error": {"type": "Missing", "message": f"no function {fn}",
-                                        "traceback": ""}}
+            return Failed(), {
+                "error": {"type": "Missing", "message": f"no function {fn}", "traceback": ""}
+            }
         _signal.signal(_SIGALRM, on_alarm)  # student code may have replaced it (C call: cheap)
         if _filters_mutated is not None:
             _filters_mutated()  # a C call: forget which warnings were already shown
@@ -268,11 +287,11 @@ class SessionServer:
         with _catch_warnings(record=True) as caught:
             for call in calls:
                 if failed:
-                    value, report = Failed(), _skipped("an earlier call of the same batch "
-                                                       "failed")
+                    value, report = Failed(), _skipped("an earlier call of the same batch failed")
                 else:
-                    value, report = self.run_one(call["fn"], call.get("args", []),
-                                                 call.get("kwargs", {}), results, caught)
+                    value, report = self.run_one(
+                        call["fn"], call.get("args", []), call.get("kwargs", {}), results, caught
+                    )
                     failed = "error" in report
                 results.append(value)
                 entries.append(_entry(value, report))
@@ -331,9 +350,15 @@ def _isolate(sock: socket.socket) -> None:
     os.closerange(keep + 1, 1 << 16)
 
 
-def child_main(sock: socket.socket, files: dict[str, bytes], module_name: str,
-               limits: dict, workroot: str, run_as: tuple[int, int] | None = None,
-               preloads: PreloadStore | None = None) -> None:
+def child_main(
+    sock: socket.socket,
+    files: dict[str, bytes],
+    module_name: str,
+    limits: dict,
+    workroot: str,
+    run_as: tuple[int, int] | None = None,
+    preloads: PreloadStore | None = None,
+) -> None:
     """The forked child: confine itself, import the student's module, serve the session."""
     _isolate(sock)
     confinement.drop_privileges(run_as)
@@ -351,8 +376,11 @@ def child_main(sock: socket.socket, files: dict[str, bytes], module_name: str,
     try:
         module = importlib.import_module(module_name)
         # a module's __dir__/__getattr__ is student code too: list it under the same timer
-        names = sorted(exact_str(n) for n in dir(module) if isinstance(n, str)
-                       and not n.startswith("_") and callable(getattr(module, n, None)))
+        names = sorted(
+            exact_str(n)
+            for n in dir(module)
+            if isinstance(n, str) and not n.startswith("_") and callable(getattr(module, n, None))
+        )
     except BaseException as exc:  # noqa: BLE001
         signal.setitimer(signal.ITIMER_REAL, 0)
         session.kill_strays()

@@ -60,8 +60,13 @@ class Zygote:
     the capabilities that takes, see ``graders.sandbox.bwrap``).
     """
 
-    def __init__(self, control: socket.socket, workroot: str, private_tmp: bool = False,
-                 run_as: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        control: socket.socket,
+        workroot: str,
+        private_tmp: bool = False,
+        run_as: tuple[int, int] | None = None,
+    ) -> None:
         self.control, self.workroot = control, workroot
         self.private_tmp, self.run_as = private_tmp, run_as
         self.preloads = PreloadStore()
@@ -165,9 +170,15 @@ class Zygote:
             code = 0
             try:
                 self.control.close()
-                child_main(socket.socket(fileno=fds[0]), request["files"], request["module"],
-                           request.get("limits", {}), self.workroot, self.run_as,
-                           self.preloads)
+                child_main(
+                    socket.socket(fileno=fds[0]),
+                    request["files"],
+                    request["module"],
+                    request.get("limits", {}),
+                    self.workroot,
+                    self.run_as,
+                    self.preloads,
+                )
             except BaseException:  # noqa: BLE001
                 code = 70
             finally:
@@ -215,8 +226,9 @@ def _remove(path: str) -> None:
         pass
 
 
-def zygote_main(control_fd: int, workroot: str, private_tmp: bool = False,
-                run_as: tuple[int, int] | None = None) -> None:
+def zygote_main(
+    control_fd: int, workroot: str, private_tmp: bool = False, run_as: tuple[int, int] | None = None
+) -> None:
     """Serve spawn/preload/sweep/exit requests on ``control_fd`` until told to exit."""
     zygote = Zygote(socket.socket(fileno=control_fd), workroot, private_tmp, run_as)
     zygote.confine()
@@ -225,15 +237,22 @@ def zygote_main(control_fd: int, workroot: str, private_tmp: bool = False,
 
 def main(argv: list[str] | None = None) -> None:
     """The command line the launchers build (see ``graders.sandbox.launcher``)."""
-    parser = argparse.ArgumentParser(prog="worker", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="worker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--control-fd", type=int, required=True)
     parser.add_argument("--workroot", default="/tmp")
-    parser.add_argument("--private-tmp", action="store_true",
-                        help="WORKROOT is the sandbox's own /tmp: wipe all of it per session")
-    parser.add_argument("--run-as", default=None, metavar="UID:GID",
-                        help="run session children as this uid/gid (the zygote is root)")
+    parser.add_argument(
+        "--private-tmp",
+        action="store_true",
+        help="WORKROOT is the sandbox's own /tmp: wipe all of it per session",
+    )
+    parser.add_argument(
+        "--run-as",
+        default=None,
+        metavar="UID:GID",
+        help="run session children as this uid/gid (the zygote is root)",
+    )
     ns = parser.parse_args(argv)
     ids = tuple(int(v) for v in ns.run_as.split(":")) if ns.run_as else None
-    zygote_main(ns.control_fd, ns.workroot, ns.private_tmp,
-                (ids[0], ids[-1]) if ids else None)
+    zygote_main(ns.control_fd, ns.workroot, ns.private_tmp, (ids[0], ids[-1]) if ids else None)

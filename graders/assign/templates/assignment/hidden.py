@@ -15,9 +15,15 @@ from graders.props import prop, student
 ref = reference("__id__")
 
 
-@prop("__id__.relu", "matches the reference for huge and tiny entries", points=5,
-      visibility="hidden", given={"z": gen.matrices(lo=-1e300, hi=1e300)},
-      examples=[{"z": np.array([[-3.0, 5.0, -1e-300]])}], expect=lambda z: ref.relu(z))
+@prop(
+    "__id__.relu",
+    "matches the reference for huge and tiny entries",
+    points=5,
+    visibility="hidden",
+    given={"z": gen.matrices(lo=-1e300, hi=1e300)},
+    examples=[{"z": np.array([[-3.0, 5.0, -1e-300]])}],
+    expect=lambda z: ref.relu(z),
+)
 def relu_reference(z, expected):
     got = compare.array((yield student.relu(z)), "relu(z)", shape=z.shape)
     compare.close(got, expected, "relu(z)", rtol=0, atol=0)

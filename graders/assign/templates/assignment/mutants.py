@@ -20,9 +20,11 @@ from graders.mutants import Catalog, degenerate_family
 catalog = Catalog("__id__")
 
 
-@catalog.mutant("relu", "relu as the absolute value",
-                misconception="your relu returns |z|: a negative entry becomes 0, not its "
-                              "magnitude")
+@catalog.mutant(
+    "relu",
+    "relu as the absolute value",
+    misconception="your relu returns |z|: a negative entry becomes 0, not its magnitude",
+)
 def relu_absolute_value(z):
     return np.abs(np.asarray(z, dtype=np.float64))
 

@@ -29,10 +29,20 @@ RESULTS = ROOT / "results" / "results.json"
 def fail(message: str, max_score: float, started: float) -> None:
     """A results.json that says grading failed (zero, the message for the student)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "score": 0.0, "max_score": max_score, "output": message, "visibility": "visible",
-        "stdout_visibility": "hidden", "execution_time": round(time.monotonic() - started),
-        "tests": []}, indent=2))
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "score": 0.0,
+                "max_score": max_score,
+                "output": message,
+                "visibility": "visible",
+                "stdout_visibility": "hidden",
+                "execution_time": round(time.monotonic() - started),
+                "tests": [],
+            },
+            indent=2,
+        )
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -50,9 +60,12 @@ def main(argv: list[str]) -> int:
         grade_submission(config["assignment"], ROOT, HERE, course=course)
     except Exception:  # noqa: BLE001 - Gradescope must always get a results.json
         traceback.print_exc()
-        fail("The autograder could not grade this submission; the course staff have been "
-             "notified by this message.  Please contact them.", float(config["max_score"]),
-             started)
+        fail(
+            "The autograder could not grade this submission; the course staff have been "
+            "notified by this message.  Please contact them.",
+            float(config["max_score"]),
+            started,
+        )
     return 0
 
 
