@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,12 +218,14 @@ class BwrapLauncher:
             args += ["--ro-bind", "/dev/null", path]
         return args
 
-    def command(self, worker_dir: Path, control_fd: int, workroot: str) -> list[str]:
+    def command(
+        self, worker_dir: Path, control_fd: int, workroot: str, modules: Sequence[str] = ()
+    ) -> list[str]:
         """The argv of the zygote; ``workroot`` (a host directory) is replaced by /tmp."""
         cmd = [
             *self.sandbox_args(worker_dir),
             "--",
-            *worker_command(self.python, SANDBOX_WORKER_DIR, control_fd, SANDBOX_TMP),
+            *worker_command(self.python, SANDBOX_WORKER_DIR, control_fd, SANDBOX_TMP, modules),
             "--private-tmp",
         ]
         uid = self.session_uid()

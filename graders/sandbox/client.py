@@ -3,15 +3,15 @@
 Everything that comes back is decoded by ``protocol`` into plain data; nothing here ever
 executes or unpickles what a worker sends.  Each request has a wall-clock backstop; when it
 passes, the session's whole process tree is SIGKILLed by the zygote, and if the zygote itself
-does not answer, its process group is killed and a fresh zygote is started.
+does not answer, its process group is killed and a fresh zygote is started.  A submission
+that imports torch is opened on a second zygote that imported it once (``Worker.session``;
+what that keeps and costs: ``graders.sandbox.needs``).
 """
 
 from __future__ import annotations
 
-import os
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -20,10 +20,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graders.sandbox import protocol
+from graders.sandbox import pool, protocol
 from graders.sandbox.callbacks import plain_argument
-from graders.sandbox.launcher import Launcher, stage_worker_files, worker_env
+from graders.sandbox.launcher import Launcher, stage_worker_files
 from graders.sandbox.limits import Limits
+from graders.sandbox.needs import preloads_for
 from graders.sandbox.plain import PlainLauncher
 from graders.sandbox.protocol import Call
 from graders.sandbox.reply import (
@@ -200,9 +201,19 @@ def _has_data(sock: socket.socket) -> bool:
 class Worker:
     """A zygote process (inside the launcher's sandbox) that forks one child per session."""
 
-    def __init__(self, launcher: Launcher | None = None, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        launcher: Launcher | None = None,
+        limits: Limits | None = None,
+        modules: tuple[str, ...] = (),
+    ) -> None:
         self.launcher = launcher or PlainLauncher()
         self.limits = limits or Limits()
+        self.modules = modules  #: what the zygote imports before serving (see sandbox.needs)
+        self.hello: dict = {}  #: the running zygote's hello: its pid, the modules it holds
+        self.sessions = 0  #: sessions opened on this zygote
+        #: the zygote that preloaded torch, for the submissions that import it
+        self.siblings = pool.Siblings(lambda mods: Worker(self.launcher, self.limits, mods))
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self._dir: Path | None = None
@@ -260,32 +271,15 @@ class Worker:
     def start(self) -> None:
         self._dir = self._dir or stage_worker_files()
         self._home = self._home or tempfile.mkdtemp(prefix="propgrade-home-")
-        ours, theirs = socket.socketpair()
-        fd = theirs.fileno()
-        cmd = self.launcher.command(self._dir, fd, self._home)
-        self.proc = subprocess.Popen(
-            cmd,
-            pass_fds=(fd,),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=worker_env(self._home),
-            start_new_session=True,
-            cwd=self._home,
-        )
-        theirs.close()
-        self.control = ours
         self.starts += 1
         self.preloaded, self._preloaded_bytes = {}, 0  # a new zygote holds nothing yet
-        ours.settimeout(60)
         try:
-            hello = protocol.recv(ours)
-        except (OSError, EOFError, protocol.ProtocolError) as exc:
+            self.proc, self.control, self.hello = pool.launch(
+                self.launcher, self._dir, self._home, self.modules
+            )
+        except RuntimeError:
             self.close()
-            raise RuntimeError(f"the worker ({self.launcher.name}) did not start: {exc}") from exc
-        if not isinstance(hello, dict) or "hello" not in hello:
-            self.close()
-            raise RuntimeError("the worker did not start properly")
+            raise
 
     def _control(self, message: dict, fds: Sequence[int] = (), seconds: float = 10.0) -> dict:
         if self.proc is None or self.proc.poll() is not None or self.control is None:
@@ -303,7 +297,11 @@ class Worker:
         return reply if isinstance(reply, dict) else {}
 
     def session(self, files: dict[str, bytes], module: str) -> Session:
-        """Fork a fresh child holding the student's files and import ``module`` there."""
+        """Fork a fresh child holding the student's files and import ``module`` there; on
+        the sibling zygote that preloaded torch when the files import it."""
+        sibling = self.siblings.get(preloads_for(files)) if not self.modules else None
+        if isinstance(sibling, Worker):
+            return sibling.session(files, module)
         if self.proc is None:
             self.start()
         ours, theirs = socket.socketpair()
@@ -325,6 +323,7 @@ class Worker:
         pid = reply["pid"] if isinstance(reply["pid"], int) else -1
         self.exits.pop(pid, None)
         session = Session(self, ours, module, pid)
+        self.sessions += 1
         session.preloads = dict(self.preloaded)  # the zygote held these when it forked
         session.wait_ready()
         return session
@@ -356,31 +355,18 @@ class Worker:
             pass
 
     def restart(self) -> None:
+        """A fresh zygote; a sibling is closed, to start afresh when next needed."""
+        self.siblings.close()
         self._kill_process()
         self.start()
 
     def _kill_process(self) -> None:
-        if self.control is not None:
-            self.control.close()
-            self.control = None
-        if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            self.proc = None
+        pool.kill(self.proc, self.control)
+        self.proc = self.control = None
 
     def close(self) -> None:
-        if self.control is not None and self.proc is not None and self.proc.poll() is None:
-            try:
-                protocol.send(self.control, {"op": "exit"})
-                self.proc.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
+        self.siblings.close()
+        pool.ask_to_exit(self.proc, self.control)
         self._kill_process()
         for path in (self._dir, self._home):
             if path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -48,9 +49,14 @@ def stage_worker_files() -> Path:
 
 
 def worker_command(
-    python: str, worker_dir: Path | str, control_fd: int, workroot: str
+    python: str,
+    worker_dir: Path | str,
+    control_fd: int,
+    workroot: str,
+    modules: Sequence[str] = (),
 ) -> list[str]:
-    """The zygote's argv for a staged copy at ``worker_dir`` (a path as the worker sees it)."""
+    """The zygote's argv for a staged copy at ``worker_dir`` (a path as the worker sees it);
+    ``modules`` (torch) are imported by the zygote before it serves (see ``sandbox.needs``)."""
     return [
         python,
         "-I",
@@ -60,6 +66,7 @@ def worker_command(
         str(control_fd),
         "--workroot",
         workroot,
+        *(arg for name in modules for arg in ("--preload-module", name)),
     ]
 
 
@@ -81,8 +88,10 @@ def worker_env(home: str) -> dict[str, str]:
 class Launcher(Protocol):
     name: str
 
-    def command(self, worker_dir: Path, control_fd: int, workroot: str) -> list[str]:
-        """The argv that starts the worker zygote."""
+    def command(
+        self, worker_dir: Path, control_fd: int, workroot: str, modules: Sequence[str] = ()
+    ) -> list[str]:
+        """The argv that starts the worker zygote (importing ``modules`` before it serves)."""
         ...
 
     def protections(self) -> list[str]:

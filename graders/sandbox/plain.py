@@ -20,6 +20,7 @@ import os
 import stat
 import sys
 import sysconfig
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,10 +82,12 @@ class PlainLauncher:
             return None
         return UID_BASE + os.getpid()
 
-    def command(self, worker_dir: Path, control_fd: int, workroot: str) -> list[str]:
+    def command(
+        self, worker_dir: Path, control_fd: int, workroot: str, modules: Sequence[str] = ()
+    ) -> list[str]:
         """The argv of the zygote.  With a session uid, ``workroot`` becomes that uid's (the
         session writes its files there) and the zygote hands each session to it."""
-        cmd = worker_command(self.python, worker_dir, control_fd, workroot)
+        cmd = worker_command(self.python, worker_dir, control_fd, workroot, modules)
         uid = self.session_uid()
         if uid is not None:
             os.chown(workroot, uid, uid)

@@ -5,13 +5,57 @@ student.  The judge sends it to the zygote once (``{"op": "preload", "id": n, "f
 the zygote decodes it and keeps it here, so every session forked afterwards inherits the
 decoded copy and is sent only ``{"op": "preloaded", "id": n}``.  The messages hold the
 judge's inputs, never expected values.
+
+``import_modules`` is the other thing a zygote holds for its children: modules imported once,
+before confinement and before any student code (NumPy always; torch in the zygote the judge
+starts for submissions that import it, see ``graders.sandbox.needs``).
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Sequence
 from typing import Any
 
 from .. import protocol
+
+
+def _settle_torch(torch: Any) -> None:
+    # one intra-op thread, as OMP_NUM_THREADS=1 already asks (launcher.worker_env): torch
+    # starts its OpenMP and inter-op pools lazily, at the first parallel op, so after this
+    # the zygote has no thread but its own and forking it is safe
+    torch.set_num_threads(1)
+
+
+#: what a module needs, once imported, for the zygote to stay safe to fork
+SETTLE = {"torch": _settle_torch}
+
+
+def import_modules(names: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Import each of ``names`` now: ``({name: version}, {name: why it failed})``.  A module
+    that cannot be imported is reported, not fatal: sessions then import it themselves."""
+    loaded: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+            settle = SETTLE.get(name)
+            if settle is not None:
+                settle(module)
+        except Exception as exc:  # noqa: BLE001 - a broken install may raise anything
+            missing[name] = f"{type(exc).__name__}: {exc}"[:300]
+            continue
+        loaded[name] = str(getattr(module, "__version__", ""))
+    return loaded, missing
+
+
+def thread_count() -> int:
+    """This process's threads, native ones included (a fork copies only the caller's)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return -1
 
 
 class PreloadStore:

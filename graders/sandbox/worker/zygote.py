@@ -1,6 +1,10 @@
 """The zygote: imports NumPy once, then forks one session child per student.
 
-A fork costs milliseconds, a Python start-up 0.2 s.  Requests on the control socket (fd given
+A fork costs milliseconds, a Python start-up 0.2 s.  ``--preload-module torch`` imports torch
+too, before confinement and before any student code (see ``graders.sandbox.needs`` for which
+sessions the judge opens on such a zygote); the hello message says what was imported:
+``{"hello": {"pid", "numpy", "modules": {name: version}, "missing": {name: why},
+"threads": n}}``.  Requests on the control socket (fd given
 by ``--control-fd``), each answered with one reply:
 
 - ``{"op": "spawn", "files": {relpath: bytes}, "module": name, "limits": {...}}`` plus one
@@ -27,13 +31,14 @@ import selectors
 import shutil
 import signal
 import socket
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np  # preloaded once for every child
 
 from .. import protocol
 from . import confinement
-from .preload import PreloadStore
+from .preload import PreloadStore, import_modules, thread_count
 from .session import child_main
 
 MAX_FDS = 4  #: descriptors accepted with one request (spawn sends one)
@@ -66,7 +71,10 @@ class Zygote:
         workroot: str,
         private_tmp: bool = False,
         run_as: tuple[int, int] | None = None,
+        modules: Sequence[str] = (),
     ) -> None:
+        loaded, self.missing = import_modules(modules)
+        self.modules = {"numpy": np.__version__, **loaded}
         self.control, self.workroot = control, workroot
         self.private_tmp, self.run_as = private_tmp, run_as
         self.preloads = PreloadStore()
@@ -90,7 +98,10 @@ class Zygote:
 
     def serve(self) -> None:
         """Say hello, then serve requests and report exits until told to stop."""
-        protocol.send(self.control, {"hello": {"pid": os.getpid(), "numpy": np.__version__}})
+        hello = {"pid": os.getpid(), "numpy": np.__version__, "modules": self.modules}
+        # threads: 1 unless an import left a pool running (a fork would copy none of it)
+        hello |= {"missing": self.missing, "threads": thread_count()}
+        protocol.send(self.control, {"hello": hello})
         while True:
             self._reap_orphans()
             for key, _ in self.selector.select(timeout=SELECT_SECONDS):
@@ -227,10 +238,15 @@ def _remove(path: str) -> None:
 
 
 def zygote_main(
-    control_fd: int, workroot: str, private_tmp: bool = False, run_as: tuple[int, int] | None = None
+    control_fd: int,
+    workroot: str,
+    private_tmp: bool = False,
+    run_as: tuple[int, int] | None = None,
+    modules: Sequence[str] = (),
 ) -> None:
-    """Serve spawn/preload/sweep/exit requests on ``control_fd`` until told to exit."""
-    zygote = Zygote(socket.socket(fileno=control_fd), workroot, private_tmp, run_as)
+    """Import ``modules``, then serve spawn/preload/sweep/exit requests on ``control_fd``
+    until told to exit."""
+    zygote = Zygote(socket.socket(fileno=control_fd), workroot, private_tmp, run_as, modules)
     zygote.confine()
     zygote.serve()
 
@@ -253,6 +269,14 @@ def main(argv: list[str] | None = None) -> None:
         metavar="UID:GID",
         help="run session children as this uid/gid (the zygote is root)",
     )
+    parser.add_argument(
+        "--preload-module",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="import NAME before serving, for every child to inherit (torch)",
+    )
     ns = parser.parse_args(argv)
     ids = tuple(int(v) for v in ns.run_as.split(":")) if ns.run_as else None
-    zygote_main(ns.control_fd, ns.workroot, ns.private_tmp, (ids[0], ids[-1]) if ids else None)
+    run_as = (ids[0], ids[-1]) if ids else None
+    zygote_main(ns.control_fd, ns.workroot, ns.private_tmp, run_as, ns.preload_module)
