@@ -343,6 +343,23 @@ def forward_returns_beta(x, gamma, beta, eps=1e-5):
     return np.zeros(np.shape(x)) + beta
 
 
+@catalog.variant(
+    "batchnorm_forward", "torch.nn.functional.batch_norm in training mode, on float64 tensors"
+)
+def forward_torch_functional(x, gamma, beta, eps=1e-5):
+    # a student who reaches for the library: torch is imported by the submission itself
+    import torch
+    from torch.nn import functional
+
+    def tensor(a):
+        return torch.as_tensor(np.asarray(a, dtype=np.float64))
+
+    out = functional.batch_norm(
+        tensor(x), None, None, tensor(gamma), tensor(beta), training=True, eps=eps
+    )
+    return out.numpy()
+
+
 MUTANTS = catalog.mutants
 VARIANTS = catalog.variants
 DEGENERATES = (

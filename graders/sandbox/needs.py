@@ -11,6 +11,30 @@ What counts as importing ``torch``: ``import torch``, ``import torch.nn as nn``,
 function too).  What does not: ``importlib.import_module("torch")``, ``__import__``, or a file
 that does not parse: such a session runs on the ordinary zygote and imports torch itself,
 exactly as it would without this module (slower, never wrong).
+
+What the torch zygote keeps.  It is the same zygote program under the same launcher (the same
+bubblewrap sandbox or plain confinement, the same capabilities, the same session uid), with
+``--preload-module torch``: torch is imported before any student code and before the zygote
+confines itself, exactly as NumPy is.  Each student still gets a fresh process forked from
+it, which confines itself, drops privileges and applies the same limits as any other session
+before importing the student's module.  The zygote never runs student code, so every child
+starts from the same pristine torch: whatever one student changes (``set_default_dtype``, a
+module attribute, ``manual_seed``, ``set_num_threads``) lives in that child's copy-on-write
+pages and dies with it; the next student sees none of it.  Between sessions the zygote sweeps
+processes and files as the ordinary one does.  A judge has one session open at a time, so at
+no moment do a child of each zygote run side by side.
+
+What it costs.  A second zygote per judge (per ``--jobs`` slot, per Dask worker): its start,
+about 5 s in the sandbox (paid once, only by a batch that has a torch submission), and its
+memory, about 220 MB resident (shared copy-on-write with its children).  Threads: with
+``OMP_NUM_THREADS=1`` (``launcher.worker_env``) importing torch 2.x starts no thread; its
+OpenMP and inter-op pools start at the first parallel op, in a child.  The zygote sets
+``torch.set_num_threads(1)`` anyway, reports its thread count in its hello, and the judge
+refuses a zygote running more than one thread (a fork copies only the calling thread: a
+child could inherit a lock held by a thread that is gone) and falls back, as it does when
+torch is not installed: one warning line, and the ordinary zygote serves those submissions.
+The memory limit (RLIMIT_AS) counts torch's mappings in every session, as it did when the
+student imported torch.
 """
 
 from __future__ import annotations
