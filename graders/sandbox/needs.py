@@ -21,14 +21,15 @@ before importing the student's module.  The zygote never runs student code, so e
 starts from the same pristine torch: whatever one student changes (``set_default_dtype``, a
 module attribute, ``manual_seed``, ``set_num_threads``) lives in that child's copy-on-write
 pages and dies with it; the next student sees none of it.  Between sessions the zygote sweeps
-processes and files as the ordinary one does.  A judge has one session open at a time, so at
-no moment do a child of each zygote run side by side.
+processes and files as the ordinary one does.  A judge has one session open at a time, so the
+children of its two zygotes never run at the same time.
 
 What it costs.  A second zygote per judge (per ``--jobs`` slot, per Dask worker): its start,
 about 5 s in the sandbox (paid once, only by a batch that has a torch submission), and its
-memory, about 220 MB resident (shared copy-on-write with its children).  Threads: with
-``OMP_NUM_THREADS=1`` (``launcher.worker_env``) importing torch 2.x starts no thread; its
-OpenMP and inter-op pools start at the first parallel op, in a child.  The zygote sets
+memory, about 220 MB resident against 30 MB for the ordinary one (shared copy-on-write with
+its children).  Threads: with ``OMP_NUM_THREADS=1`` (``launcher.worker_env``) importing
+torch 2.x starts no thread; its OpenMP and inter-op pools start at the first parallel op, in
+a child.  The zygote sets
 ``torch.set_num_threads(1)`` anyway, reports its thread count in its hello, and the judge
 refuses a zygote running more than one thread (a fork copies only the calling thread: a
 child could inherit a lock held by a thread that is gone) and falls back, as it does when
