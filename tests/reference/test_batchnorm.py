@@ -176,7 +176,7 @@ def test_no_function_modifies_its_inputs(b: dict) -> None:
         assert_array_equal(a, a0)
 
 
-# --- the graders' error models (graders/public/batchnorm.py) ----------------------------
+# --- the graders' error models (graders/public/batchnorm/rounding.py) -------------------
 
 #: the graders accept ULPS rounding errors of each scale; the reference and torch must agree
 #: within an eighth of that, so the budget keeps a safety factor of 8 for other correct forms
