@@ -88,7 +88,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.assign", "pipeline"),
     ("graders.check", "pipeline"),
     ("graders.validate", "pipeline"),
-    ("graders.cli", "cli"),
+    ("graders.cli", "cli"),  # main, parser, commands
     ("graders.options", "cli"),  # each command's arguments, for graders.cli
     ("graders.report", "cli"),
     ("graders.notebook", "cli"),  # the notebook's check cells: a front end like the CLI
@@ -125,10 +125,10 @@ STAFF_ONLY = (
 ALLOWED: dict[tuple[str, str], str] = {
     # staff commands in the CLI: imported only when run; the student checker answers them
     # with one line saying they are for staff
-    ("graders.cli", "graders.validate"): "staff command, lazy",
-    ("graders.cli", "graders.demo"): "staff command, lazy",
+    ("graders.cli.commands", "graders.validate"): "staff command, lazy",
+    ("graders.cli.commands", "graders.demo"): "staff command, lazy",
     # staff_diagnoser: imported only where registry.hidden_available() (never in a release)
-    ("graders.cli", "graders.diagnose"): "staff only, lazy",
+    ("graders.cli.commands", "graders.diagnose"): "staff only, lazy",
     ("graders.options", "graders.demo"): "staff command's defaults, lazy",
     # staff side of `propgrade generate`: freezing the catalog's answers into the release
     ("graders.assign.release", "graders.diagnose"): "staff command, lazy",
