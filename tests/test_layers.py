@@ -17,7 +17,7 @@ reference   reference/  (plain NumPy: no propgrade import at all)               
 stubs       exercises/  (the student stubs: not even the reference)               --
 content     public/, hidden/, mutants/  (the graders and the catalog)             kit, reference
 engine      grade/{driver,runner,examples,draw,shrink,gate,submission,discover,   content,
-            store},
+            folders,pick,ipynb,store},
             diagnose, check/misconceptions                                        transport
 pipeline    grade/batch, export/, assign/, check/ (its __init__), validate        engine
 cli         cli, report, notebook, demo                                           pipeline
@@ -78,6 +78,9 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.grade.gate", "engine"),
     ("graders.grade.submission", "engine"),
     ("graders.grade.discover", "engine"),
+    ("graders.grade.folders", "engine"),  # discover's: who is a student, link-safe walking
+    ("graders.grade.pick", "engine"),  # discover's: which file of a submission is graded
+    ("graders.grade.ipynb", "engine"),  # discover's: a notebook's solution code
     ("graders.grade.store", "engine"),
     ("graders.grade.limits", "engine"),  # joins the course's limits and the sandbox's
     ("graders.diagnose", "engine"),
