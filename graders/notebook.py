@@ -156,7 +156,7 @@ def check(
     if result is None:
         if run is None:
             from graders.check import run_check
-            from graders.cli import staff_diagnoser
+            from graders.cli.commands import staff_diagnoser
 
             def run(assignment: str, path: Path) -> SubmissionResult:
                 return run_check(assignment, path, diagnoser_for=staff_diagnoser())

@@ -15,7 +15,7 @@ from graders import course as courses
 from graders import mutants, registry
 from graders.assign.notebooks import build_notebook
 from graders.cli import main
-from graders.course import Course, CourseError
+from graders.course import Course, CourseError, layout
 from graders.grade.examples import default_cache_dir
 from graders.grade.limits import limits_for
 from tests.conftest import edit, run_autograder
@@ -122,7 +122,7 @@ def test_init_shares_an_nbgrader_course_root(tmp_path):
     made = _new_course(tmp_path, ID)
     assert (tmp_path / "gradebook.db").read_bytes() == b"sqlite"
     assert sorted(p.name for p in (tmp_path / "source").iterdir()) == ["ps1"]
-    assert not set(courses.NBGRADER_NAMES) & {
+    assert not set(layout.NBGRADER_NAMES) & {
         Path(v.split("/")[0]).name for v in courses.LAYOUT.values()
     }
     assert made.ids() == [ID]

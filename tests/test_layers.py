@@ -17,7 +17,7 @@ reference   reference/  (plain NumPy: no propgrade import at all)               
 stubs       exercises/  (the student stubs: not even the reference)               --
 content     public/, hidden/, mutants/  (the graders and the catalog)             kit, reference
 engine      grade/{driver,runner,examples,draw,shrink,gate,submission,discover,   content,
-            store},
+            folders,pick,ipynb,store},
             diagnose, check/misconceptions                                        transport
 pipeline    grade/batch, export/, assign/, check/ (its __init__), validate        engine
 cli         cli, report, notebook, demo                                           pipeline
@@ -78,6 +78,9 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.grade.gate", "engine"),
     ("graders.grade.submission", "engine"),
     ("graders.grade.discover", "engine"),
+    ("graders.grade.folders", "engine"),  # discover's: who is a student, link-safe walking
+    ("graders.grade.pick", "engine"),  # discover's: which file of a submission is graded
+    ("graders.grade.ipynb", "engine"),  # discover's: a notebook's solution code
     ("graders.grade.store", "engine"),
     ("graders.grade.limits", "engine"),  # joins the course's limits and the sandbox's
     ("graders.diagnose", "engine"),
@@ -88,7 +91,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.assign", "pipeline"),
     ("graders.check", "pipeline"),
     ("graders.validate", "pipeline"),
-    ("graders.cli", "cli"),
+    ("graders.cli", "cli"),  # main, parser, commands
     ("graders.options", "cli"),  # each command's arguments, for graders.cli
     ("graders.report", "cli"),
     ("graders.notebook", "cli"),  # the notebook's check cells: a front end like the CLI
@@ -125,10 +128,10 @@ STAFF_ONLY = (
 ALLOWED: dict[tuple[str, str], str] = {
     # staff commands in the CLI: imported only when run; the student checker answers them
     # with one line saying they are for staff
-    ("graders.cli", "graders.validate"): "staff command, lazy",
-    ("graders.cli", "graders.demo"): "staff command, lazy",
+    ("graders.cli.commands", "graders.validate"): "staff command, lazy",
+    ("graders.cli.commands", "graders.demo"): "staff command, lazy",
     # staff_diagnoser: imported only where registry.hidden_available() (never in a release)
-    ("graders.cli", "graders.diagnose"): "staff only, lazy",
+    ("graders.cli.commands", "graders.diagnose"): "staff only, lazy",
     ("graders.options", "graders.demo"): "staff command's defaults, lazy",
     # staff side of `propgrade generate`: freezing the catalog's answers into the release
     ("graders.assign.release", "graders.diagnose"): "staff command, lazy",

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from graders import profiles, registry
 from graders.check import misconceptions
-from graders.grade.discover import notebook_source, pick, read_notebooks, read_submission
+from graders.grade.discover import read_notebooks, read_submission
 from graders.grade.examples import ExampleBank
+from graders.grade.ipynb import notebook_source
 from graders.grade.limits import limits_for
+from graders.grade.pick import pick
 from graders.grade.runner import Diagnoser, DiagnoserFor, Judge, Submission
 from graders.results import SubmissionResult
 from graders.sandbox.client import Worker

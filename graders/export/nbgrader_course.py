@@ -44,7 +44,7 @@ from graders.errors import InputError
 from graders.export.files import write_atomic
 from graders.export.gradebook import write_gradebook
 from graders.export.html import feedback_html
-from graders.grade.discover import is_dir, lstat
+from graders.grade.folders import is_dir, lstat
 from graders.grade.submission import Submission
 from graders.nbgrader_env import course_config, is_nbgrader_course, nbgrader_env
 from graders.results import SubmissionResult

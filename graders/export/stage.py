@@ -32,7 +32,7 @@ from graders.export.files import write_atomic
 from graders.export.gradescope import dumps as results_json
 from graders.export.html import feedback_html
 from graders.export.summary import write_summary
-from graders.grade.discover import remove_stale_output, safe_name
+from graders.grade.folders import remove_stale_output, safe_name
 from graders.grade.store import Store, sqlite_url
 from graders.results import SubmissionResult
 

@@ -20,7 +20,7 @@ from graders.assign.notebooks import (
     notebook_text,
     reference_functions,
 )
-from graders.grade.discover import notebook_source
+from graders.grade.ipynb import notebook_source
 from graders.notebook import check, namespace_source
 from graders.results import SubmissionResult
 from graders.results import TestResult as Outcome

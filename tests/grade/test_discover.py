@@ -11,8 +11,10 @@ import pytest
 
 from graders import registry
 from graders.check import load_submission, run_check
-from graders.grade import discover as discovery
-from graders.grade.discover import discover, notebook_source, read_submission, student_dirs
+from graders.grade.discover import discover, read_submission
+from graders.grade.folders import student_dirs
+from graders.grade.ipynb import notebook_source
+from graders.grade.pick import implemented_functions
 from tests.grade import discovery_fixtures
 
 FIXTURES = discovery_fixtures.FIXTURES
@@ -57,20 +59,20 @@ STUB_BODY = '    """Doc."""\n    raise NotImplementedError("classification.softm
 )
 def test_implemented_functions_are_judged_by_the_module_level_ast(source, expected):
     """A SPEC function holds work unless its last module-level binding is a bare stub body."""
-    assert discovery.implemented_functions(source, FUNCTIONS) == expected
+    assert implemented_functions(source, FUNCTIONS) == expected
 
 
 def test_implemented_functions_of_unparsable_source_is_none():
     """Source that does not parse has no count (it is reported, not silently scored 0)."""
-    assert discovery.implemented_functions("def softmax(:\n", FUNCTIONS) is None
+    assert implemented_functions("def softmax(:\n", FUNCTIONS) is None
 
 
 def test_the_committed_stub_implements_nothing_and_the_reference_everything():
     """The rule needs no stub or reference file: the stub counts 0, the solved notebook 7."""
     stub = (FIXTURES / "solved_notebook_beside_stub" / f"{TOPIC}.py").read_text()
-    assert discovery.implemented_functions(stub, FUNCTIONS) == set()
+    assert implemented_functions(stub, FUNCTIONS) == set()
     solved = _notebook_code("solved_notebook_beside_stub").decode()
-    assert discovery.implemented_functions(solved, FUNCTIONS) == set(FUNCTIONS)
+    assert implemented_functions(solved, FUNCTIONS) == set(FUNCTIONS)
 
 
 # --- which file of a student is graded -------------------------------------------------------
