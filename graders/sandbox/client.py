@@ -152,7 +152,10 @@ class Session:
         cached = self.worker.frames.get(cache_key) if cache_key is not None else None
         if cached is None:
             callbacks: list[Callable] = []  # judge functions: numbered as the encoder meets them
-            wire = [{"fn": c.fn, "args": list(c.args), "kwargs": c.kwargs} for c in calls]
+            wire = [
+                {"fn": c.fn, "args": list(c.args), "kwargs": c.kwargs, "base": c.base}
+                for c in calls
+            ]
             cached = (protocol.encode({"op": "map", "calls": wire}, callbacks), callbacks)
             if cache_key is not None and not callbacks:  # a callback may hold per-run state
                 self.worker.frames[cache_key] = cached

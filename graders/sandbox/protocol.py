@@ -22,7 +22,8 @@ cannot say are tagged objects:
 - ``{"__tuple__": [...]}``, ``{"__dict__": [[key, value], ...]}`` (keys are strings; a dict
   with no key starting ``__`` is written as a plain JSON object, which cannot be mistaken
   for a tag);
-- ``{"__ref__": [call, item]}`` — in a batch of calls, "the result of call ``call``"
+- ``{"__ref__": [call, item]}`` — in a batch of calls, "the result of call ``call``" (counted
+  from the ``base`` of the call it is in)
   (element ``item`` of it when ``item`` is not null): lets a worker thread optimizer state
   through a whole trajectory in one message;
 - ``{"__callback__": k}`` — a function argument evaluated on the judge's side;
@@ -76,6 +77,8 @@ class Ref:
 class Call:
     """One call of a student function; ``args`` may hold Refs and judge-side functions.
 
+    ``base``: added to the call number of every Ref in it (the worker adds it), so a run of
+    calls written from 0 keeps its Refs when the driver puts it later in a message.
     Judge-side only (the client turns it into a request message): it lives here, on the
     wire, so that the authoring kit can build calls without importing the transport.
     """
@@ -83,6 +86,7 @@ class Call:
     fn: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    base: int = 0
 
 
 class Callback:
@@ -136,11 +140,13 @@ def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
     if t is list:
         return [v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for v in x]
     if t is tuple:
-        return {"__tuple__": [v if type(v) in _LEAVES else _encode(v, bufs, d, functions)
-                              for v in x]}
+        return {
+            "__tuple__": [v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for v in x]
+        }
     if t is dict and all(type(k) is str and not k.startswith("__") for k in x):  # not a tag
-        return {k: v if type(v) in _LEAVES else _encode(v, bufs, d, functions)
-                for k, v in x.items()}
+        return {
+            k: v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for k, v in x.items()
+        }
     if t is Ref:
         return {"__ref__": [x.call, x.item]}
     if t is bytes:
@@ -180,8 +186,7 @@ def _encode_subclass(x: Any, bufs: _Buffers, depth: int, functions: list | None)
         items = [_encode(v, bufs, depth + 1, functions) for v in x]
         return {"__tuple__": items} if isinstance(x, tuple) else items
     if isinstance(x, dict) and all(type(k) is str for k in x):
-        return {"__dict__": [[k, _encode(v, bufs, depth + 1, functions)]
-                             for k, v in x.items()]}
+        return {"__dict__": [[k, _encode(v, bufs, depth + 1, functions)] for k, v in x.items()]}
     return _unsupported(x)
 
 
@@ -199,8 +204,7 @@ def encode(message: Any, functions: list | None = None) -> bytes:
     (judge's side only): each callable met is appended to it and written as a Callback
     holding its index there; without it a callable is unsupported, as any other object."""
     bufs = _Buffers([b""])
-    header = json.dumps(_encode(message, bufs, 0, functions),
-                        separators=(",", ":")).encode()
+    header = json.dumps(_encode(message, bufs, 0, functions), separators=(",", ":")).encode()
     bufs[0] = b"".join(bufs.f8)
     lens = struct.pack(f"<{len(bufs)}Q", *map(len, bufs))
     return b"".join([struct.pack("<II", len(header), len(bufs)), lens, header, *bufs])
@@ -208,6 +212,7 @@ def encode(message: Any, functions: list | None = None) -> bytes:
 
 # --- decoding: json builds lists and numbers in C; its object hook (called bottom up, on
 # --- an object whose values are already decoded) turns each tagged object into its value
+
 
 def _shape(shape: Any) -> int:
     if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
@@ -238,7 +243,7 @@ def _f8(x: dict, bufs: _Buffers) -> np.ndarray:
     size = _shape(shape)
     if type(offset) is not int or offset < 0 or offset + size > len(stream):
         raise ProtocolError("array outside its buffer")
-    flat = stream[offset:offset + size]  # copied as _nd's are
+    flat = stream[offset : offset + size]  # copied as _nd's are
     flat = flat.copy() if _F8_IS_NATIVE else flat.astype(_NATIVE["f8"])
     return flat if len(shape) == 1 else flat.reshape(shape)
 
@@ -250,17 +255,17 @@ def _list(x: Any) -> list:
 
 
 _TAGS = {  # a tagged object's tag is its first key (as ``_encode`` writes it)
-    "__f8__": _f8, "__nd__": _nd,
+    "__f8__": _f8,
+    "__nd__": _nd,
     "__bytes__": lambda x, b: bytes(b[int(x["__bytes__"])]),
     "__tuple__": lambda x, b: tuple(_list(x["__tuple__"])),
     "__dict__": lambda x, b: {str(k): v for k, v in _list(x["__dict__"])},
-    "__float__": lambda x, b: {"nan": math.nan, "inf": math.inf,
-                               "-inf": -math.inf}[x["__float__"]],
+    "__float__": lambda x, b: {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[x["__float__"]],
     "__ref__": lambda x, b: (lambda c, i: Ref(int(c), None if i is None else int(i)))(
-        *x["__ref__"]),
+        *x["__ref__"]
+    ),
     "__callback__": lambda x, b: Callback(int(x["__callback__"])),
-    "__unsupported__": lambda x, b: Unsupported(str(x["__unsupported__"]),
-                                                str(x.get("repr", ""))),
+    "__unsupported__": lambda x, b: Unsupported(str(x["__unsupported__"]), str(x.get("repr", ""))),
 }
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 
@@ -274,6 +279,7 @@ def _hook(bufs: _Buffers) -> Any:
             return handler(x, bufs)
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             raise ProtocolError("malformed tagged value") from exc
+
     return hook
 
 
@@ -295,8 +301,9 @@ def _too_deep(x: Any, depth: int) -> bool:
     level, as ``_encode`` counts them)."""
     t = type(x)
     if t is list or t is tuple or t is dict:
-        return depth > MAX_DEPTH or any(_too_deep(v, depth + 1)
-                                        for v in (x.values() if t is dict else x))
+        return depth > MAX_DEPTH or any(
+            _too_deep(v, depth + 1) for v in (x.values() if t is dict else x)
+        )
     return False
 
 
@@ -306,12 +313,12 @@ def decode(frame: bytes) -> Any:
         hlen, nbufs = struct.unpack_from("<II", frame, 0)
         lens = struct.unpack_from(f"<{nbufs}Q", frame, 8)
         pos = 8 + 8 * nbufs
-        header = bytes(frame[pos:pos + hlen])
+        header = bytes(frame[pos : pos + hlen])
         pos += hlen
         view = memoryview(frame)
         bufs = _Buffers()
         for n in lens:
-            bufs.append(view[pos:pos + n])
+            bufs.append(view[pos : pos + n])
             pos += n
         if pos != len(frame):
             raise ProtocolError("trailing bytes in frame")
@@ -375,8 +382,9 @@ def recv(sock: Any, limit: int = MAX_FRAME_BYTES) -> Any:
     return decode(_recv_exact(sock, n))
 
 
-def recv_with_fds(sock: socket.socket, max_fds: int,
-                  limit: int = MAX_FRAME_BYTES) -> tuple[Any, list[int]]:
+def recv_with_fds(
+    sock: socket.socket, max_fds: int, limit: int = MAX_FRAME_BYTES
+) -> tuple[Any, list[int]]:
     """Read one message and the descriptors sent with it (see ``send_with_fds``).
 
     Raises EOFError when the peer closed the connection, ProtocolError on a malformed or
@@ -387,8 +395,8 @@ def recv_with_fds(sock: socket.socket, max_fds: int,
         if not raw:
             raise EOFError("peer closed the connection")
         head = raw if len(raw) >= _LEN.size else _recv_exact(sock, _LEN.size, raw)
-        n = _length(head[:_LEN.size], limit)
-        body = head[_LEN.size:]
+        n = _length(head[: _LEN.size], limit)
+        body = head[_LEN.size :]
         if len(body) > n:
             raise ProtocolError("trailing bytes after the message")
         return decode(_recv_exact(sock, n, body)), fds

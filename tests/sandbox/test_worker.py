@@ -85,6 +85,26 @@ def test_refs_thread_results_through_one_message(worker):
     s.close()
 
 
+def test_a_calls_base_offsets_its_refs_in_the_worker_and_in_process(worker):
+    """A call's ``base`` is added to its Refs' call numbers: a run written from 0 threads the
+    same results after another run in one message, in the worker as in a LocalSession."""
+    import types
+
+    from graders.sandbox.local import LocalSession
+
+    run = [Call("step", (np.ones(2), np.ones(2))), Call("step", (Ref(0, 0), Ref(0, 1)))]
+    later = [Call(c.fn, c.args, c.kwargs, 2) for c in run]
+    first = [Call("step", (np.zeros(2), np.zeros(2))), Call("double", (3.0,))]
+    module = types.ModuleType("m")
+    exec(SRC.decode(), module.__dict__)  # trusted test code, as the catalog's
+    s = worker.session({"m.py": SRC}, "m")
+    for session in (s, LocalSession(module)):
+        r = session.map(first + later)
+        np.testing.assert_allclose(r[3].value[0], [0.7, 0.7])
+        np.testing.assert_allclose(r[3].value[1], [4.0, 4.0])
+    s.close()
+
+
 def test_the_first_failure_ends_a_message(worker):
     """Calls after a failing one are answered Skipped and never run."""
     s = worker.session({"m.py": SRC}, "m")
