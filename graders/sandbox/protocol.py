@@ -1,12 +1,12 @@
 """The wire format between the judge and a worker: plain data only, never pickle.
 
-This module is the only code shared by both sides of the trust boundary, so it imports
-nothing but the standard library and NumPy: the sandboxed worker gets a copy of it beside its
-own package (``graders.sandbox.worker``) and nothing else of propgrade.
+This module and ``framing`` are the only code shared by both sides of the trust boundary, so
+they import nothing but the standard library and NumPy: the sandboxed worker gets a copy of
+them beside its own package (``graders.sandbox.worker``) and nothing else of propgrade.
 
 On a stream socket every message is ``u64 frame_len | frame`` (little-endian), written and
-read only by the functions at the end of this module (``send``, ``send_frame``,
-``send_with_fds``, ``recv``, ``recv_with_fds``).  A frame is::
+read only by ``framing`` (this module's ``send``, ``send_with_fds``, ``recv`` and
+``recv_with_fds`` encode or decode around it).  A frame is::
 
     u32 header_len | u32 n_buffers | n_buffers x u64 buffer_len | header (UTF-8 JSON) | buffers
 
@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import socket
 import struct
 from dataclasses import dataclass, field
@@ -48,17 +47,22 @@ from typing import Any
 
 import numpy as np
 
-MAX_FRAME_BYTES = 256 * 1024 * 1024
+from .framing import (  # re-exported: callers send and receive through this module
+    MAX_FRAME_BYTES,
+    ProtocolError,
+    close_all,
+    recv_frame,
+    recv_frame_with_fds,
+    send_frame,
+    send_frame_with_fds,
+)
+
 MAX_DEPTH = 32
 _WIRE_DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8"), "b1": np.dtype("?")}
 # the canonical dtype objects (``is`` tests in the hot paths rely on it)
 _NATIVE = {code: np.dtype(dtype.newbyteorder("=").str) for code, dtype in _WIRE_DTYPES.items()}
 _F8 = np.dtype("<f8")
 _F8_IS_NATIVE = _F8 == _NATIVE["f8"]
-
-
-class ProtocolError(Exception):
-    """A frame that is not well-formed plain data (or is too large)."""
 
 
 class Ref:
@@ -331,55 +335,22 @@ def decode(frame: bytes) -> Any:
     return value
 
 
-# --- framing over a stream socket: the only code that reads or writes the length prefix ---
-
-_LEN = struct.Struct("<Q")
-_FIRST_READ = 1 << 16  #: the bytes that carry descriptors (the rest of a message follows)
+# --- messages over a stream socket (the frames themselves: ``framing``) ---------------
 
 
 def send(sock: Any, message: Any) -> None:
-    """Write one length-prefixed frame to a connected socket."""
+    """Write one message as a length-prefixed frame to a connected socket."""
     send_frame(sock, encode(message))
-
-
-def send_frame(sock: Any, frame: bytes) -> None:
-    """Write an already encoded frame (e.g. one cached for every student)."""
-    sock.sendall(_LEN.pack(len(frame)) + frame)
 
 
 def send_with_fds(sock: socket.socket, message: Any, fds: list[int]) -> None:
     """Write one message with file descriptors attached (SCM_RIGHTS) to its first bytes."""
-    frame = encode(message)
-    data = _LEN.pack(len(frame)) + frame
-    if not fds:
-        sock.sendall(data)
-        return
-    sent = socket.send_fds(sock, [data[:_FIRST_READ]], fds)
-    sock.sendall(data[sent:])
-
-
-def _recv_exact(sock: Any, n: int, start: bytes = b"") -> bytes:
-    chunks, got = [start], len(start)
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            raise EOFError("peer closed the connection")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def _length(prefix: bytes, limit: int) -> int:
-    (n,) = _LEN.unpack(prefix)
-    if n > limit:
-        raise ProtocolError(f"message of {n} bytes is over the limit of {limit}")
-    return int(n)
+    send_frame_with_fds(sock, encode(message), fds)
 
 
 def recv(sock: Any, limit: int = MAX_FRAME_BYTES) -> Any:
     """Read one frame (refusing frames over ``limit`` bytes) and decode it."""
-    n = _length(_recv_exact(sock, _LEN.size), limit)
-    return decode(_recv_exact(sock, n))
+    return decode(recv_frame(sock, limit))
 
 
 def recv_with_fds(
@@ -390,17 +361,9 @@ def recv_with_fds(
     Raises EOFError when the peer closed the connection, ProtocolError on a malformed or
     oversized message; either way the descriptors that came with it are closed first.
     """
-    raw, fds, _flags, _addr = socket.recv_fds(sock, _FIRST_READ, max_fds)
+    frame, fds = recv_frame_with_fds(sock, max_fds, limit)
     try:
-        if not raw:
-            raise EOFError("peer closed the connection")
-        head = raw if len(raw) >= _LEN.size else _recv_exact(sock, _LEN.size, raw)
-        n = _length(head[: _LEN.size], limit)
-        body = head[_LEN.size :]
-        if len(body) > n:
-            raise ProtocolError("trailing bytes after the message")
-        return decode(_recv_exact(sock, n, body)), fds
+        return decode(frame), fds
     except BaseException:
-        for fd in fds:
-            os.close(fd)
+        close_all(fds)
         raise
