@@ -18,6 +18,7 @@ from graders import compare
 from graders.compare import Failure
 from graders.grade.examples import Example
 from graders.props import Property
+from graders.sandbox.client import Unshared
 from graders.sandbox.protocol import Call
 from graders.sandbox.reply import Reply, SessionBroken, WorkerDied, WorkerTimeout
 
@@ -168,14 +169,14 @@ class Driver:
                 off = len(flat)
                 flat += [Call(c.fn, c.args, c.kwargs, c.base + off) if off else c for c in calls]
                 chunk.append(i)
-            # a hidden property's inputs are never preloaded: every session inherits the
-            # zygote's memory, and student code could read them there and print them
-            first = (
-                shared
-                and self.prop.visibility == "public"
-                and not any(i in self.trace for i in chunk)
-            )
-            replies = self._map(flat, (self.prop.key, chunk[0], len(chunk)) if first else None)
+            # a first round on the shared examples is one message for every student, encoded
+            # once; a hidden property's is never preloaded (Unshared): every session inherits
+            # the zygote's memory, and student code could read its inputs there and print them
+            key: Any = None
+            if shared and not any(i in self.trace for i in chunk):
+                key = (self.prop.key, chunk[0], len(chunk))
+                key = key if self.prop.visibility == "public" else Unshared(key)
+            replies = self._map(flat, key)
             pos = 0
             for i in chunk:
                 calls, single = pending.pop(i)

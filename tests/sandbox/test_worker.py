@@ -136,6 +136,33 @@ def test_shared_first_rounds_are_preloaded_for_later_sessions(worker, monkeypatc
     later.close()
 
 
+def test_an_unshared_first_round_is_encoded_once_and_never_preloaded(worker, monkeypatch):
+    """A hidden property's cached message: every session is sent the same encoded frame in
+    full, and the zygote never holds it."""
+    from graders.sandbox.client import Unshared
+
+    key = Unshared(("hidden-test", 0, 1))
+    calls = [Call("double", (np.arange(3.0),))]
+    maps: list[bool] = []
+    real = protocol.encode
+    monkeypatch.setattr(
+        protocol, "encode", lambda m, *f: (maps.append(m.get("op") == "map"), real(m, *f))[1]
+    )
+    sent: list[int] = []
+    real_send = protocol.send_frame
+    monkeypatch.setattr(
+        protocol, "send_frame", lambda sock, f: (sent.append(len(f)), real_send(sock, f))[1]
+    )
+    for _ in range(3):
+        s = worker.session({"m.py": SRC}, "m")
+        assert s.map(calls, cache_key=key)[0].value.tolist() == [0.0, 2.0, 4.0]
+        s.close()
+    assert sum(maps) == 1  # encoded for the first session only
+    assert key in worker.frames and key not in worker.preloaded
+    frames = [n for n in sent if n > 64]  # not the sessions' "bye"
+    assert len(frames) == 3 and len(set(frames)) == 1  # the same full frame to every session
+
+
 def test_callbacks_are_evaluated_by_the_judge(worker):
     """A function argument runs on the judge's side and its result crosses back."""
     s = worker.session({"m.py": SRC}, "m")
