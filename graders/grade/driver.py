@@ -1,11 +1,12 @@
 """Drive one property's checks against one worker session, in lock-step.
 
 All examples of a property run together: their checks are advanced to their next ``yield``,
-the calls of as many examples as fit go to the worker in one message (``Ref``s shifted to
-their offsets in it by the worker), and each reply is sent back into its check.  The first (lowest-index)
-failing example decides the result; later calls of a message after a failure are answered
-``Skipped`` by the worker.  A call that times out, or a session that dies, ends the property
-with ``_Fatal`` so the runner can stop calling that function.
+the calls of as many examples as fit go to the worker in one message (each call's ``base``
+says where its example starts, so its ``Ref``s need no rewriting), and each reply is sent
+back into its check.  The first (lowest-index) failing example decides the result; later
+calls of a message after a failure are answered ``Skipped`` by the worker.  A call that times
+out, or a session that dies, ends the property with ``_Fatal`` so the runner can stop calling
+that function.
 """
 
 from __future__ import annotations
