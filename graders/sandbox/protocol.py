@@ -147,7 +147,7 @@ def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
         return {
             "__tuple__": [v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for v in x]
         }
-    if t is dict and all(type(k) is str and not k.startswith("__") for k in x):  # not a tag
+    if t is dict and _plain_keys(x):  # not a tag
         return {
             k: v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for k, v in x.items()
         }
@@ -164,6 +164,14 @@ def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
         functions.append(x)
         return {"__callback__": len(functions) - 1}
     return _encode_subclass(x, bufs, depth, functions)
+
+
+def _plain_keys(x: dict) -> bool:
+    """Every key an exact str not starting ``__`` (a loop: no generator per dict)."""
+    for k in x:
+        if type(k) is not str or k.startswith("__"):
+            return False
+    return True
 
 
 def _encode_numpy(x: np.ndarray | np.generic, bufs: _Buffers) -> Any:
@@ -219,9 +227,15 @@ def encode(message: Any, functions: list | None = None) -> bytes:
 
 
 def _shape(shape: Any) -> int:
-    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+    """The number of values of a well-formed shape (a list of non-negative ints)."""
+    if type(shape) is not list:
         raise ProtocolError("malformed array shape")
-    return math.prod(shape)
+    size = 1
+    for n in shape:  # a loop, not all() and prod(): called once per array
+        if type(n) is not int or n < 0:
+            raise ProtocolError("malformed array shape")
+        size *= n
+    return size
 
 
 def _nd(x: dict, bufs: _Buffers) -> np.ndarray:
