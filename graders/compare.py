@@ -120,6 +120,15 @@ def array(
     dtype: str = "float",
 ) -> np.ndarray:
     """``x`` as a plain float64 (or int64 with dtype="int") array, after structural checks."""
+    if type(x) is np.ndarray and x.dtype == np.float64 and dtype != "int":
+        return _plain_floats(x, what, shape, finite)  # what the wire decodes: fewer steps
+    return _any_array(x, what, shape, finite, dtype)
+
+
+def _any_array(
+    x: Any, what: str, shape: Sequence[int] | None, finite: bool, dtype: str
+) -> np.ndarray:
+    """``array`` for any value: every check, in the module's order."""
     if x is None:
         raise Failure(
             f"{what} returned None; expected a NumPy array"
@@ -154,15 +163,35 @@ def array(
             f"{what} has shape {tuple(plain.shape)}; expected shape {tuple(shape)}", kind="shape"
         )
     if finite and dtype != "int" and not np.all(np.isfinite(plain)):
-        bad = np.argwhere(~np.isfinite(plain))
-        where = tuple(int(i) for i in bad[0]) if plain.ndim else ()
-        raise Failure(
-            f"{what} contains {plain[where] if plain.ndim else plain} at index "
-            f"{where} ({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'}); "
-            "expected finite numbers",
-            kind="finite",
-        )
+        _not_finite(plain, what)
     return plain
+
+
+def _plain_floats(
+    x: np.ndarray, what: str, shape: Sequence[int] | None, finite: bool
+) -> np.ndarray:
+    """``array`` for an exact float64 ndarray: the same copy, checks and messages, without
+    the type dispatch (tests/graders/test_compare.py holds both paths to one answer)."""
+    plain = np.array(x, dtype=np.float64, copy=True)
+    if shape is not None and plain.shape != tuple(shape):
+        raise Failure(
+            f"{what} has shape {tuple(plain.shape)}; expected shape {tuple(shape)}", kind="shape"
+        )
+    if finite and not np.isfinite(plain).all():
+        _not_finite(plain, what)
+    return plain
+
+
+def _not_finite(plain: np.ndarray, what: str) -> None:
+    """Fail the finite check: the first non-finite entry, and how many there are."""
+    bad = np.argwhere(~np.isfinite(plain))
+    where = tuple(int(i) for i in bad[0]) if plain.ndim else ()
+    raise Failure(
+        f"{what} contains {plain[where] if plain.ndim else plain} at index "
+        f"{where} ({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'}); "
+        "expected finite numbers",
+        kind="finite",
+    )
 
 
 def scalar(x: Any, what: str, *, finite: bool = True) -> float:
@@ -235,8 +264,22 @@ def within(
     """Values agree entrywise within ``ulps · u · scale`` (the error model in the module
     docstring); ``scale`` is the magnitude the computation's rounding is relative to."""
     g = np.asarray(got, dtype=np.float64)
-    e = np.broadcast_to(np.asarray(expected, dtype=np.float64), g.shape)
-    bound = ulps * U * np.broadcast_to(np.abs(np.asarray(scale, dtype=np.float64)), g.shape)
+    e = np.asarray(expected, dtype=np.float64)
+    s = np.abs(np.asarray(scale, dtype=np.float64))
+    # the common case: no broadcast needed (a 0-d operand broadcasts anywhere), every entry
+    # within its bound; anything else takes the full path, which also writes the message
+    if (e.shape == g.shape or not e.ndim) and (s.shape == g.shape or not s.ndim):
+        bound = ulps * U * s
+        with np.errstate(all="ignore"):
+            if (np.abs(g - e) <= bound).all():
+                return
+    _within(g, e, s, what, ulps, hint)
+
+
+def _within(g: Array, e: Array, s: Array, what: str, ulps: float, hint: str) -> None:
+    """``within``'s full path (``s``: the scale's magnitude): broadcast, judge, explain."""
+    e = np.broadcast_to(e, g.shape)
+    bound = ulps * U * np.broadcast_to(s, g.shape)
     with np.errstate(all="ignore"):
         err = np.abs(g - e)
         ok = (err <= bound) | (g == e)

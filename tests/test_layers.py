@@ -9,7 +9,7 @@ functions alike (a lazy import is still a dependency), ``TYPE_CHECKING`` blocks 
 layer       modules                                                               may import
 ==========  ====================================================================  ==============
 base        errors, nbgrader_env                                                  --
-wire        sandbox/protocol                                                      base
+wire        sandbox/protocol, sandbox/framing                                     base
 transport   sandbox/  (the trust boundary: worker, client, launchers, doctor)     wire
 kit         props, compare, strategies, oracles, profiles, results, registry,     wire
             course
@@ -54,6 +54,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.errors", "base"),
     ("graders.nbgrader_env", "base"),
     ("graders.sandbox.protocol", "wire"),
+    ("graders.sandbox.framing", "wire"),
     ("graders.sandbox", "transport"),  # the trust boundary, worker/ included
     ("graders.props", "kit"),
     ("graders.compare", "kit"),

@@ -64,6 +64,9 @@ def summary_png(results: Sequence[SubmissionResult], path: Path) -> None:
     ax2.set_xlabel("fraction of students passing")
     ax2.set_title("Pass rate per check")
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine, for which savefig first draws the whole
+    # figure once more (a dry run for constrained layout); with none, it draws it once
+    fig.set_layout_engine(None)
     tmp = path.with_suffix(".tmp.png")
     fig.savefig(tmp, dpi=110)
     plt.close(fig)

@@ -1,11 +1,12 @@
 """Drive one property's checks against one worker session, in lock-step.
 
 All examples of a property run together: their checks are advanced to their next ``yield``,
-the calls of as many examples as fit go to the worker in one message (``Ref``s shifted to
-their offsets in it), and each reply is sent back into its check.  The first (lowest-index)
-failing example decides the result; later calls of a message after a failure are answered
-``Skipped`` by the worker.  A call that times out, or a session that dies, ends the property
-with ``_Fatal`` so the runner can stop calling that function.
+the calls of as many examples as fit go to the worker in one message (each call's ``base``
+says where its example starts, so its ``Ref``s need no rewriting), and each reply is sent
+back into its check.  The first (lowest-index) failing example decides the result; later
+calls of a message after a failure are answered ``Skipped`` by the worker.  A call that times
+out, or a session that dies, ends the property with ``_Fatal`` so the runner can stop calling
+that function.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from graders import compare
 from graders.compare import Failure
 from graders.grade.examples import Example
 from graders.props import Property
-from graders.sandbox.protocol import Call, Ref
+from graders.sandbox.client import Unshared
+from graders.sandbox.protocol import Call
 from graders.sandbox.reply import Reply, SessionBroken, WorkerDied, WorkerTimeout
 
 MAX_CALLS_PER_MESSAGE = 400
@@ -46,16 +48,6 @@ Stopped = dict[str, str]
 
 
 # --- driving checks ---------------------------------------------------------------------
-
-
-def _shift(x: Any, offset: int) -> Any:
-    if isinstance(x, Ref):
-        return Ref(x.call + offset, x.item)
-    if isinstance(x, list):
-        return [_shift(v, offset) for v in x]
-    if isinstance(x, tuple):
-        return tuple(_shift(v, offset) for v in x)
-    return x
 
 
 def _as_calls(yielded: Any) -> tuple[list[Call], bool]:
@@ -167,7 +159,8 @@ class Driver:
                 if not pending:
                     break
             order = sorted(pending)
-            # one message for as many examples as fit; Refs shifted to their batch offsets
+            # one message for as many examples as fit; each call's Refs count from its
+            # example's offset in it (``Call.base``, added by the worker)
             chunk: list[int] = []
             flat: list[Call] = []
             for i in order:
@@ -175,21 +168,16 @@ class Driver:
                 if flat and len(flat) + len(calls) > MAX_CALLS_PER_MESSAGE:
                     break
                 off = len(flat)
-                flat += [
-                    Call(
-                        c.fn, _shift(c.args, off), {k: _shift(v, off) for k, v in c.kwargs.items()}
-                    )
-                    for c in calls
-                ]
+                flat += [Call(c.fn, c.args, c.kwargs, c.base + off) if off else c for c in calls]
                 chunk.append(i)
-            # a hidden property's inputs are never preloaded: every session inherits the
-            # zygote's memory, and student code could read them there and print them
-            first = (
-                shared
-                and self.prop.visibility == "public"
-                and not any(i in self.trace for i in chunk)
-            )
-            replies = self._map(flat, (self.prop.key, chunk[0], len(chunk)) if first else None)
+            # a first round on the shared examples is one message for every student, encoded
+            # once; a hidden property's is never preloaded (Unshared): every session inherits
+            # the zygote's memory, and student code could read its inputs there and print them
+            key: Any = None
+            if shared and not any(i in self.trace for i in chunk):
+                key = (self.prop.key, chunk[0], len(chunk))
+                key = key if self.prop.visibility == "public" else Unshared(key)
+            replies = self._map(flat, key)
             pos = 0
             for i in chunk:
                 calls, single = pending.pop(i)

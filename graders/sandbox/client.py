@@ -42,6 +42,10 @@ MAX_PRELOADS = 1024  #: messages a zygote holds decoded for every session (see W
 MAX_PRELOAD_BYTES = 64 * 1024 * 1024
 
 
+class Unshared(tuple):
+    """A cache key: encoded once, never preloaded (no hidden input in the zygote's memory)."""
+
+
 class Session:
     """One student's module, imported in a fresh child of the zygote."""
 
@@ -148,12 +152,12 @@ class Session:
         nothing after a failure matters (the driver: by example, lowest index first).
 
         ``cache_key`` names a message that is the same for every student (a property's first
-        round of calls on the shared examples): it is encoded once per worker and reused.
+        round on the shared examples): encoded once per worker, preloaded unless ``Unshared``.
         """
         cached = self.worker.frames.get(cache_key) if cache_key is not None else None
         if cached is None:
             callbacks: list[Callable] = []  # judge functions: numbered as the encoder meets them
-            wire = [{"fn": c.fn, "args": list(c.args), "kwargs": c.kwargs} for c in calls]
+            wire = [dict(fn=c.fn, args=list(c.args), kwargs=c.kwargs, base=c.base) for c in calls]
             cached = (protocol.encode({"op": "map", "calls": wire}, callbacks), callbacks)
             if cache_key is not None and not callbacks:  # a callback may hold per-run state
                 self.worker.frames[cache_key] = cached
@@ -333,7 +337,8 @@ class Worker:
         round on the shared examples) once, so that each session forked afterwards inherits
         it and is sent only its number.  Best effort: any trouble just means full frames."""
         if (
-            key in self.preloaded
+            type(key) is Unshared
+            or key in self.preloaded
             or len(self.preloaded) >= MAX_PRELOADS
             or self._preloaded_bytes + len(frame) > MAX_PRELOAD_BYTES
         ):

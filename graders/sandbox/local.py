@@ -20,18 +20,18 @@ from graders.sandbox.protocol import Call
 from graders.sandbox.reply import Reply
 
 
-def resolve(x: Any, results: list[Any]) -> Any:
-    """``x`` with each Ref replaced by the earlier result it names (lists and tuples walked);
-    a Ref to a failed call raises."""
+def resolve(x: Any, results: list[Any], base: int = 0) -> Any:
+    """``x`` with each Ref replaced by the earlier result it names (call ``base + ref.call``;
+    lists and tuples walked); a Ref to a failed call raises."""
     if isinstance(x, protocol.Ref):
-        value = results[x.call]
+        value = results[base + x.call]
         if isinstance(value, _Failed):
             raise _Failed
         return value if x.item is None else value[x.item]
     if isinstance(x, list):
-        return [resolve(v, results) for v in x]
+        return [resolve(v, results, base) for v in x]
     if isinstance(x, tuple):
-        return tuple(resolve(v, results) for v in x)
+        return tuple(resolve(v, results, base) for v in x)
     return x
 
 
@@ -71,8 +71,8 @@ class LocalSession:
                 )
                 continue
             try:
-                args = _copy(resolve(list(call.args), results))
-                kwargs = {k: _copy(resolve(v, results)) for k, v in call.kwargs.items()}
+                args = _copy(resolve(list(call.args), results, call.base))
+                kwargs = {k: _copy(resolve(v, results, call.base)) for k, v in call.kwargs.items()}
                 value = getattr(self.module, call.fn)(*args, **kwargs)
                 plain = protocol.decode(protocol.encode(value)[0:])
             except _Failed:

@@ -1,12 +1,12 @@
 """The wire format between the judge and a worker: plain data only, never pickle.
 
-This module is the only code shared by both sides of the trust boundary, so it imports
-nothing but the standard library and NumPy: the sandboxed worker gets a copy of it beside its
-own package (``graders.sandbox.worker``) and nothing else of propgrade.
+This module and ``framing`` are the only code shared by both sides of the trust boundary, so
+they import nothing but the standard library and NumPy: the sandboxed worker gets a copy of
+them beside its own package (``graders.sandbox.worker``) and nothing else of propgrade.
 
 On a stream socket every message is ``u64 frame_len | frame`` (little-endian), written and
-read only by the functions at the end of this module (``send``, ``send_frame``,
-``send_with_fds``, ``recv``, ``recv_with_fds``).  A frame is::
+read only by ``framing`` (this module's ``send``, ``send_with_fds``, ``recv`` and
+``recv_with_fds`` encode or decode around it).  A frame is::
 
     u32 header_len | u32 n_buffers | n_buffers x u64 buffer_len | header (UTF-8 JSON) | buffers
 
@@ -22,7 +22,8 @@ cannot say are tagged objects:
 - ``{"__tuple__": [...]}``, ``{"__dict__": [[key, value], ...]}`` (keys are strings; a dict
   with no key starting ``__`` is written as a plain JSON object, which cannot be mistaken
   for a tag);
-- ``{"__ref__": [call, item]}`` — in a batch of calls, "the result of call ``call``"
+- ``{"__ref__": [call, item]}`` — in a batch of calls, "the result of call ``call``" (counted
+  from the ``base`` of the call it is in)
   (element ``item`` of it when ``item`` is not null): lets a worker thread optimizer state
   through a whole trajectory in one message;
 - ``{"__callback__": k}`` — a function argument evaluated on the judge's side;
@@ -39,7 +40,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import socket
 import struct
 from dataclasses import dataclass, field
@@ -47,17 +47,22 @@ from typing import Any
 
 import numpy as np
 
-MAX_FRAME_BYTES = 256 * 1024 * 1024
+from .framing import (  # re-exported: callers send and receive through this module
+    MAX_FRAME_BYTES,
+    ProtocolError,
+    close_all,
+    recv_frame,
+    recv_frame_with_fds,
+    send_frame,
+    send_frame_with_fds,
+)
+
 MAX_DEPTH = 32
 _WIRE_DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8"), "b1": np.dtype("?")}
 # the canonical dtype objects (``is`` tests in the hot paths rely on it)
 _NATIVE = {code: np.dtype(dtype.newbyteorder("=").str) for code, dtype in _WIRE_DTYPES.items()}
 _F8 = np.dtype("<f8")
 _F8_IS_NATIVE = _F8 == _NATIVE["f8"]
-
-
-class ProtocolError(Exception):
-    """A frame that is not well-formed plain data (or is too large)."""
 
 
 class Ref:
@@ -76,6 +81,8 @@ class Ref:
 class Call:
     """One call of a student function; ``args`` may hold Refs and judge-side functions.
 
+    ``base``: added to the call number of every Ref in it (the worker adds it), so a run of
+    calls written from 0 keeps its Refs when the driver puts it later in a message.
     Judge-side only (the client turns it into a request message): it lives here, on the
     wire, so that the authoring kit can build calls without importing the transport.
     """
@@ -83,6 +90,7 @@ class Call:
     fn: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    base: int = 0
 
 
 class Callback:
@@ -136,11 +144,13 @@ def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
     if t is list:
         return [v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for v in x]
     if t is tuple:
-        return {"__tuple__": [v if type(v) in _LEAVES else _encode(v, bufs, d, functions)
-                              for v in x]}
-    if t is dict and all(type(k) is str and not k.startswith("__") for k in x):  # not a tag
-        return {k: v if type(v) in _LEAVES else _encode(v, bufs, d, functions)
-                for k, v in x.items()}
+        return {
+            "__tuple__": [v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for v in x]
+        }
+    if t is dict and _plain_keys(x):  # not a tag
+        return {
+            k: v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for k, v in x.items()
+        }
     if t is Ref:
         return {"__ref__": [x.call, x.item]}
     if t is bytes:
@@ -154,6 +164,14 @@ def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
         functions.append(x)
         return {"__callback__": len(functions) - 1}
     return _encode_subclass(x, bufs, depth, functions)
+
+
+def _plain_keys(x: dict) -> bool:
+    """Every key an exact str not starting ``__`` (a loop: no generator per dict)."""
+    for k in x:
+        if type(k) is not str or k.startswith("__"):
+            return False
+    return True
 
 
 def _encode_numpy(x: np.ndarray | np.generic, bufs: _Buffers) -> Any:
@@ -180,8 +198,7 @@ def _encode_subclass(x: Any, bufs: _Buffers, depth: int, functions: list | None)
         items = [_encode(v, bufs, depth + 1, functions) for v in x]
         return {"__tuple__": items} if isinstance(x, tuple) else items
     if isinstance(x, dict) and all(type(k) is str for k in x):
-        return {"__dict__": [[k, _encode(v, bufs, depth + 1, functions)]
-                             for k, v in x.items()]}
+        return {"__dict__": [[k, _encode(v, bufs, depth + 1, functions)] for k, v in x.items()]}
     return _unsupported(x)
 
 
@@ -199,8 +216,7 @@ def encode(message: Any, functions: list | None = None) -> bytes:
     (judge's side only): each callable met is appended to it and written as a Callback
     holding its index there; without it a callable is unsupported, as any other object."""
     bufs = _Buffers([b""])
-    header = json.dumps(_encode(message, bufs, 0, functions),
-                        separators=(",", ":")).encode()
+    header = json.dumps(_encode(message, bufs, 0, functions), separators=(",", ":")).encode()
     bufs[0] = b"".join(bufs.f8)
     lens = struct.pack(f"<{len(bufs)}Q", *map(len, bufs))
     return b"".join([struct.pack("<II", len(header), len(bufs)), lens, header, *bufs])
@@ -209,10 +225,17 @@ def encode(message: Any, functions: list | None = None) -> bytes:
 # --- decoding: json builds lists and numbers in C; its object hook (called bottom up, on
 # --- an object whose values are already decoded) turns each tagged object into its value
 
+
 def _shape(shape: Any) -> int:
-    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+    """The number of values of a well-formed shape (a list of non-negative ints)."""
+    if type(shape) is not list:
         raise ProtocolError("malformed array shape")
-    return math.prod(shape)
+    size = 1
+    for n in shape:  # a loop, not all() and prod(): called once per array
+        if type(n) is not int or n < 0:
+            raise ProtocolError("malformed array shape")
+        size *= n
+    return size
 
 
 def _nd(x: dict, bufs: _Buffers) -> np.ndarray:
@@ -238,7 +261,7 @@ def _f8(x: dict, bufs: _Buffers) -> np.ndarray:
     size = _shape(shape)
     if type(offset) is not int or offset < 0 or offset + size > len(stream):
         raise ProtocolError("array outside its buffer")
-    flat = stream[offset:offset + size]  # copied as _nd's are
+    flat = stream[offset : offset + size]  # copied as _nd's are
     flat = flat.copy() if _F8_IS_NATIVE else flat.astype(_NATIVE["f8"])
     return flat if len(shape) == 1 else flat.reshape(shape)
 
@@ -250,17 +273,17 @@ def _list(x: Any) -> list:
 
 
 _TAGS = {  # a tagged object's tag is its first key (as ``_encode`` writes it)
-    "__f8__": _f8, "__nd__": _nd,
+    "__f8__": _f8,
+    "__nd__": _nd,
     "__bytes__": lambda x, b: bytes(b[int(x["__bytes__"])]),
     "__tuple__": lambda x, b: tuple(_list(x["__tuple__"])),
     "__dict__": lambda x, b: {str(k): v for k, v in _list(x["__dict__"])},
-    "__float__": lambda x, b: {"nan": math.nan, "inf": math.inf,
-                               "-inf": -math.inf}[x["__float__"]],
+    "__float__": lambda x, b: {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[x["__float__"]],
     "__ref__": lambda x, b: (lambda c, i: Ref(int(c), None if i is None else int(i)))(
-        *x["__ref__"]),
+        *x["__ref__"]
+    ),
     "__callback__": lambda x, b: Callback(int(x["__callback__"])),
-    "__unsupported__": lambda x, b: Unsupported(str(x["__unsupported__"]),
-                                                str(x.get("repr", ""))),
+    "__unsupported__": lambda x, b: Unsupported(str(x["__unsupported__"]), str(x.get("repr", ""))),
 }
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 
@@ -274,6 +297,7 @@ def _hook(bufs: _Buffers) -> Any:
             return handler(x, bufs)
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             raise ProtocolError("malformed tagged value") from exc
+
     return hook
 
 
@@ -295,8 +319,9 @@ def _too_deep(x: Any, depth: int) -> bool:
     level, as ``_encode`` counts them)."""
     t = type(x)
     if t is list or t is tuple or t is dict:
-        return depth > MAX_DEPTH or any(_too_deep(v, depth + 1)
-                                        for v in (x.values() if t is dict else x))
+        return depth > MAX_DEPTH or any(
+            _too_deep(v, depth + 1) for v in (x.values() if t is dict else x)
+        )
     return False
 
 
@@ -306,12 +331,12 @@ def decode(frame: bytes) -> Any:
         hlen, nbufs = struct.unpack_from("<II", frame, 0)
         lens = struct.unpack_from(f"<{nbufs}Q", frame, 8)
         pos = 8 + 8 * nbufs
-        header = bytes(frame[pos:pos + hlen])
+        header = bytes(frame[pos : pos + hlen])
         pos += hlen
         view = memoryview(frame)
         bufs = _Buffers()
         for n in lens:
-            bufs.append(view[pos:pos + n])
+            bufs.append(view[pos : pos + n])
             pos += n
         if pos != len(frame):
             raise ProtocolError("trailing bytes in frame")
@@ -324,75 +349,35 @@ def decode(frame: bytes) -> Any:
     return value
 
 
-# --- framing over a stream socket: the only code that reads or writes the length prefix ---
-
-_LEN = struct.Struct("<Q")
-_FIRST_READ = 1 << 16  #: the bytes that carry descriptors (the rest of a message follows)
+# --- messages over a stream socket (the frames themselves: ``framing``) ---------------
 
 
 def send(sock: Any, message: Any) -> None:
-    """Write one length-prefixed frame to a connected socket."""
+    """Write one message as a length-prefixed frame to a connected socket."""
     send_frame(sock, encode(message))
-
-
-def send_frame(sock: Any, frame: bytes) -> None:
-    """Write an already encoded frame (e.g. one cached for every student)."""
-    sock.sendall(_LEN.pack(len(frame)) + frame)
 
 
 def send_with_fds(sock: socket.socket, message: Any, fds: list[int]) -> None:
     """Write one message with file descriptors attached (SCM_RIGHTS) to its first bytes."""
-    frame = encode(message)
-    data = _LEN.pack(len(frame)) + frame
-    if not fds:
-        sock.sendall(data)
-        return
-    sent = socket.send_fds(sock, [data[:_FIRST_READ]], fds)
-    sock.sendall(data[sent:])
-
-
-def _recv_exact(sock: Any, n: int, start: bytes = b"") -> bytes:
-    chunks, got = [start], len(start)
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            raise EOFError("peer closed the connection")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def _length(prefix: bytes, limit: int) -> int:
-    (n,) = _LEN.unpack(prefix)
-    if n > limit:
-        raise ProtocolError(f"message of {n} bytes is over the limit of {limit}")
-    return int(n)
+    send_frame_with_fds(sock, encode(message), fds)
 
 
 def recv(sock: Any, limit: int = MAX_FRAME_BYTES) -> Any:
     """Read one frame (refusing frames over ``limit`` bytes) and decode it."""
-    n = _length(_recv_exact(sock, _LEN.size), limit)
-    return decode(_recv_exact(sock, n))
+    return decode(recv_frame(sock, limit))
 
 
-def recv_with_fds(sock: socket.socket, max_fds: int,
-                  limit: int = MAX_FRAME_BYTES) -> tuple[Any, list[int]]:
+def recv_with_fds(
+    sock: socket.socket, max_fds: int, limit: int = MAX_FRAME_BYTES
+) -> tuple[Any, list[int]]:
     """Read one message and the descriptors sent with it (see ``send_with_fds``).
 
     Raises EOFError when the peer closed the connection, ProtocolError on a malformed or
     oversized message; either way the descriptors that came with it are closed first.
     """
-    raw, fds, _flags, _addr = socket.recv_fds(sock, _FIRST_READ, max_fds)
+    frame, fds = recv_frame_with_fds(sock, max_fds, limit)
     try:
-        if not raw:
-            raise EOFError("peer closed the connection")
-        head = raw if len(raw) >= _LEN.size else _recv_exact(sock, _LEN.size, raw)
-        n = _length(head[:_LEN.size], limit)
-        body = head[_LEN.size:]
-        if len(body) > n:
-            raise ProtocolError("trailing bytes after the message")
-        return decode(_recv_exact(sock, n, body)), fds
+        return decode(frame), fds
     except BaseException:
-        for fd in fds:
-            os.close(fd)
+        close_all(fds)
         raise

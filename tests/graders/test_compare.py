@@ -196,3 +196,101 @@ def test_equal_is_exact_and_typed():
     compare.equal("saddle", "saddle", "f")
     assert _failure(compare.equal, 1, "1", "f").message == "f: got 1, expected '1'"
     _failure(compare.equal, np.array([1, 2]), np.array([1, 2, 3]), "f")
+
+
+# --- the fast paths (exact float64 arrays, no broadcast, all within) against the full ones
+
+
+def _outcome(fn: object, *args: object, **kwargs: object) -> object:
+    """What a check did: its returned array (as bytes, shape, dtype) or its failure."""
+    try:
+        value = fn(*args, **kwargs)  # type: ignore[operator]
+    except Failure as f:
+        return ("failure", f.kind, f.message)
+    except ValueError as exc:  # shapes that do not broadcast
+        return ("error", str(exc))
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape, value.dtype.str, value.tobytes())
+    return ("value", value)
+
+
+_SPECIAL = np.array([0.0, -0.0, 1e-300, 1e300, 1.7e308, np.inf, -np.inf, np.nan])
+
+
+def _floats(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Random float64 entries of mixed magnitude, sometimes with a special value."""
+    x = rng.normal(size=shape) * 10.0 ** rng.integers(-5, 5, size=shape)
+    if x.size and rng.random() < 0.3:
+        x.flat[rng.integers(x.size)] = rng.choice(_SPECIAL)
+    return x
+
+
+def _near(rng: np.random.Generator, e: np.ndarray, scale: np.ndarray | float) -> np.ndarray:
+    """``e`` moved by up to a few hundred roundings of ``scale``: some pass, some fail."""
+    step = rng.integers(-400, 400, size=np.shape(e)) * compare.U * np.abs(scale)
+    with np.errstate(all="ignore"):
+        return e + step
+
+
+SHAPES = [(), (1,), (5,), (2, 3), (3, 1, 2)]
+
+
+def test_within_fast_path_agrees_with_the_full_path_on_generated_inputs() -> None:
+    """``within`` passes or fails (with the same message) exactly as its full path does."""
+    rng = np.random.default_rng(16)
+    seen = set()
+    for trial in range(3000):
+        shape = SHAPES[trial % len(SHAPES)]
+        e = _floats(rng, shape)
+        mode = trial % 4  # scale: same shape, a number, a broadcast row, a mismatched shape
+        scale: np.ndarray | float
+        if mode == 0:
+            scale = np.abs(_floats(rng, shape)) + 1.0
+        elif mode == 1:
+            scale = float(abs(rng.normal())) * 10.0
+        elif mode == 2:
+            scale = np.abs(_floats(rng, shape[-1:])) + 1.0
+        else:
+            scale = np.ones((4,) * max(1, len(shape)))
+        g = _near(rng, e, scale if mode != 3 else 1.0)
+        if trial % 7 == 0:
+            e = np.asarray(e.flat[0] if e.size else 0.0)  # a 0-d expected broadcast
+        ulps = float(rng.choice([1.0, 64.0, 256.0]))
+        fast = _outcome(compare.within, g, e, "w(x)", scale=scale, ulps=ulps)
+        full = _outcome(
+            compare._within,
+            np.asarray(g),
+            np.asarray(e),
+            np.abs(np.asarray(scale, dtype=np.float64)),
+            "w(x)",
+            ulps,
+            "",
+        )
+        assert fast == full, (g, e, scale)
+        seen.add(fast[0])
+    assert {"value", "failure", "error"} <= seen  # every outcome was exercised
+
+
+def test_array_fast_path_agrees_with_the_full_path_on_generated_inputs() -> None:
+    """``array`` of an exact float64 array returns the same copy or the same failure as the
+    general path."""
+    rng = np.random.default_rng(13)
+    seen = set()
+    for trial in range(2000):
+        shape = SHAPES[trial % len(SHAPES)]
+        x = _floats(rng, shape)
+        want = shape if trial % 3 else SHAPES[(trial + 1) % len(SHAPES)]
+        finite = trial % 5 != 0
+        fast = _outcome(compare.array, x, "a(x)", shape=want, finite=finite)
+        full = _outcome(compare._any_array, x, "a(x)", want, finite, "float")
+        assert fast == full, (x, want, finite)
+        seen.add(fast[1] if fast[0] == "failure" else fast[0])
+    assert {"array", "shape", "finite"} <= seen
+
+
+def test_array_returns_a_copy_on_the_fast_path() -> None:
+    """The fast path's result is a new array: changing it leaves the student's value alone."""
+    x = np.arange(3.0)
+    got = compare.array(x, "a(x)", shape=(3,))
+    got[0] = 9.0
+    assert x[0] == 0.0

@@ -85,6 +85,26 @@ def test_refs_thread_results_through_one_message(worker):
     s.close()
 
 
+def test_a_calls_base_offsets_its_refs_in_the_worker_and_in_process(worker):
+    """A call's ``base`` is added to its Refs' call numbers: a run written from 0 threads the
+    same results after another run in one message, in the worker as in a LocalSession."""
+    import types
+
+    from graders.sandbox.local import LocalSession
+
+    run = [Call("step", (np.ones(2), np.ones(2))), Call("step", (Ref(0, 0), Ref(0, 1)))]
+    later = [Call(c.fn, c.args, c.kwargs, 2) for c in run]
+    first = [Call("step", (np.zeros(2), np.zeros(2))), Call("double", (3.0,))]
+    module = types.ModuleType("m")
+    exec(SRC.decode(), module.__dict__)  # trusted test code, as the catalog's
+    s = worker.session({"m.py": SRC}, "m")
+    for session in (s, LocalSession(module)):
+        r = session.map(first + later)
+        np.testing.assert_allclose(r[3].value[0], [0.7, 0.7])
+        np.testing.assert_allclose(r[3].value[1], [4.0, 4.0])
+    s.close()
+
+
 def test_the_first_failure_ends_a_message(worker):
     """Calls after a failing one are answered Skipped and never run."""
     s = worker.session({"m.py": SRC}, "m")
@@ -114,6 +134,33 @@ def test_shared_first_rounds_are_preloaded_for_later_sessions(worker, monkeypatc
         assert got == want == [[0.0, 1.0, 2.0], [2.0, 2.0]]
     assert max(sent) < 200  # a number, not the arrays
     later.close()
+
+
+def test_an_unshared_first_round_is_encoded_once_and_never_preloaded(worker, monkeypatch):
+    """A hidden property's cached message: every session is sent the same encoded frame in
+    full, and the zygote never holds it."""
+    from graders.sandbox.client import Unshared
+
+    key = Unshared(("hidden-test", 0, 1))
+    calls = [Call("double", (np.arange(3.0),))]
+    maps: list[bool] = []
+    real = protocol.encode
+    monkeypatch.setattr(
+        protocol, "encode", lambda m, *f: (maps.append(m.get("op") == "map"), real(m, *f))[1]
+    )
+    sent: list[int] = []
+    real_send = protocol.send_frame
+    monkeypatch.setattr(
+        protocol, "send_frame", lambda sock, f: (sent.append(len(f)), real_send(sock, f))[1]
+    )
+    for _ in range(3):
+        s = worker.session({"m.py": SRC}, "m")
+        assert s.map(calls, cache_key=key)[0].value.tolist() == [0.0, 2.0, 4.0]
+        s.close()
+    assert sum(maps) == 1  # encoded for the first session only
+    assert key in worker.frames and key not in worker.preloaded
+    frames = [n for n in sent if n > 64]  # not the sessions' "bye"
+    assert len(frames) == 3 and len(set(frames)) == 1  # the same full frame to every session
 
 
 def test_callbacks_are_evaluated_by_the_judge(worker):

@@ -70,7 +70,8 @@ def test_the_proc_walk_sees_a_child_and_its_death():
 
 
 def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
-    """What a sandbox is given: protocol.py and worker/ as one package, nothing else."""
+    """What a sandbox is given: the wire (protocol.py, framing.py) and worker/ as one package,
+    nothing else."""
     staged = launcher.stage_worker_files()
     try:
         found = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
@@ -78,6 +79,7 @@ def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
         assert found == sorted(
             [
                 f"{launcher.STAGED_PACKAGE}/__init__.py",
+                f"{launcher.STAGED_PACKAGE}/framing.py",
                 f"{launcher.STAGED_PACKAGE}/protocol.py",
                 *(f"{launcher.STAGED_PACKAGE}/worker/{n}" for n in worker),
             ]
@@ -92,7 +94,8 @@ def test_the_worker_imports_nothing_but_itself_the_wire_and_numpy():
     standard library, NumPy and, relatively, its siblings and protocol: never graders."""
     here = launcher.HERE
     bad = []
-    for path in [here / "__init__.py", here / "protocol.py", *(here / "worker").glob("*.py")]:
+    wire = [here / "__init__.py", here / "framing.py", here / "protocol.py"]
+    for path in [*wire, *(here / "worker").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level:
                 if node.level == 2 and {a.name for a in node.names} - {"protocol"}:

@@ -7,7 +7,8 @@ directory, applies resource limits, imports the student's module and replies
 answers the judge's requests on the session socket (the worker's end of
 ``graders.sandbox.client.Session``):
 
-- ``{"op": "map", "calls": [{"fn", "args", "kwargs"}, ...]}``: run the calls in order; reply
+- ``{"op": "map", "calls": [{"fn", "args", "kwargs", "base"}, ...]}``: run the calls in order
+  (a Ref in a call names call ``base + ref.call`` of the message); reply
   ``{"results": [entry, ...]}``, each entry ``{"value": ...}`` or ``{"error": {"type",
   "message", "traceback"}}``, plus ``"mutated": true`` when the call changed an input in place
   and ``"warnings": ["RuntimeWarning: overflow encountered in exp", ...]`` when it emitted
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # signal's C module: no Python frame
 import importlib
-import io
 import os
 import signal
 import socket
@@ -39,6 +39,7 @@ import numpy as np
 
 from .. import protocol
 from . import confinement
+from .output import CappedText
 from .preload import PreloadStore
 from .values import (
     MAX_ARGUMENT_DEPTH,
@@ -51,7 +52,6 @@ from .values import (
 )
 
 _SIGALRM = int(signal.SIGALRM)
-OUTPUT_CAP = 16_000  # with its "dropped" notice, within the 16_384 the runner keeps
 DESCRIBE_SECONDS = 1.0
 # bound before any student code runs (a module may rebind the names in ``warnings``).
 # ``_filters_mutated`` (CPython 3.11-3.13) resets the "already shown" registries; without it
@@ -67,36 +67,6 @@ class CallTimeout(BaseException):
 
 def on_alarm(signum: int, frame: Any) -> None:
     raise CallTimeout("the call took too long")
-
-
-class CappedText(io.TextIOBase):
-    """sys.stdout/sys.stderr for student code: keeps the first OUTPUT_CAP characters."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.size = 0
-        self.dropped = 0
-        self.strip = ""  # the session's private directory: never shown (it varies per run)
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, s: Any) -> int:
-        s = exact_str(s if isinstance(s, str) else str(s))
-        room = OUTPUT_CAP - self.size
-        if room > 0:
-            self.parts.append(s[:room])
-            self.size += min(len(s), room)
-        self.dropped += max(0, len(s) - max(room, 0))
-        return len(s)
-
-    def take(self) -> str:
-        text = "".join(self.parts).replace(self.strip, "") if self.strip else "".join(self.parts)
-        self.parts = []
-        if self.dropped:
-            text += f"\n... ({self.dropped} more characters of output dropped)"
-            self.dropped = 0
-        return text
 
 
 def describe(exc: BaseException, workdir: str) -> dict[str, str]:
@@ -154,20 +124,26 @@ def _judge_function(key: int, sock: socket.socket) -> Any:
 
 
 def _prepare(
-    x: Any, results: list[Any], sock: socket.socket, arrays: list[np.ndarray], depth: int = 0
+    x: Any,
+    results: list[Any],
+    sock: socket.socket,
+    arrays: list[np.ndarray],
+    base: int = 0,
+    depth: int = 0,
 ) -> Any:
     """One walk over decoded arguments (exact built-in types only): Refs become copies of
-    earlier results of the message, Callbacks become judge functions, and every input array
-    is collected in ``arrays`` (to tell, after the call, whether it was modified)."""
+    earlier results of the message (call ``base + ref.call``), Callbacks become judge
+    functions, and every input array is collected in ``arrays`` (to tell, after the call,
+    whether it was modified)."""
     t = type(x)
     if t is np.ndarray:
         arrays.append(x)
         return x
     if (t is list or t is tuple) and depth < MAX_ARGUMENT_DEPTH:
-        out = [_prepare(v, results, sock, arrays, depth + 1) for v in x]
+        out = [_prepare(v, results, sock, arrays, base, depth + 1) for v in x]
         return out if t is list else tuple(out)
     if t is protocol.Ref:
-        value = results[x.call]
+        value = results[base + x.call]
         if isinstance(value, Failed):
             raise Failed("it depends on an earlier call that failed")
         # a copy: the earlier call's answer is already in the reply and stays as it was,
@@ -226,7 +202,7 @@ class SessionServer:
         confinement.reap(block_for=0.5 if confinement.has_children() else 0.0)
 
     def run_one(
-        self, fn: str, args: list, kwargs: dict, results: list[Any], caught: list
+        self, fn: str, args: list, kwargs: dict, results: list[Any], caught: list, base: int = 0
     ) -> tuple[Any, dict]:
         """Call one student function; returns (value or Failed, report).
 
@@ -234,12 +210,14 @@ class SessionServer:
         appends to.  A warning is recorded as Python's warnings machinery would show it under
         the student's own settings (numpy's errstate, warnings filters: whatever their module
         set); the "once per location" registries are reset before each call, so every call
-        reports its own warnings, not only the message's first.
+        reports its own warnings, not only the message's first.  ``base``: see ``_prepare``.
         """
         inputs: list[np.ndarray] = []
         try:
-            args = _prepare(args, results, self.sock, inputs)
-            kwargs = {k: _prepare(v, results, self.sock, inputs) for k, v in kwargs.items()}
+            if type(base) is not int:
+                raise TypeError("a call's base is not a number")
+            args = _prepare(args, results, self.sock, inputs, base)
+            kwargs = {k: _prepare(v, results, self.sock, inputs, base) for k, v in kwargs.items()}
         except (Failed, IndexError, KeyError, TypeError) as exc:
             return Failed(), _skipped(str(exc))
         before = [snapshot(a) for a in inputs]
@@ -290,7 +268,12 @@ class SessionServer:
                     value, report = Failed(), _skipped("an earlier call of the same batch failed")
                 else:
                     value, report = self.run_one(
-                        call["fn"], call.get("args", []), call.get("kwargs", {}), results, caught
+                        call["fn"],
+                        call.get("args", []),
+                        call.get("kwargs", {}),
+                        results,
+                        caught,
+                        call.get("base", 0),
                     )
                     failed = "error" in report
                 results.append(value)
