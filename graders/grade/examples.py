@@ -78,8 +78,9 @@ class ExampleBank:
     """Property key -> its examples (with expected values), drawn once and reused.
 
     Examples (and expected values) are frozen to disk as plain data (the wire codec, never
-    pickle) under a key made of everything that decides them: the property's module source,
-    the strategies and oracles modules, the topic's reference, the profile's count, and the
+    pickle) under a key made of everything that decides them: the property's module source, every
+    module of the assignment's public and hidden graders (a package's cases and judge helpers
+    included), the strategies and oracles modules, its reference, the profile's count, and the
     hypothesis / NumPy / torch / Python versions.  A batch therefore
     draws each example once per machine, and every student sees exactly the same ones.
     """
@@ -110,12 +111,14 @@ class ExampleBank:
         h.update(_source_of(inspect.unwrap(prop.check)))  # the file it is written in
         h.update(_source_of(strategies))
         owner = course.find(prop.assignment)  # None for a property of no course (tests)
-        for path in (
-            owner.path("public", prop.assignment) if owner else None,  # hidden
-            graders_dir / "oracles.py",  # properties draw with these;
-            owner.path("reference", prop.assignment) if owner else None,
-        ):  # expect
-            h.update(path.read_bytes() if path is not None and path.exists() else b"")
+        # every module the cases and expected values can come from: hidden properties draw
+        # with the public strategies, a grader package's cases and judge helpers live beside
+        # its __init__, properties expect with the oracles and the reference
+        paths = [graders_dir / "oracles.py"]
+        for kind in ("public", "hidden", "reference") if owner else ():
+            paths += owner.files(kind, prop.assignment)
+        for path in paths:
+            h.update(path.read_bytes() if path.exists() else b"")
         return h.hexdigest()[:32]
 
     def _load(self, prop: Property) -> list[Example]:
