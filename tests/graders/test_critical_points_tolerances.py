@@ -18,6 +18,11 @@ from graders.hidden.critical_points import ORIGIN_AND_VALLEY
 from graders.public.critical_points import F64_EPS, underflow_atol
 from reference import critical_points as ref
 
+# the public property's oracle, torch.func.hessian, warns about torch.jit's own deprecation
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:`torch.jit.script` is deprecated:DeprecationWarning"
+)
+
 TOPIC = "critical_points"
 #: drawn by ``validate critical_points`` (hidden points): H[0, 0] = 2x²w2² = 1.2e-311
 FIELD_CASE = {
