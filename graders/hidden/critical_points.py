@@ -24,6 +24,7 @@ from graders.public.critical_points import (
     check_escape,
     smooth_function,
     smooth_hessian,
+    underflow_atol,
 )
 from reference import critical_points as ref
 
@@ -47,25 +48,29 @@ def wide_two_weight_points(draw: Any) -> dict[str, Any]:
 def _reference_two_weight(w, x, y):
     kw = keywords(x=x, y=y)
     xv, yv = kw.get("x", 1.0), kw.get("y", 1.0)
-    r = abs(yv) + abs(w[0] * w[1] * xv)
-    big = float(np.max(np.abs(w)))
+    r, big = abs(yv) + abs(w[0] * w[1] * xv), float(np.max(np.abs(w)))
     return {
         "loss": ref.two_weight_loss(w, **kw),
         "grad": ref.two_weight_gradient(w, **kw),
         "hess": ref.two_weight_hessian(w, **kw),
-        # rounding of y - w1·w2·x is eps_machine·(|y| + |w1·w2·x|), whatever the order
+        # torch_two_weight's model: rounding of y - w1·w2·x is eps_machine·(|y| + |w1·w2·x|),
+        # whatever the order, plus underflow's absolute rounding (of subnormal answers only)
         "atol": {
-            "loss": 8 * F64_EPS * r * r,
-            "grad": 16 * F64_EPS * r * abs(xv) * big,
-            "hess": 16 * F64_EPS * (6 * xv * xv * big * big + 2 * abs(xv * yv)),
+            "loss": 8 * F64_EPS * r * r + underflow_atol(6, xv, yv, *w),
+            "grad": 16 * F64_EPS * r * abs(xv) * big + underflow_atol(5, xv, yv, *w),
+            "hess": 16 * F64_EPS * (6 * xv * xv * big * big + 2 * abs(xv * yv))
+            + underflow_atol(4, xv, yv, *w),
         },
     }
 
 
+_TINY_X = 2.5509623503294678e-157
 ORIGIN_AND_VALLEY: list[dict[str, Any]] = [
     {"w": np.zeros(2), "x": -3.0, "y": 2.0},
     {"w": np.array([1e3, 1e-3]), "x": None, "y": None},
     {"w": np.array([-7.0, 2.0 / 7.0]), "x": -0.5, "y": 1.0},
+    # drawn: H[0, 0] = 2x²w2² is subnormal, where correct forms differ by 14·2**-1074
+    {"w": np.array([_TINY_X, -9.724767250511093]), "x": _TINY_X, "y": _TINY_X},
 ]
 
 
@@ -206,14 +211,9 @@ def _exact_hessian(**case):
     expect=_exact_hessian,
 )
 def numerical_hessian_reference(expected, **case):
-    f = _function_of(case)
-    theta, eps = case["theta"], case["eps"]
-    what = "numerical_hessian(f, theta" + ("" if eps is None else f", eps={eps:g}") + ")"
-    call = (
-        student.numerical_hessian(f, theta)
-        if eps is None
-        else student.numerical_hessian(f, theta, eps=eps)
-    )
+    theta = case["theta"]
+    call = student.numerical_hessian(_function_of(case), theta, **keywords(eps=case["eps"]))
+    what = render(call, "f", "theta")  # numerical_hessian(f, theta[, eps=…])
     got = compare.array((yield call), what, shape=(theta.size, theta.size))
     compare.close(got, got.T, f"{what} compared with its transpose", rtol=0, atol=expected["atol"])
     compare.close(

@@ -14,7 +14,18 @@ import numpy as np
 from graders import compare, oracles
 
 F64_EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
+#: the smallest subnormal float64 and the spacing of all of them: a product below 2**-1022
+#: rounds to a multiple of it, an absolute error that no relative tolerance covers
+F64_TINY = 2.0**-1074
 DEFAULT_TOL = 1e-8
+
+
+def underflow_atol(degree: int, *values: float) -> float:
+    """What gradual underflow adds to the rounding error of a polynomial of ``degree`` in
+    ``values``, evaluated in any order (the model in ``torch_two_weight``):
+    64·M^(degree-2)·2**-1074 with M = max(1, |values|)."""
+    m = max([1.0, *(abs(float(v)) for v in values)])
+    return 64.0 * m ** (degree - 2) * F64_TINY
 
 
 def verdict(eigenvalues: np.ndarray, tol: float | None) -> str:
@@ -29,8 +40,26 @@ def verdict(eigenvalues: np.ndarray, tol: float | None) -> str:
 
 
 def torch_two_weight(w: np.ndarray, x: float | None, y: float | None) -> dict[str, Any]:
-    """Loss, autograd gradient and torch.func.hessian of (y - w0·w1·x)², plus the scale of
-    the terms (for tolerances: cancellation in y - w0·w1·x costs eps_machine·(|y| + |p|))."""
+    """Loss, autograd gradient and torch.func.hessian of (y - w0·w1·x)², and the two terms
+    of the tolerance for comparing them with any correct formulation (``scale``, ``tiny``).
+
+    Error model: each product or sum rounds as (a∘b)(1 + δ) + η with |δ| <= u = 2**-53 and,
+    for products only, |η| <= 2**-1075 (gradual underflow; a sum of floats in the subnormal
+    range is exact).  The δ terms: any order of evaluation is within a few u of the *scale*,
+    the magnitudes it adds, dominated by the cancellation in r = y - w0·w1·x (u·(|y| + |p|)):
+    r² for the loss, 2·r·|x|·max|w| for the gradient, 6x²·max|w|² + 2|xy| for the Hessian
+    (entries 2x²w², 4x²w0w1 - 2xy); the properties allow 1e-13·scale (~900 u), the hidden
+    ones 8-16 eps·scale.  The η terms (``tiny``, ``underflow_atol``): an entry is a
+    polynomial of degree d in x, y, w0, w1 (6 for the loss, 5 for the gradient, 4 for the
+    Hessian); an η, made in a product of at least two of its factors, is then multiplied by
+    at most d - 2 more (each <= M = max(1, |x|, |y|, |w|)) and a power of two <= 4: at most
+    2·M^(d-2)·2**-1074 per product, 16·M^(d-2)·2**-1074 for the <= 8 products of any
+    formulation; we allow 64·M^(d-2)·2**-1074 (below 1e-315 for the Hessian at M <= 1e3),
+    which matters for subnormal answers only.  Field case (hidden points): x = y =
+    2.55e-157, w = (2.55e-157, -9.72) has H[0, 0] = 2x²w1² = 1.2e-311, where the reference's
+    (2·x·x)·w1² is 14·2**-1074 from the exact value (x·x rounds absolutely, then w1²
+    multiplies that error), 2·(x·w1)² within 0.02·2**-1074: 16 eps·scale is 0 there.
+    """
     t = oracles.torch()
     xv, yv = (1.0 if x is None else x), (1.0 if y is None else y)
 
@@ -51,6 +80,10 @@ def torch_two_weight(w: np.ndarray, x: float | None, y: float | None) -> dict[st
             "loss": r * r,
             "grad": 2 * r * abs(xv) * big,
             "hess": 6 * xv * xv * big * big + 2 * abs(xv * yv),
+        },
+        "tiny": {
+            name: underflow_atol(degree, xv, yv, *w)
+            for name, degree in (("loss", 6), ("grad", 5), ("hess", 4))
         },
     }
 
