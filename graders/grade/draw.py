@@ -5,15 +5,24 @@ a failing student's shrink (``shrink``) replays the same draws before it starts 
 Both run hypothesis through ``run_hypothesis``, with the same seed, so under the profiles'
 ``derandomize=True`` they see the same sequence: the shrink meets the shared examples again,
 in order, and can answer them from what the batch already knows.
+
+Draws depend on the seed and the strategy only.  Hypothesis (6.131 on) also mixes into its
+choices the literal constants of every *local* module the process has loaded -- so the same
+seed drew other cases in ``validate`` (which imports the catalog) than in ``grade``, in an
+editable checkout than in an installed checker, in the Gradescope image than on a TA's
+machine.  ``run_hypothesis`` therefore draws with no local constants (hypothesis's own global
+constants stay): a student's ``propgrade check`` and the TA's grading meet the same examples.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from hypothesis import example, given, seed, settings
+from hypothesis.internal.conjecture import providers  # pinned: hypothesis==6.170.15
 
 from graders.props import Property
 
@@ -42,7 +51,31 @@ def run_hypothesis(
     for case in reversed(prop.examples):
         test = example(dict(case))(test)
     count = prop.max_examples or profile.max_examples
-    settings(profile, max_examples=count, phases=phases)(test)()
+    with no_local_constants():
+        settings(profile, max_examples=count, phases=phases)(test)()
+
+
+_NO_CONSTANTS = providers.Constants(
+    integers=providers.SortedSet(),
+    floats=providers.SortedSet(key=providers.float_to_int),
+    bytes=providers.SortedSet(),
+    strings=providers.SortedSet(),
+)
+
+
+@contextmanager
+def no_local_constants() -> Iterator[None]:
+    """Hypothesis draws as if no local module were loaded (see the module docstring).  Its
+    permitted-constants cache is cleared on the way in and out, since it holds local constants
+    filtered for each kind of choice."""
+    found = providers._get_local_constants
+    providers._get_local_constants = lambda: _NO_CONSTANTS
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = found
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def same_case(a: Any, b: Any) -> bool:

@@ -115,8 +115,9 @@ class ExampleBank:
         # with the public strategies, a grader package's cases and judge helpers live beside
         # its __init__, properties expect with the oracles and the reference
         paths = [graders_dir / "oracles.py"]
-        for kind in ("public", "hidden", "reference") if owner else ():
-            paths += owner.files(kind, prop.assignment)
+        if owner is not None:
+            for kind in ("public", "hidden", "reference"):
+                paths += owner.files(kind, prop.assignment)
         for path in paths:
             h.update(path.read_bytes() if path.exists() else b"")
         return h.hexdigest()[:32]
