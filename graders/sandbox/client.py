@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.sandbox import pool, protocol
-from graders.sandbox.callbacks import plain_argument
+from graders.sandbox.callbacks import encode_map, is_data, plain_argument
 from graders.sandbox.launcher import Launcher, stage_worker_files
 from graders.sandbox.limits import Limits
 from graders.sandbox.needs import preloads_for
@@ -156,10 +156,9 @@ class Session:
         """
         cached = self.worker.frames.get(cache_key) if cache_key is not None else None
         if cached is None:
-            callbacks: list[Callable] = []  # judge functions: numbered as the encoder meets them
-            wire = [dict(fn=c.fn, args=list(c.args), kwargs=c.kwargs, base=c.base) for c in calls]
-            cached = (protocol.encode({"op": "map", "calls": wire}, callbacks), callbacks)
-            if cache_key is not None and not callbacks:  # a callback may hold per-run state
+            cached = encode_map(calls)  # and the judge functions, numbered as encoded
+            # a judge function may hold per-run state; one that is data does not
+            if cache_key is not None and all(map(is_data, cached[1])):
                 self.worker.frames[cache_key] = cached
         frame, callbacks = cached
         budget = seconds if seconds is not None else self.worker.limits.message_seconds

@@ -10,6 +10,8 @@ stage a copy of ``graders/sandbox/`` holding just this package and ``protocol.py
 - ``session``: a session child: confines itself, imports the student's module, answers
   ``map`` and ``preloaded`` requests and the judge's answers to callbacks.
 - ``values``: reading what student code returns without running any of it.
+- ``functions``: the stand-ins of function arguments: asking the judge, or evaluating a
+  function the judge describes as data (a small fixed NumPy library) right here.
 - ``preload``: the messages every session is sent, decoded once by the zygote.
 - ``confinement``: privileges, capabilities, resource limits, the processes student code
   started (one walk over /proc).

@@ -19,7 +19,8 @@ answers the judge's requests on the session socket (the worker's end of
 - ``{"op": "bye"}``: the session ends.
 
 While a call runs, a function argument sent as a Callback is evaluated by the judge: the child
-sends ``{"callback": key, "args": [...]}`` and waits for ``{"value": ...}`` / ``{"error": ...}``.
+sends ``{"callback": key, "args": [...]}`` and waits for ``{"value": ...}`` / ``{"error": ...}``;
+or here, when the map message describes it as data (``"functions"``, see ``functions``).
 Any reply may carry ``"out"``: what student code printed since the last reply (capped).
 """
 
@@ -39,6 +40,7 @@ import numpy as np
 
 from .. import protocol
 from . import confinement
+from .functions import FunctionArguments
 from .output import CappedText
 from .preload import PreloadStore
 from .values import (
@@ -109,38 +111,24 @@ def _skipped(message: str) -> dict:
     return {"error": {"type": "Skipped", "message": message, "traceback": ""}}
 
 
-def _judge_function(key: int, sock: socket.socket) -> Any:
-    """A function argument of the student's function: evaluated by the judge, on request."""
-
-    def judge_function(*args: Any) -> Any:
-        protocol.send(sock, {"callback": key, "args": [plain(a) for a in args]})
-        reply = protocol.recv(sock)
-        if "error" in reply:
-            raise ValueError(reply["error"])
-        return reply["value"]
-
-    judge_function.__name__ = f"f{key}"
-    return judge_function
-
-
 def _prepare(
     x: Any,
     results: list[Any],
-    sock: socket.socket,
+    functions: FunctionArguments,
     arrays: list[np.ndarray],
     base: int = 0,
     depth: int = 0,
 ) -> Any:
     """One walk over decoded arguments (exact built-in types only): Refs become copies of
-    earlier results of the message (call ``base + ref.call``), Callbacks become judge
-    functions, and every input array is collected in ``arrays`` (to tell, after the call,
-    whether it was modified)."""
+    earlier results of the message (call ``base + ref.call``), Callbacks become the
+    ``functions``' stand-ins, and every input array is collected in ``arrays`` (to tell,
+    after the call, whether it was modified)."""
     t = type(x)
     if t is np.ndarray:
         arrays.append(x)
         return x
     if (t is list or t is tuple) and depth < MAX_ARGUMENT_DEPTH:
-        out = [_prepare(v, results, sock, arrays, base, depth + 1) for v in x]
+        out = [_prepare(v, results, functions, arrays, base, depth + 1) for v in x]
         return out if t is list else tuple(out)
     if t is protocol.Ref:
         value = results[base + x.call]
@@ -152,7 +140,7 @@ def _prepare(
         arrays_in(value, arrays)
         return value
     if t is protocol.Callback:
-        return _judge_function(x.key, sock)
+        return functions(x.key)
     return x
 
 
@@ -182,6 +170,7 @@ class SessionServer:
         self.out.strip = self.err.strip = workdir + "/"
         sys.stdout, sys.stderr = self.out, self.err
         self.own_uid = False  # True: every other process of our uid is the student's
+        self.functions = FunctionArguments(sock)  # the running message's function arguments
 
     def kill_strays(self, cheap: bool = False) -> None:
         """No process outlives a message: kill whatever the student's code started (a fork
@@ -216,8 +205,10 @@ class SessionServer:
         try:
             if type(base) is not int:
                 raise TypeError("a call's base is not a number")
-            args = _prepare(args, results, self.sock, inputs, base)
-            kwargs = {k: _prepare(v, results, self.sock, inputs, base) for k, v in kwargs.items()}
+            args = _prepare(args, results, self.functions, inputs, base)
+            kwargs = {
+                k: _prepare(v, results, self.functions, inputs, base) for k, v in kwargs.items()
+            }
         except (Failed, IndexError, KeyError, TypeError) as exc:
             return Failed(), _skipped(str(exc))
         before = [snapshot(a) for a in inputs]
@@ -253,14 +244,16 @@ class SessionServer:
             del caught[seen:]
         return value, report
 
-    def run_map(self, calls: list) -> list[dict]:
-        """The entries of one map message.  The first error ends the message: the judge
+    def run_map(self, calls: list, functions: Any = None) -> list[dict]:
+        """The entries of one map message (``functions``: its data functions, see
+        ``functions.FunctionArguments``).  The first error ends the message: the judge
         orders calls by example and keeps only the lowest failing example, so later calls
         could not change the result (and a stub or a timeout would repeat the same error
         100 times)."""
         results: list[Any] = []
         entries = []
         failed = False
+        self.functions = FunctionArguments(self.sock, functions)
         # one warnings context per message, not per call (it copies the filters)
         with _catch_warnings(record=True) as caught:
             for call in calls:
@@ -305,7 +298,7 @@ class SessionServer:
                     continue
                 op = "map"
             if op == "map":
-                self.reply({"results": self.run_map(request["calls"])})
+                self.reply({"results": self.run_map(request["calls"], request.get("functions"))})
             elif op == "bye":
                 return
 
