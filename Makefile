@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 # mypy.ini says what is checked and how strictly
 types: install
