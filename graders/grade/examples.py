@@ -78,11 +78,11 @@ class ExampleBank:
     """Property key -> its examples (with expected values), drawn once and reused.
 
     Examples (and expected values) are frozen to disk as plain data (the wire codec, never
-    pickle) under a key made of everything that decides them: the property's module source, every
-    module of the assignment's public and hidden graders (a package's cases and judge helpers
-    included), the strategies and oracles modules, its reference, the profile's count, and the
-    hypothesis / NumPy / torch / Python versions.  A batch therefore
-    draws each example once per machine, and every student sees exactly the same ones.
+    pickle) under a key made of everything that decides them: the property's module source,
+    every module of the assignment's public and hidden graders (a package's cases and judge
+    helpers included), the strategies and oracles modules, how cases are drawn (``draw``), the
+    reference, the profile's count, and the hypothesis / NumPy / torch / Python versions.  A
+    batch therefore draws each example once per machine, and every student sees the same ones.
     """
 
     def __init__(
@@ -114,7 +114,7 @@ class ExampleBank:
         # every module the cases and expected values can come from: hidden properties draw
         # with the public strategies, a grader package's cases and judge helpers live beside
         # its __init__, properties expect with the oracles and the reference
-        paths = [graders_dir / "oracles.py"]
+        paths = [graders_dir / "oracles.py", graders_dir / "grade" / "draw.py"]
         if owner is not None:
             for kind in ("public", "hidden", "reference"):
                 paths += owner.files(kind, prop.assignment)

@@ -43,3 +43,20 @@ def test_the_cache_key_covers_the_landscape_cases_module():
     assert owner is not None
     names = {p.name for p in owner.files("public", "landscape")}
     assert {"__init__.py", "cases.py"} <= names
+
+
+def test_the_cache_key_covers_how_cases_are_drawn(tmp_path: Path, monkeypatch):
+    """A change to ``graders/grade/draw.py`` (e.g. which constants hypothesis may use)
+    redraws the examples rather than reusing the old ones."""
+    import graders.grade.examples as examples
+
+    prop = registry.properties("backprop")[0]
+    before = _key(prop)
+    real = Path.read_bytes
+
+    def edited(self: Path) -> bytes:
+        data = real(self)
+        return data + b"# edited\n" if self.name == "draw.py" else data
+
+    monkeypatch.setattr(examples.Path, "read_bytes", edited)
+    assert _key(prop) != before
