@@ -11,8 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graders import strategies as gen
+from graders.hidden.backprop import nasty_smooth_functions
 from graders.hidden.batch_momentum.gradients import WavyGradient
+from graders.public.backprop.judge import SmoothFunction
 from graders.public.batch_momentum.gradients import QuadraticGradient
+from graders.public.critical_points import judge as critical_points
+from graders.public.critical_points.cases import smooth_functions as vector_functions
 from graders.sandbox import callbacks, client, protocol
 from graders.sandbox.client import Worker
 from graders.sandbox.limits import Limits
@@ -106,6 +110,8 @@ def _same(a, b) -> bool:
         )
     if isinstance(a, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, float):  # bit for bit: NaN equals its own bits
+        return _same_float(a, b)
     return type(a) is type(b) and a == b
 
 
@@ -118,11 +124,18 @@ GRADIENTS = [
     QuadraticGradient(np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5])),
     WavyGradient(np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5]), 0.5),
 ]
+#: the scalar functions of numerical_gradient and numerical_hessian, at a 2-entry theta
+_SINES = (np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5]), np.array([[0.7, -1.3]]))
+SCALARS = [
+    SmoothFunction(np.zeros(2), *_SINES, np.array([1.5]), np.array([0.3])),
+    critical_points.SmoothFunction(np.zeros(2), *_SINES, np.array([-0.5]), np.array([2.0])),
+]
 
 
 # the judge's own evaluations of NaN and inf warn on the judge's side, as they always did
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
-@pytest.mark.parametrize("grad_fn", GRADIENTS, ids=lambda g: g.callback_spec["kind"])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("grad_fn", GRADIENTS + SCALARS, ids=lambda g: g.callback_spec["kind"])
 def test_worker_evaluated_calls_answer_as_the_judge_does(worker, asked, grad_fn):
     """On hostile arguments (NaN, inf, other dtypes and layouts, subclasses, wrong shapes,
     lists, strings, objects, wrong arity, keywords) a data function evaluated in the worker
@@ -144,7 +157,7 @@ def test_worker_evaluated_calls_answer_as_the_judge_does(worker, asked, grad_fn)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
-@pytest.mark.parametrize("grad_fn", GRADIENTS, ids=lambda g: g.callback_spec["kind"])
+@pytest.mark.parametrize("grad_fn", GRADIENTS + SCALARS, ids=lambda g: g.callback_spec["kind"])
 def test_the_students_error_state_does_not_reach_the_evaluation(worker, grad_fn):
     """Under the student's np.errstate(all="raise") the worker's evaluation of an overflow
     answers inf and NaN, as the judge's does, instead of raising in the student's call."""
@@ -194,6 +207,45 @@ def test_each_kind_runs_the_grader_functions_operations(q, theta, c):
         assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
 
 
+def _same_float(got, want) -> bool:
+    return (
+        type(got) is type(want) is float and np.float64(got).tobytes() == np.float64(want).tobytes()
+    )
+
+
+def _shifted(theta: np.ndarray, scale: float) -> np.ndarray:
+    """theta moved by a multiple of a fixed pattern (same shape, other values)."""
+    return theta + scale * np.linspace(-1.0, 1.0, theta.size).reshape(theta.shape)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    case=st.one_of(nasty_smooth_functions(), vector_functions()),
+    scale=st.sampled_from([0.0, 1e-4, 0.5, 1e300]),
+)
+def test_the_scalar_kinds_run_the_grader_functions_operations(case, scale):
+    """The worker's smooth kinds equal the graders' scalar functions bit for bit, a Python
+    float each, at any case's theta (0 to 3 dimensions; 1-D for numerical_hessian) and moved
+    points; an argument of another shape raises the judge's error word for word."""
+    args = [case[k] for k in ("theta", "A", "b", "V", "alpha", "phi")]
+    judges = [SmoothFunction(*args)]
+    if np.ndim(case["theta"]) == 1:
+        judges.append(critical_points.SmoothFunction(*args))
+    for judge in judges:
+        spec = judge.callback_spec
+        assert valid_spec(spec)
+        evaluate = KINDS[spec["kind"]][0]
+        t = _shifted(np.asarray(case["theta"], dtype=np.float64), scale)
+        with np.errstate(all="ignore"):
+            assert _same_float(evaluate(spec, t), judge(t))
+        for wrong in (np.zeros(t.size + 1), np.zeros((1, *t.shape)), 1.0)[: 3 if t.ndim else 2]:
+            with pytest.raises(ValueError) as by_judge:
+                judge(wrong)
+            with pytest.raises(ValueError) as by_kind:
+                evaluate(spec, wrong)
+            assert str(by_kind.value) == str(by_judge.value) and "f expects" in str(by_judge.value)
+
+
 def test_a_message_carries_the_specs_and_caches_only_when_all_are_data():
     """encode_map numbers the functions as the encoder meets them and sends one spec per key
     (None for a plain judge function); only an all-data message is cacheable."""
@@ -230,6 +282,9 @@ def test_cached_all_data_messages_are_preloaded_and_answered_in_the_worker(worke
         {"kind": "quadratic", "A": np.eye(2, dtype=np.int64), "b": np.zeros(2)},
         {"kind": "quadratic", "A": np.eye(2)},
         {"kind": "wavy_quadratic", "A": np.eye(2), "b": np.zeros(2), "c": 1},
+        {**SCALARS[0].callback_spec, "shape": (2,)},
+        {**SCALARS[1].callback_spec, "shape": [2, 1]},
+        {**SCALARS[1].callback_spec, "shape": [2.0]},
         ["quadratic"],
         None,
     ],
