@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -67,10 +68,12 @@ def summary_png(results: Sequence[SubmissionResult], path: Path) -> None:
     # tight_layout leaves a placeholder layout engine, for which savefig first draws the whole
     # figure once more (a dry run for constrained layout); with none, it draws it once
     fig.set_layout_engine(None)
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=110)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=110)
     plt.close(fig)
-    tmp.replace(path)
+    # a temporary file of its own: two graders of one output folder must not rename each
+    # other's half-written picture (a fixed temporary name did, as the concurrent test found)
+    write_atomic(path, png.getvalue())
 
 
 def write_summary(results: Sequence[SubmissionResult], out: Path) -> list[Path]:
