@@ -52,8 +52,10 @@ def _replay(module: Any, messages: Sequence[Sequence[protocol.Call]]) -> float:
     for calls in messages:
         results: list[Any] = []
         for call in calls:
-            args = copy.deepcopy(resolve(list(call.args), results))
-            kwargs = {k: copy.deepcopy(resolve(v, results)) for k, v in call.kwargs.items()}
+            args = copy.deepcopy(resolve(list(call.args), results, call.base))
+            kwargs = {
+                k: copy.deepcopy(resolve(v, results, call.base)) for k, v in call.kwargs.items()
+            }
             t0 = time.perf_counter()
             try:
                 value = getattr(module, call.fn)(*args, **kwargs)
