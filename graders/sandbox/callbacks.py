@@ -8,11 +8,11 @@ of what student code passed (numbers and arrays only), one round trip per call; 
 function is **data** and the worker evaluates it itself.
 
 A data function is any callable with a ``callback_spec``: a dict naming a kind of the
-worker's fixed library (``graders.sandbox.worker.functions.KINDS``) and holding its arrays,
-e.g. ``{"kind": "quadratic", "A": A, "b": b}``.  Calling it on the judge's side must run the
-kind's NumPy operations in the same order (the grader's tests hold them bit for bit equal),
-so the student sees the same values either way; the map message carries the specs
-(``"functions"``, one entry per Callback key, ``None`` for a function that is not data).
+fixed library both sides run (``graders.sandbox.kinds.KINDS``) and holding its arrays,
+e.g. ``{"kind": "quadratic", "A": A, "b": b}``.  ``kinds.DataFunction`` is one: its call runs
+the very kind function the worker runs, so the student sees the same values either way.  The
+map message carries the specs (``"functions"``, one per Callback key, ``None`` for a function
+that is not data).
 Nothing the worker computes is trusted: the judge checks every result against its own run.
 A message whose functions are all data is the same for every student, so it may be cached.
 """
@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from graders.sandbox import protocol
+from graders.sandbox.kinds import valid_spec
 from graders.sandbox.protocol import Call
-from graders.sandbox.worker.functions import plain_argument, valid_spec
+from graders.sandbox.worker.functions import plain_argument
 
 __all__ = ["encode_map", "is_data", "plain_argument", "spec_of"]
 

@@ -12,17 +12,18 @@ from hypothesis import strategies as st
 
 from graders import strategies as gen
 from graders.hidden.backprop import nasty_smooth_functions
-from graders.hidden.batch_momentum.gradients import WavyGradient
-from graders.public.backprop.judge import SmoothFunction
-from graders.public.batch_momentum.gradients import QuadraticGradient
+from graders.hidden.batch_momentum.gradients import wavy_gradient
+from graders.public.backprop.judge import smooth_function
+from graders.public.batch_momentum.gradients import quadratic_gradient
 from graders.public.critical_points import judge as critical_points
 from graders.public.critical_points.cases import smooth_functions as vector_functions
 from graders.sandbox import callbacks, client, protocol
 from graders.sandbox.client import Worker
+from graders.sandbox.kinds import KINDS, valid_spec
 from graders.sandbox.limits import Limits
 from graders.sandbox.plain import PlainLauncher
 from graders.sandbox.protocol import Call
-from graders.sandbox.worker.functions import KINDS, FunctionArguments, valid_spec
+from graders.sandbox.worker.functions import FunctionArguments
 
 #: a student module that calls its grad_fn on every kind of argument and reports what came
 #: back (values, or the exception's type and words)
@@ -121,14 +122,14 @@ def _judge_only(f):
 
 
 GRADIENTS = [
-    QuadraticGradient(np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5])),
-    WavyGradient(np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5]), 0.5),
+    quadratic_gradient(np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5])),
+    wavy_gradient(np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5]), 0.5),
 ]
 #: the scalar functions of numerical_gradient and numerical_hessian, at a 2-entry theta
 _SINES = (np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5]), np.array([[0.7, -1.3]]))
 SCALARS = [
-    SmoothFunction(np.zeros(2), *_SINES, np.array([1.5]), np.array([0.3])),
-    critical_points.SmoothFunction(np.zeros(2), *_SINES, np.array([-0.5]), np.array([2.0])),
+    smooth_function(np.zeros(2), *_SINES, np.array([1.5]), np.array([0.3])),
+    critical_points.smooth_function(np.zeros(2), *_SINES, np.array([-0.5]), np.array([2.0])),
 ]
 
 
@@ -192,7 +193,7 @@ def test_answers_are_fresh_arrays_the_student_may_change(worker, asked):
 def test_each_kind_runs_the_grader_functions_operations(q, theta, c):
     """The worker's kinds equal the graders' callables bit for bit (wrong dimensions raise
     the same error), for any quadratic, theta and wave."""
-    for judge in (QuadraticGradient(q["A"], q["b"]), WavyGradient(q["A"], q["b"], c)):
+    for judge in (quadratic_gradient(q["A"], q["b"]), wavy_gradient(q["A"], q["b"], c)):
         spec = judge.callback_spec
         assert valid_spec(spec)
         evaluate = KINDS[spec["kind"]][0]
@@ -228,9 +229,9 @@ def test_the_scalar_kinds_run_the_grader_functions_operations(case, scale):
     float each, at any case's theta (0 to 3 dimensions; 1-D for numerical_hessian) and moved
     points; an argument of another shape raises the judge's error word for word."""
     args = [case[k] for k in ("theta", "A", "b", "V", "alpha", "phi")]
-    judges = [SmoothFunction(*args)]
+    judges = [smooth_function(*args)]
     if np.ndim(case["theta"]) == 1:
-        judges.append(critical_points.SmoothFunction(*args))
+        judges.append(critical_points.smooth_function(*args))
     for judge in judges:
         spec = judge.callback_spec
         assert valid_spec(spec)
@@ -255,7 +256,7 @@ def test_a_message_carries_the_specs_and_caches_only_when_all_are_data():
     assert functions == [data, plain]
     spec, none = message["functions"]
     assert none is None and spec["kind"] == "quadratic"
-    assert spec["A"].tobytes() == data.A.tobytes()
+    assert spec["A"].tobytes() == data.callback_spec["A"].tobytes()
     assert [callbacks.is_data(f) for f in functions] == [True, False]
     only_plain, _ = callbacks.encode_map([Call("probe", (plain, 2))])
     assert "functions" not in protocol.decode(only_plain)

@@ -70,7 +70,7 @@ def test_the_proc_walk_sees_a_child_and_its_death():
 
 
 def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
-    """What a sandbox is given: the wire (protocol.py, framing.py) and worker/ as one package,
+    """What a sandbox is given: the wire (protocol.py, framing.py, kinds.py) and worker/ as one package,
     nothing else."""
     staged = launcher.stage_worker_files()
     try:
@@ -80,6 +80,7 @@ def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
             [
                 f"{launcher.STAGED_PACKAGE}/__init__.py",
                 f"{launcher.STAGED_PACKAGE}/framing.py",
+                f"{launcher.STAGED_PACKAGE}/kinds.py",
                 f"{launcher.STAGED_PACKAGE}/protocol.py",
                 *(f"{launcher.STAGED_PACKAGE}/worker/{n}" for n in worker),
             ]
@@ -91,15 +92,17 @@ def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
 
 def test_the_worker_imports_nothing_but_itself_the_wire_and_numpy():
     """Every module of the worker package (and the package file staged with it) imports the
-    standard library, NumPy and, relatively, its siblings and protocol: never graders."""
+    standard library, NumPy and, relatively, its siblings, protocol and kinds: never graders."""
     here = launcher.HERE
     bad = []
-    wire = [here / "__init__.py", here / "framing.py", here / "protocol.py"]
+    wire = [here / "__init__.py", here / "framing.py", here / "kinds.py", here / "protocol.py"]
     for path in [*wire, *(here / "worker").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level:
-                if node.level == 2 and {a.name for a in node.names} - {"protocol"}:
-                    bad.append(f"{path.name}: from .. import {[a.name for a in node.names]}")
+                # from the staged package: only the wire it is given (protocol, kinds)
+                got = {node.module} if node.module else {a.name for a in node.names}
+                if node.level == 2 and got - {"protocol", "kinds"}:
+                    bad.append(f"{path.name}: from ..{node.module or ''} import ...")
                 continue
             names = (
                 [a.name for a in node.names]

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from graders import compare, oracles
+from graders.sandbox.kinds import DataFunction
 
 F64_EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 
@@ -19,39 +20,11 @@ F64_EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 # --- the smooth functions of numerical_gradient -----------------------------------------
 
 
-class SmoothFunction:
-    """f(θ) = ½ tᵀAt + b·t + alpha·sin(Vt + phi), t = θ flattened, for θ of one shape only:
-    the callback of a ``smooth_functions`` case, described as data (the worker's kind
-    ``"smooth"``, ``graders.sandbox.callbacks``): numerical_gradient calls it twice per entry,
-    and the worker evaluates those calls itself with the same NumPy operations in the same
-    order (tests/sandbox/test_functions.py holds them bit for bit equal)."""
-
-    def __init__(self, theta, A, b, V, alpha, phi) -> None:
-        self.shape = np.shape(theta)
-        # C-ordered float64: the layout of the worker's copies, so both take the same path
-        self.A, self.b, self.V, self.alpha, self.phi = (
-            np.ascontiguousarray(x, dtype=np.float64) for x in (A, b, V, alpha, phi)
-        )
-        self.callback_spec: dict[str, Any] = {
-            "kind": "smooth",
-            "shape": list(self.shape),
-            **{k: getattr(self, k) for k in ("A", "b", "V", "alpha", "phi")},
-        }
-
-    def __call__(self, t: np.ndarray) -> float:
-        shape = self.shape
-        if np.shape(t) != shape:
-            raise ValueError(
-                f"f expects an array of theta's shape {shape}, got shape {np.shape(t)}"
-            )
-        u = np.ravel(t)
-        A, b, V, alpha, phi = self.A, self.b, self.V, self.alpha, self.phi
-        return float(0.5 * u @ A @ u + b @ u + alpha @ np.sin(V @ u + phi))
-
-
-def smooth_function(theta, A, b, V, alpha, phi) -> SmoothFunction:
-    """The callback f for a ``smooth_functions`` case (theta's shape only)."""
-    return SmoothFunction(theta, A, b, V, alpha, phi)
+def smooth_function(theta, A, b, V, alpha, phi) -> DataFunction:
+    """The callback f of a ``smooth_functions`` case: f(θ) = ½ tᵀAt + b·t + alpha·sin(Vt + phi),
+    t = θ flattened, for θ of theta's shape only (kind ``"smooth"``; numerical_gradient calls
+    it twice per entry, and the worker evaluates those calls itself)."""
+    return DataFunction("smooth", shape=list(np.shape(theta)), A=A, b=b, V=V, alpha=alpha, phi=phi)
 
 
 def smooth_gradient(theta, A, b, V, alpha, phi, eps) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from graders import compare, oracles
+from graders.sandbox.kinds import DataFunction
 
 F64_EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 #: the smallest subnormal float64 and the spacing of all of them: a product below 2**-1022
@@ -88,36 +89,13 @@ def torch_two_weight(w: np.ndarray, x: float | None, y: float | None) -> dict[st
     }
 
 
-class SmoothFunction:
-    """f(t) = ½ tᵀAt + b·t + alpha·sin(Vt + phi) for a 1-D t of theta's length only: the
-    callback of a ``smooth_functions`` case, described as data (the worker's kind
-    ``"smooth_vector"``, ``graders.sandbox.callbacks``): numerical_hessian calls it about
-    2n² times, and the worker evaluates those calls itself with the same NumPy operations in
-    the same order (tests/sandbox/test_functions.py holds them bit for bit equal)."""
-
-    def __init__(self, theta, A, b, V, alpha, phi) -> None:
-        self.n = int(np.size(theta))
-        # C-ordered float64: the layout of the worker's copies, so both take the same path
-        self.A, self.b, self.V, self.alpha, self.phi = (
-            np.ascontiguousarray(x, dtype=np.float64) for x in (A, b, V, alpha, phi)
-        )
-        self.callback_spec: dict[str, Any] = {
-            "kind": "smooth_vector",
-            "shape": [self.n],
-            **{k: getattr(self, k) for k in ("A", "b", "V", "alpha", "phi")},
-        }
-
-    def __call__(self, t: np.ndarray) -> float:
-        n = self.n
-        if np.shape(t) != (n,):
-            raise ValueError(f"f expects an array of shape ({n},), got shape {np.shape(t)}")
-        A, b, V, alpha, phi = self.A, self.b, self.V, self.alpha, self.phi
-        return float(0.5 * t @ A @ t + b @ t + alpha @ np.sin(V @ t + phi))
-
-
-def smooth_function(theta, A, b, V, alpha, phi) -> SmoothFunction:
-    """The callback f of a ``smooth_functions`` case (1-D theta of that length only)."""
-    return SmoothFunction(theta, A, b, V, alpha, phi)
+def smooth_function(theta, A, b, V, alpha, phi) -> DataFunction:
+    """The callback f of a ``smooth_functions`` case: f(t) = ½ tᵀAt + b·t + alpha·sin(Vt + phi)
+    for a 1-D t of theta's length only (kind ``"smooth_vector"``; numerical_hessian calls it
+    about 2n² times, and the worker evaluates those calls itself)."""
+    return DataFunction(
+        "smooth_vector", shape=[np.size(theta)], A=A, b=b, V=V, alpha=alpha, phi=phi
+    )
 
 
 def smooth_hessian(theta, A, b, V, alpha, phi, eps) -> dict[str, Any]:

@@ -5,7 +5,7 @@ A judge-side function argument (``grad_fn`` of ``gradient_descent``) crosses as 
 either asks the judge, one round trip per call (``{"callback": key, "args": [...]}``, answered
 ``{"value": ...}`` or ``{"error": ...}``), or, when the map message describes the function as
 data (``"functions"``: per callback key, ``None`` or a spec such as ``{"kind": "quadratic",
-"A": A, "b": b}``; a shape is a list of ints), evaluates it here with this small fixed library (:data:`KINDS`).
+"A": A, "b": b}``; a shape is a list of ints), evaluates it here with the small fixed library of ``graders.sandbox.kinds``.
 
 A data stand-in answers exactly as the judge would: the student's arguments take the way
 they take to the judge (``plain``, the wire codec, :func:`plain_argument`), the kind runs the
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 
 from .. import protocol
+from ..kinds import KINDS, valid_spec
 from .values import plain
 
 _F8 = np.dtype(np.float64)
@@ -46,72 +47,6 @@ def plain_argument(x: Any) -> Any:
         except (TypeError, ValueError) as exc:
             raise ValueError("expected numbers") from exc
     raise ValueError(f"the function expects an array of numbers, got {type(x).__name__}")
-
-
-def quadratic(spec: dict, theta: np.ndarray) -> np.ndarray:
-    """θ ↦ Aθ − b: the gradient of 0.5 θᵀAθ − bᵀθ (``public.batch_momentum``'s grad_fn)."""
-    return spec["A"] @ np.asarray(theta, dtype=np.float64) - spec["b"]
-
-
-def wavy_quadratic(spec: dict, theta: np.ndarray) -> np.ndarray:
-    """θ ↦ Aθ − b + c·sin(θ): a quadratic's gradient plus a wavy, non-convex term."""
-    theta = np.asarray(theta, dtype=np.float64)
-    return spec["A"] @ theta - spec["b"] + spec["c"] * np.sin(theta)
-
-
-def _sines(spec: dict, u: np.ndarray) -> float:
-    """½ uᵀAu + b·u + Σ_k alpha_k sin(V_k·u + phi_k), as a Python float."""
-    A, b, V, alpha, phi = (spec[k] for k in _SINES)
-    return float(0.5 * u @ A @ u + b @ u + alpha @ np.sin(V @ u + phi))
-
-
-def smooth(spec: dict, t: Any) -> float:
-    """f(θ) of ``public.backprop``'s numerical_gradient: ``_sines`` of θ flattened, for θ of
-    the spec's shape only."""
-    shape = tuple(spec["shape"])
-    if np.shape(t) != shape:
-        raise ValueError(f"f expects an array of theta's shape {shape}, got shape {np.shape(t)}")
-    return _sines(spec, np.ravel(t))
-
-
-def smooth_vector(spec: dict, t: Any) -> float:
-    """f(θ) of ``public.critical_points``' numerical_hessian: ``_sines`` of a 1-D θ of the
-    spec's length (``shape``, one entry) only."""
-    (n,) = spec["shape"]
-    if np.shape(t) != (n,):
-        raise ValueError(f"f expects an array of shape ({n},), got shape {np.shape(t)}")
-    return _sines(spec, t)
-
-
-_SINES = ("A", "b", "V", "alpha", "phi")
-#: kind -> (its evaluation, the spec's array entries, its number entries, its shape entries)
-KINDS: dict[
-    str, tuple[Callable[[dict, Any], Any], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
-] = {
-    "quadratic": (quadratic, ("A", "b"), (), ()),
-    "wavy_quadratic": (wavy_quadratic, ("A", "b"), ("c",), ()),
-    "smooth": (smooth, _SINES, (), ("shape",)),
-    "smooth_vector": (smooth_vector, _SINES, (), ("shape",)),
-}
-
-
-def _is_shape(x: Any, kind: str) -> bool:
-    """A list of non-negative ints (of one entry for ``smooth_vector``)."""
-    ok = type(x) is list and all(type(d) is int and d >= 0 for d in x)
-    return ok and (kind != "smooth_vector" or len(x) == 1)
-
-
-def valid_spec(spec: Any) -> TypeGuard[dict]:
-    """A spec this library evaluates: a known kind, its arrays float64, its numbers floats,
-    its shapes lists of ints."""
-    if type(spec) is not dict or type(spec.get("kind")) is not str or spec["kind"] not in KINDS:
-        return False
-    _, arrays, numbers, shapes = KINDS[spec["kind"]]
-    return (
-        all(type(spec.get(k)) is np.ndarray and spec[k].dtype == _F8 for k in arrays)
-        and all(type(spec.get(k)) is float for k in numbers)
-        and all(_is_shape(spec.get(k), spec["kind"]) for k in shapes)
-    )
 
 
 def wire_copy(x: Any) -> Any:
