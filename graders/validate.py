@@ -154,7 +154,8 @@ def _grade_entry(args: tuple[str, str, str, str, bool]) -> dict[str, Any]:
     """In a forked validator process: grade one catalog entry with that process's judge."""
     assignment, name, source, sandbox, diagnose = args
     if "judge" not in _STATE:
-        _STATE["judge"] = _judge(_STATE["profile"], sandbox, diagnose, assignment)
+        judge = _judge(_STATE["profile"], sandbox, diagnose, assignment)
+        _STATE["judge"] = judge.close_when_process_ends()
     spec = registry.get(assignment)
     sub = Submission(name, spec.module, {f"{spec.module}.py": source.encode()})
     return _STATE["judge"].grade(sub, assignment, _STATE["props"], spec.total_points).to_dict()

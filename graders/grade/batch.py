@@ -102,7 +102,7 @@ def _init_judge(
 ) -> None:
     _STATE["judge"] = _make_judge(
         launcher, limits, _STATE["bank"], version, diagnoser_for, assignment
-    )
+    ).close_when_process_ends()
 
 
 def _grade_in_judge(sub: Submission, assignment: str, max_score: float) -> dict[str, Any]:

@@ -14,6 +14,7 @@ is neither shrunk nor replayed: an endless loop in k functions costs k time limi
 
 from __future__ import annotations
 
+import multiprocessing.util as mp_util
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -77,6 +78,13 @@ class Judge:
 
     def close(self) -> None:
         self.worker.close()
+
+    def close_when_process_ends(self) -> Judge:
+        """Close this judge when its (pool) process ends; returns it.  A multiprocessing
+        pool process ends through multiprocessing's own exit function, never ``atexit``:
+        without this, its zygote's staged copy and home stay in the temporary folder."""
+        mp_util.Finalize(None, self.close, exitpriority=10)
+        return self
 
     def grade(
         self,

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -216,3 +217,17 @@ def test_an_empty_batch_removes_no_output(tmp_path):
     report = _quick_batch(tmp_path / "empty", out)
     assert (out / "alice" / "results.json").exists()
     assert not [w for w in report.warnings if "removed" in w]
+
+
+def test_a_parallel_batch_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """Each judge process of a --jobs 2 batch removes its zygote's staged copy and home."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the forked judges inherit it
+    subs = tmp_path / "subs"
+    for name in ("ann", "ben", "cat"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "classification.py").write_text(REF)
+    report = grade_batch(subs, "classification", tmp_path / "out", jobs=2, sandbox="plain")
+    assert report.graded == 3
+    assert sorted(p.name for p in temp.iterdir()) == []
