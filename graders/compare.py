@@ -25,7 +25,7 @@ answer is off by a relative O(1), not by a few thousand ulps).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,29 @@ from numpy.typing import NDArray
 from graders.sandbox.protocol import Unsupported
 
 Array = NDArray[np.float64]
+
+
+class Lazy:
+    """A description written only when a message needs it: ``Lazy(make, *args)`` reads as
+    ``make(*args)`` wherever it is formatted (``str``, an f-string), which happens only when a
+    check fails.  Rendering the values that decide a check (``fmt`` of arrays) costs more
+    than the check itself, and a passing check never shows them.  ``args`` are read when the
+    text is made: pass values nothing changes in between (a check fails where it is made)."""
+
+    __slots__ = ("make", "args")
+
+    def __init__(self, make: Callable[..., str], *args: Any) -> None:
+        self.make, self.args = make, args
+
+    def __str__(self) -> str:
+        return str(self.make(*self.args))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+#: a check's description: text, or text made only if the check fails
+What = str | Lazy
 
 
 class Failure(AssertionError):
@@ -113,7 +136,7 @@ def _type_name(x: Any) -> str:
 
 def array(
     x: Any,
-    what: str,
+    what: What,
     *,
     shape: Sequence[int] | None = None,
     finite: bool = True,
@@ -126,7 +149,7 @@ def array(
 
 
 def _any_array(
-    x: Any, what: str, shape: Sequence[int] | None, finite: bool, dtype: str
+    x: Any, what: What, shape: Sequence[int] | None, finite: bool, dtype: str
 ) -> np.ndarray:
     """``array`` for any value: every check, in the module's order."""
     if x is None:
@@ -168,7 +191,7 @@ def _any_array(
 
 
 def _plain_floats(
-    x: np.ndarray, what: str, shape: Sequence[int] | None, finite: bool
+    x: np.ndarray, what: What, shape: Sequence[int] | None, finite: bool
 ) -> np.ndarray:
     """``array`` for an exact float64 ndarray: the same copy, checks and messages, without
     the type dispatch (tests/graders/test_compare.py holds both paths to one answer)."""
@@ -182,7 +205,7 @@ def _plain_floats(
     return plain
 
 
-def _not_finite(plain: np.ndarray, what: str) -> None:
+def _not_finite(plain: np.ndarray, what: What) -> None:
     """Fail the finite check: the first non-finite entry, and how many there are."""
     bad = np.argwhere(~np.isfinite(plain))
     where = tuple(int(i) for i in bad[0]) if plain.ndim else ()
@@ -194,7 +217,7 @@ def _not_finite(plain: np.ndarray, what: str) -> None:
     )
 
 
-def scalar(x: Any, what: str, *, finite: bool = True) -> float:
+def scalar(x: Any, what: What, *, finite: bool = True) -> float:
     """``x`` as a Python float: accepts a number or a 0-d / one-element array."""
     if isinstance(x, bool) or x is None or isinstance(x, Unsupported):
         raise Failure(f"{what} returned {_type_name(x)}; expected a number (a float)", kind="type")
@@ -212,7 +235,7 @@ def scalar(x: Any, what: str, *, finite: bool = True) -> float:
     return value
 
 
-def sequence(x: Any, what: str, length: int | None = None) -> list[Any]:
+def sequence(x: Any, what: What, length: int | None = None) -> list[Any]:
     """``x`` as a list (a returned tuple or list), with an optional length check."""
     if not isinstance(x, (tuple, list)):
         raise Failure(
@@ -226,7 +249,7 @@ def sequence(x: Any, what: str, length: int | None = None) -> list[Any]:
 
 
 def close(
-    got: Any, expected: Any, what: str, *, rtol: float = 1e-7, atol: float = 1e-10, hint: str = ""
+    got: Any, expected: Any, what: What, *, rtol: float = 1e-7, atol: float = 1e-10, hint: str = ""
 ) -> None:
     """Values agree entrywise within ``atol + rtol*|expected|``."""
     g = np.asarray(got, dtype=np.float64)
@@ -259,7 +282,7 @@ U = float(np.finfo(np.float64).eps) / 2  #: unit roundoff of float64, 2**-53
 
 
 def within(
-    got: Any, expected: Any, what: str, *, scale: Any, ulps: float = 256.0, hint: str = ""
+    got: Any, expected: Any, what: What, *, scale: Any, ulps: float = 256.0, hint: str = ""
 ) -> None:
     """Values agree entrywise within ``ulps · u · scale`` (the error model in the module
     docstring); ``scale`` is the magnitude the computation's rounding is relative to."""
@@ -276,7 +299,7 @@ def within(
     _within(g, e, s, what, ulps, hint)
 
 
-def _within(g: Array, e: Array, s: Array, what: str, ulps: float, hint: str) -> None:
+def _within(g: Array, e: Array, s: Array, what: What, ulps: float, hint: str) -> None:
     """``within``'s full path (``s``: the scale's magnitude): broadcast, judge, explain."""
     e = np.broadcast_to(e, g.shape)
     bound = ulps * U * np.broadcast_to(s, g.shape)
@@ -314,7 +337,7 @@ def magnitude(*values: Any) -> float:
     return m if m > 0 else 1.0
 
 
-def equal(got: Any, expected: Any, what: str, *, hint: str = "") -> None:
+def equal(got: Any, expected: Any, what: What, *, hint: str = "") -> None:
     """Exact equality of plain values (strings, integers, integer arrays)."""
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
         g, e = np.asarray(got), np.asarray(expected)
@@ -325,10 +348,10 @@ def equal(got: Any, expected: Any, what: str, *, hint: str = "") -> None:
         raise Failure(f"{what}: got {fmt(got)}, expected {fmt(expected)}", hint=hint)
 
 
-def holds(condition: bool, message: str, *, hint: str = "") -> None:
+def holds(condition: bool, message: What, *, hint: str = "") -> None:
     """A defining property that is not a numeric comparison."""
     if not condition:
-        raise Failure(message, hint=hint)
+        raise Failure(str(message), hint=hint)
 
 
 def rel_error(a: Any, b: Any) -> float:

@@ -294,3 +294,26 @@ def test_array_returns_a_copy_on_the_fast_path() -> None:
     got = compare.array(x, "a(x)", shape=(3,))
     got[0] = 9.0
     assert x[0] == 0.0
+
+
+def test_a_lazy_description_is_made_only_when_the_check_fails():
+    """compare.Lazy: a passing check never renders its description; a failing one reads as
+    the text the function makes, word for word, in every helper's message."""
+    made: list[int] = []
+
+    def describe(t: int) -> str:
+        made.append(t)
+        return f"x after step {t}"
+
+    compare.within(np.ones(3), np.ones(3), compare.Lazy(describe, 1), scale=1.0)
+    compare.close(2.0, 2.0, compare.Lazy(describe, 2))
+    compare.holds(True, compare.Lazy(describe, 3))
+    assert made == []
+    with pytest.raises(compare.Failure) as lazy:
+        compare.within(np.ones(3), np.zeros(3), compare.Lazy(describe, 4), scale=1.0)
+    with pytest.raises(compare.Failure) as eager:
+        compare.within(np.ones(3), np.zeros(3), "x after step 4", scale=1.0)
+    assert lazy.value.message == eager.value.message
+    with pytest.raises(compare.Failure, match="^x after step 5$"):
+        compare.holds(False, compare.Lazy(describe, 5))
+    assert made == [4, 5]
