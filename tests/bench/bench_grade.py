@@ -7,7 +7,9 @@ variant, every mutant, every degenerate entry and the stub, each once — and in
 - grades it with a cold cache (examples drawn, expected values computed, every shrink searched
   by hypothesis) at ``--jobs 1`` and again, with another empty cache, at ``--jobs 2``;
 - regrades it R times at ``--jobs 1`` and R times at ``--jobs 2`` with the warm cache;
-- measures the worker's overhead ratio on the reference (tests/bench/overhead.py).
+- measures the worker's overhead ratio on the reference (tests/bench/overhead.py);
+- grades it once more at ``--jobs 1`` under cProfile and splits the time into stages
+  (tests/bench/where.py): the second table says where each assignment's time goes.
 
 It prints a Markdown table (medians; the README's table is this output): seconds per
 submission cold and warm at each job count, the speed-up of two jobs (warm), and the ratio of
@@ -29,6 +31,7 @@ from graders.assign.stubs import stub_for
 from graders.diagnose import optional_diagnoser
 from graders.grade.batch import grade_batch
 from graders.sandbox.policy import choose_launcher
+from tests.bench import where
 from tests.bench.overhead import measure
 
 
@@ -71,7 +74,8 @@ def _timed(subs: Path, assignment: str, out: Path, jobs: int, sandbox: str) -> f
     return time.perf_counter() - t0
 
 
-def bench(assignment: str, reps: int, sandbox: str, n: int | None) -> dict[str, float]:
+def bench(assignment: str, reps: int, sandbox: str, n: int | None) -> tuple[dict[str, float], str]:
+    """The first table's figures, and the second table's row (where the time goes)."""
     root = Path(tempfile.mkdtemp(prefix=f"propgrade-bench-{assignment}-"))
     subs = build_batch(assignment, n, root)
     count = sum(1 for _ in subs.iterdir())
@@ -87,7 +91,10 @@ def bench(assignment: str, reps: int, sandbox: str, n: int | None) -> dict[str, 
         row[f"warm{jobs}"] = statistics.median(warm[jobs]) / count
     row["speedup"] = row["warm1"] / row["warm2"]
     row["ratio"] = measure(assignment, root / "overhead").ratio
-    return row
+    stages = where.row(
+        assignment, count, row["warm1"], where.profiled(subs, assignment, root / "out2")
+    )
+    return row, stages
 
 
 def main() -> None:
@@ -109,14 +116,21 @@ def main() -> None:
         "| speed-up (warm) | worker / in-process |"
     )
     print("|---|---|---|---|---|---|---|---|")
+    stages = []
     for assignment in ids:
-        r = bench(assignment, args.reps, args.sandbox, args.n)
+        r, where_row = bench(assignment, args.reps, args.sandbox, args.n)
+        stages.append(where_row)
         print(
             f"| {assignment} | {int(r['n'])} | {r['cold1']:.3f} | {r['cold2']:.3f} "
             f"| {r['warm1']:.3f} | {r['warm2']:.3f} | {r['speedup']:.2f}x "
             f"| {r['ratio']:.2f}x |",
             flush=True,
         )
+    print()
+    print("Where the warm time goes (jobs 1, shares of a profiled run; see tests/bench/where.py):")
+    print()
+    print(where.header())
+    print("\n".join(stages))
 
 
 if __name__ == "__main__":
