@@ -71,6 +71,9 @@ class BatchReport:
 
 # --- judge processes --------------------------------------------------------------------
 
+#: takes a graded student and the warnings of the judge that graded it
+OnResult = Callable[[SubmissionResult, Sequence[str]], None]
+
 _STATE: dict[str, Any] = {}
 
 
@@ -105,10 +108,16 @@ def _init_judge(
     ).close_when_process_ends()
 
 
+def worker_warnings(judge: Judge) -> list[str]:
+    """What a judge's worker had to give up so far (a zygote that could not preload torch)."""
+    return list(judge.worker.siblings.warnings)
+
+
 def _grade_in_judge(sub: Submission, assignment: str, max_score: float) -> dict[str, Any]:
     judge: Judge = _STATE["judge"]
     props: list[Property] = _STATE["props"]
-    return judge.grade(sub, assignment, props, max_score).to_dict()
+    result = judge.grade(sub, assignment, props, max_score).to_dict()
+    return {"result": result, "warnings": worker_warnings(judge)}
 
 
 def _crashed(
@@ -154,7 +163,7 @@ def _run_pool(
     max_score: float,
     jobs: int,
     init_args: tuple,
-    on_result: Callable[[SubmissionResult], None],
+    on_result: OnResult,
     on_start: Callable[[Submission], None],
 ) -> list[Submission]:
     """Grade ``subs`` in a fresh pool; returns those whose judge process died under them.
@@ -188,7 +197,7 @@ def _run_pool(
                 except Exception:  # noqa: BLE001 - a dead judge (BrokenProcessPool) or worse
                     lost.append(sub)
                 else:
-                    on_result(SubmissionResult.from_dict(data))
+                    on_result(SubmissionResult.from_dict(data["result"]), data["warnings"])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return lost
@@ -200,7 +209,7 @@ def _run_parallel(
     max_score: float,
     jobs: int,
     init_args: tuple,
-    on_result: Callable[[SubmissionResult], None],
+    on_result: OnResult,
     props: Sequence[Property],
     version: str,
     on_start: Callable[[Submission], None],
@@ -213,7 +222,7 @@ def _run_parallel(
         lost = _run_pool(lost, assignment, max_score, jobs, init_args, on_result, on_start)
     for sub in lost:
         if _run_pool([sub], assignment, max_score, 1, init_args, on_result, on_start):
-            on_result(_crashed(sub, assignment, props, max_score, version))
+            on_result(_crashed(sub, assignment, props, max_score, version), ())
 
 
 # --- the batch --------------------------------------------------------------------------
@@ -295,8 +304,10 @@ def grade_batch(
         if progress:
             progress(done, len(subs), None, frozenset(grading))
 
-    def on_result(result: SubmissionResult) -> None:
+    def on_result(result: SubmissionResult, warnings: Sequence[str] = ()) -> None:
         nonlocal done
+        # each judge says its own (a --jobs slot each): the batch's report says each once
+        report.warnings += [w for w in warnings if w not in report.warnings]
         store.put(result)
         done += 1
         report.graded += 1
@@ -328,7 +339,10 @@ def grade_batch(
             try:
                 for sub in todo:
                     on_start(sub)
-                    on_result(judge.grade(sub, assignment, props, spec.total_points))
+                    on_result(
+                        judge.grade(sub, assignment, props, spec.total_points),
+                        worker_warnings(judge),
+                    )
             finally:
                 judge.close()
         else:

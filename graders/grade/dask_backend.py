@@ -42,7 +42,7 @@ from typing import Any
 from graders import course as courses
 from graders import profiles, registry
 from graders.errors import EnvironmentProblem, InputError, UsageError, UserError
-from graders.grade.batch import _crashed, _make_judge, grader_version
+from graders.grade.batch import _crashed, _make_judge, grader_version, worker_warnings
 from graders.grade.examples import ExampleBank
 from graders.grade.limits import limits_for
 from graders.grade.runner import Judge
@@ -168,7 +168,11 @@ def grade_on_worker(student: dict[str, Any], settings: dict[str, Any]) -> str:
                 {"error": f"on dask worker {socket.gethostname()}: {exc.message}", "kind": kind}
             )
     return json.dumps(
-        {"result": result.to_dict(), "warnings": warnings, "worker": socket.gethostname()}
+        {
+            "result": result.to_dict(),
+            "warnings": warnings + [w for w in worker_warnings(judge) if w not in warnings],
+            "worker": socket.gethostname(),
+        }
     )
 
 

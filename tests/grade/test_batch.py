@@ -231,3 +231,25 @@ def test_a_parallel_batch_leaves_nothing_in_the_temporary_folder(tmp_path, monke
     report = grade_batch(subs, "classification", tmp_path / "out", jobs=2, sandbox="plain")
     assert report.graded == 3
     assert sorted(p.name for p in temp.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_module_that_cannot_be_preloaded_is_one_line_in_the_batch_report(
+    tmp_path, monkeypatch, jobs
+):
+    """The torch zygote's fallback reaches the TA: a judge that could not preload a module
+    its students import says so once in the batch's warnings (each --jobs judge has its own
+    zygotes; the report says it once), and the students are still graded."""
+    from graders.sandbox import needs
+
+    monkeypatch.setattr(needs, "PRELOADABLE", ("propgrade_not_installed_anywhere",))
+    subs = tmp_path / "subs"
+    for name in ("ann", "ben", "cat", "dan"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "classification.py").write_text(
+            "import propgrade_not_installed_anywhere\n" + REF
+        )
+    report = grade_batch(subs, "classification", tmp_path / "out", jobs=jobs, sandbox="plain")
+    assert report.graded == 4
+    lines = [w for w in report.warnings if "could not be preloaded" in w]
+    assert len(lines) == 1 and "propgrade_not_installed_anywhere" in lines[0]
