@@ -195,13 +195,17 @@ def _plain_floats(
 ) -> np.ndarray:
     """``array`` for an exact float64 ndarray: the same copy, checks and messages, without
     the type dispatch (tests/graders/test_compare.py holds both paths to one answer)."""
-    plain = np.array(x, dtype=np.float64, copy=True)
-    if shape is not None and plain.shape != tuple(shape):
+    plain = x.copy(order="K")  # what np.array(x, dtype=np.float64, copy=True) makes of it
+    if shape is not None and plain.shape != (shape if type(shape) is tuple else tuple(shape)):
         raise Failure(
             f"{what} has shape {tuple(plain.shape)}; expected shape {tuple(shape)}", kind="shape"
         )
-    if finite and not np.isfinite(plain).all():
-        _not_finite(plain, what)
+    if finite:
+        # an inf or a NaN makes the sum non-finite, so a finite sum (a finite number minus
+        # itself is 0) settles it; only a sum that overflowed needs the elementwise test
+        total = sum(plain.reshape(-1).tolist()) if plain.size <= 64 else plain.sum()
+        if not total - total == 0.0 and not np.isfinite(plain).all():
+            _not_finite(plain, what)
     return plain
 
 

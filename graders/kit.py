@@ -63,8 +63,9 @@ def threaded(make: Callable[..., Call], state0: Sequence[Any], steps: int) -> li
     """A run of ``steps`` calls ``make(k, *state)``: step 0 gets ``state0``, step k the items
     of step k-1's result (``Ref(k - 1, i)``), so the whole run threads the student's own
     outputs and costs one round trip."""
+    items = range(len(state0))
     calls = [make(0, *state0)]
-    calls += [make(k, *(Ref(k - 1, i) for i in range(len(state0)))) for k in range(1, steps)]
+    calls += [make(k, *[Ref(k - 1, i) for i in items]) for k in range(1, steps)]
     return calls
 
 

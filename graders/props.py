@@ -153,6 +153,7 @@ class _Student:
             return Call(name, args, kwargs)
 
         make.__name__ = name
+        self.__dict__[name] = make  # later ``student.<name>`` lookups: no __getattr__ call
         return make
 
 

@@ -118,6 +118,12 @@ class Driver:
         """What fails one example's round of replies before its values are judged: an error
         (a timeout also bars the function from later messages), an input changed in place,
         or (where the property forbids them) a warning."""
+        for r in replies:  # the common case: nothing to say, in one pass
+            if r.error is not None or r.mutated:
+                break
+        else:
+            if not self.prop.forbid_warnings:
+                return None
         bad = next(((c, r) for c, r in zip(calls, replies) if r.error is not None), None)
         if bad is not None:
             failure = _error_failure(bad[0], bad[1], self.call_seconds)

@@ -33,7 +33,7 @@ from graders.sandbox.reply import (
     WorkerDied,
     WorkerTimeout,
     describe_exit,
-    reply_from_entry,
+    replies_from,
 )
 
 MAX_CALLBACKS = 200_000
@@ -167,13 +167,13 @@ class Session:
             reply = self._request({"op": "preloaded", "id": inherited}, callbacks, budget)
         else:
             reply = self._request(frame, callbacks, budget)
-        entries = reply.get("results")
-        if not isinstance(entries, list) or len(entries) != len(calls):
+        replies = replies_from(reply, len(calls))
+        if replies is None:
             self.kill()
             raise SessionBroken(str(reply.get("fatal", "malformed reply"))[:300])
         if cache_key in self.worker.frames and inherited is None:
             self.worker.preload(cache_key, frame)  # for the sessions forked from now on
-        return [reply_from_entry(e) for e in entries]
+        return replies
 
     def call(self, fn: str, *args: Any, **kwargs: Any) -> Reply:
         return self.map([Call(fn, args, kwargs)])[0]

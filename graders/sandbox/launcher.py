@@ -28,12 +28,13 @@ UID_BASE = 1_800_000_000
 
 def worker_files() -> tuple[str, ...]:
     """What the worker is made of, relative to this package: ``__init__.py`` (a docstring),
-    ``protocol.py`` with its ``framing.py``, the data functions' ``kinds.py``, and every
-    module of ``worker/``."""
+    ``protocol.py`` with its ``framing.py`` and ``nesting.py``, the data functions'
+    ``kinds.py``, and every module of ``worker/``."""
     return (
         "__init__.py",
         "framing.py",
         "kinds.py",
+        "nesting.py",
         "protocol.py",
         *(f"worker/{p.name}" for p in sorted((HERE / "worker").glob("*.py"))),
     )

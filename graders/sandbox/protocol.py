@@ -1,6 +1,7 @@
 """The wire format between the judge and a worker: plain data only, never pickle.
 
-This module and ``framing`` are the only code shared by both sides of the trust boundary, so
+This module, ``framing`` and ``nesting`` are the only code shared by both sides of the trust
+boundary (with the data functions' ``kinds``), so
 they import nothing but the standard library and NumPy: the sandboxed worker gets a copy of
 them beside its own package (``graders.sandbox.worker``) and nothing else of propgrade.
 
@@ -16,8 +17,11 @@ cannot say are tagged objects:
 - ``{"__f8__": [i, offset, *shape]}`` — a float64 array: ``prod(shape)`` little-endian
   values from value ``offset`` on in buffer ``i`` (the encoder puts every float64 array of
   a message into buffer 0: thousands of tiny arrays cost one buffer, not thousands);
+- ``{"__i8__": [i, offset, *shape]}`` — an int64 array, the same way (the encoder puts every
+  int64 array of a message into buffer 1; frames written earlier have no buffer 1);
 - ``{"__nd__": i, "dtype": "f8" | "i8" | "b1", "shape": [...]}`` — a NumPy array whose
-  little-endian bytes are buffer ``i`` (only these three dtypes ever cross);
+  little-endian bytes are buffer ``i`` (only these three dtypes ever cross; the encoder
+  writes this tag for any array but an exact float64 or int64 one);
 - ``{"__bytes__": i}`` — raw bytes (a submission's files on their way in);
 - ``{"__tuple__": [...]}``, ``{"__dict__": [[key, value], ...]}`` (keys are strings; a dict
   with no key starting ``__`` is written as a plain JSON object, which cannot be mistaken
@@ -56,13 +60,14 @@ from .framing import (  # re-exported: callers send and receive through this mod
     send_frame,
     send_frame_with_fds,
 )
+from .nesting import MAX_DEPTH, json_depth, too_deep
 
-MAX_DEPTH = 32
 _WIRE_DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8"), "b1": np.dtype("?")}
 # the canonical dtype objects (``is`` tests in the hot paths rely on it)
 _NATIVE = {code: np.dtype(dtype.newbyteorder("=").str) for code, dtype in _WIRE_DTYPES.items()}
-_F8 = np.dtype("<f8")
+_F8, _I8 = np.dtype("<f8"), np.dtype("<i8")
 _F8_IS_NATIVE = _F8 == _NATIVE["f8"]
+_STREAM_DTYPES = {0: _F8, 1: _I8}  # the buffer of each stream, and its values' dtype
 
 
 class Ref:
@@ -120,13 +125,16 @@ _LEAVES = frozenset((type(None), bool, int, float, str))
 
 
 class _Buffers(list):
-    """A frame's buffers; buffer 0 is the float64 stream that ``__f8__`` arrays point into."""
+    """A frame's buffers; buffers 0 and 1 are the float64 and int64 streams that ``__f8__``
+    and ``__i8__`` arrays point into."""
 
     def __init__(self, items: Any = ()) -> None:
         super().__init__(items)
-        self.f8: list[bytes] = []  # encoding: the stream's pieces, and its length in values
+        self.f8: list[bytes] = []  # encoding: the streams' pieces, and lengths in values
         self.f8_count = 0
-        self.streams: dict[int, np.ndarray] = {}  # decoding: buffers read as float64
+        self.i8: list[bytes] = []
+        self.i8_count = 0
+        self.streams: dict[tuple[int, str], np.ndarray] = {}  # decoding: buffers as arrays
 
 
 def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
@@ -140,6 +148,11 @@ def _encode(x: Any, bufs: _Buffers, depth: int, functions: list | None) -> Any:
         return {"__f8__": [0, offset, *x.shape]}
     if t in _LEAVES:
         return x
+    if t is np.ndarray and (x.dtype is _I8 or x.dtype == _I8):
+        bufs.i8.append(x.tobytes())
+        offset = bufs.i8_count
+        bufs.i8_count = offset + x.size
+        return {"__i8__": [1, offset, *x.shape]}
     d = depth + 1
     if t is list:
         return [v if type(v) in _LEAVES else _encode(v, bufs, d, functions) for v in x]
@@ -215,9 +228,9 @@ def encode(message: Any, functions: list | None = None) -> bytes:
     """Serialise a message (plain data, Refs, Callbacks) into one frame.  ``functions``
     (judge's side only): each callable met is appended to it and written as a Callback
     holding its index there; without it a callable is unsupported, as any other object."""
-    bufs = _Buffers([b""])
+    bufs = _Buffers([b"", b""])
     header = json.dumps(_encode(message, bufs, 0, functions), separators=(",", ":")).encode()
-    bufs[0] = b"".join(bufs.f8)
+    bufs[0], bufs[1] = b"".join(bufs.f8), b"".join(bufs.i8)
     lens = struct.pack(f"<{len(bufs)}Q", *map(len, bufs))
     return b"".join([struct.pack("<II", len(header), len(bufs)), lens, header, *bufs])
 
@@ -250,19 +263,25 @@ def _nd(x: dict, bufs: _Buffers) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype).astype(_NATIVE[code]).reshape(shape)
 
 
-def _f8(x: dict, bufs: _Buffers) -> np.ndarray:
-    """``{"__f8__": [buffer, offset, *shape]}``: float64 values from ``offset`` on."""
-    index, offset, *shape = x["__f8__"]
-    stream = bufs.streams.get(index)
+def _stream(spec: Any, bufs: _Buffers, code: str) -> np.ndarray:
+    """``[buffer, offset, *shape]`` of an ``__f8__`` / ``__i8__`` array: its values, copied
+    out of the stream (as ``_nd``'s are) in native byte order."""
+    index, offset, *shape = spec
+    stream = bufs.streams.get((index, code))
     if stream is None:
         if type(index) is not int or index < 0:
             raise ProtocolError("malformed array")
-        stream = bufs.streams[index] = np.frombuffer(bufs[index], dtype=_F8)
-    size = _shape(shape)
+        stream = bufs.streams[index, code] = np.frombuffer(bufs[index], dtype=_WIRE_DTYPES[code])
+    if len(shape) == 1:  # the common case, without _shape's loop
+        size = shape[0]
+        if type(size) is not int or size < 0:
+            raise ProtocolError("malformed array shape")
+    else:
+        size = _shape(shape)
     if type(offset) is not int or offset < 0 or offset + size > len(stream):
         raise ProtocolError("array outside its buffer")
-    flat = stream[offset : offset + size]  # copied as _nd's are
-    flat = flat.copy() if _F8_IS_NATIVE else flat.astype(_NATIVE["f8"])
+    flat = stream[offset : offset + size]
+    flat = flat.copy() if _F8_IS_NATIVE else flat.astype(_NATIVE[code])
     return flat if len(shape) == 1 else flat.reshape(shape)
 
 
@@ -273,7 +292,8 @@ def _list(x: Any) -> list:
 
 
 _TAGS = {  # a tagged object's tag is its first key (as ``_encode`` writes it)
-    "__f8__": _f8,
+    "__f8__": lambda x, b: _stream(x["__f8__"], b, "f8"),
+    "__i8__": lambda x, b: _stream(x["__i8__"], b, "i8"),
     "__nd__": _nd,
     "__bytes__": lambda x, b: bytes(b[int(x["__bytes__"])]),
     "__tuple__": lambda x, b: tuple(_list(x["__tuple__"])),
@@ -285,44 +305,31 @@ _TAGS = {  # a tagged object's tag is its first key (as ``_encode`` writes it)
     "__callback__": lambda x, b: Callback(int(x["__callback__"])),
     "__unsupported__": lambda x, b: Unsupported(str(x["__unsupported__"]), str(x.get("repr", ""))),
 }
-_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_MALFORMED = (KeyError, ValueError, TypeError, IndexError)
 
 
 def _hook(bufs: _Buffers) -> Any:
+    tags, stream = _TAGS.get, _stream
+
     def hook(x: dict) -> Any:
-        handler = _TAGS.get(next(iter(x), ""))  # the first key is the tag, if any
+        for key in x:  # noqa: B007 - the first key is the tag, if any
+            break
+        else:
+            return x
+        if key == "__f8__" and len(x) == 1:  # most tagged objects: inline, no handler call
+            try:
+                return stream(x[key], bufs, "f8")
+            except _MALFORMED as exc:
+                raise ProtocolError("malformed tagged value") from exc
+        handler = tags(key)
         if handler is None:
             return x
         try:
             return handler(x, bufs)
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
+        except _MALFORMED as exc:
             raise ProtocolError("malformed tagged value") from exc
 
     return hook
-
-
-def _json_depth(header: bytes) -> int:
-    """How deep a JSON text's arrays and objects nest, brackets inside strings not counted
-    (exact for valid JSON; the parser refuses the rest).  In JSON a backslash occurs only
-    inside a string, where it starts an escape, so deleting each ``\\\\`` pair and then each
-    ``\\"`` leaves only the quotes that delimit strings."""
-    if header.count(b"[") + header.count(b"{") <= MAX_DEPTH:
-        return MAX_DEPTH  # too few brackets to nest deeper (small messages)
-    text = header.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in header else header
-    outside = b"".join(text.split(b'"')[::2]).translate(None, _NOT_BRACKETS)
-    steps = np.frombuffer(outside, dtype=np.uint8)
-    return int(np.cumsum(np.where((steps == 0x5B) | (steps == 0x7B), 1, -1)).max(initial=0))
-
-
-def _too_deep(x: Any, depth: int) -> bool:
-    """A container below ``MAX_DEPTH`` in a decoded value (each list, tuple or dict one
-    level, as ``_encode`` counts them)."""
-    t = type(x)
-    if t is list or t is tuple or t is dict:
-        return depth > MAX_DEPTH or any(
-            _too_deep(v, depth + 1) for v in (x.values() if t is dict else x)
-        )
-    return False
 
 
 def decode(frame: bytes) -> Any:
@@ -344,7 +351,7 @@ def decode(frame: bytes) -> Any:
     except (struct.error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(f"malformed frame: {exc}") from exc
     # JSON depth bounds the value's (a tuple is two JSON levels): walk only when needed
-    if _json_depth(header) > MAX_DEPTH + 1 and _too_deep(value, 0):
+    if json_depth(header) > MAX_DEPTH + 1 and too_deep(value, 0):
         raise ProtocolError("value nested too deeply")
     return value
 

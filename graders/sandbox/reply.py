@@ -79,3 +79,24 @@ def reply_from_entry(entry: Any) -> Reply:
         if isinstance(said, list)
         else (),
     )
+
+
+def replies_from(reply: dict, n: int) -> list[Reply] | None:
+    """The ``Reply`` of each of ``n`` calls from a worker's map reply (``{"values": [...],
+    "reports": [[i, report], ...]}``, see ``graders.sandbox.worker.session``); None when it
+    is malformed.  A call without a report is its value alone (the common case: one
+    ``Reply`` each, no entry to re-validate); a report is re-validated as an entry."""
+    values, reports = reply.get("values"), reply.get("reports")
+    if type(values) is not list or len(values) != n or type(reports) is not list:
+        return None
+    replies = [Reply(v) for v in values]
+    for item in reports:
+        if type(item) is not list or len(item) != 2 or type(item[0]) is not int:
+            return None
+        i, entry = item
+        if not 0 <= i < n:
+            return None
+        if isinstance(entry, dict) and "error" not in entry:
+            entry = {**entry, "value": values[i]}
+        replies[i] = reply_from_entry(entry)
+    return replies

@@ -89,9 +89,42 @@ def test_array_size_must_match_shape():
     ):
         with pytest.raises(protocol.ProtocolError):
             protocol.decode(frame.replace(b'"__f8__":[0,0,4]', lie))
-    frame = protocol.encode(np.zeros(4, dtype=np.int64))
+    for tag in (b"__f8__", b"__i8__"):  # the streams' tags, built by hand (no framing lies)
+        streams = (np.zeros(4).tobytes(), np.zeros(4, dtype=np.int64).tobytes())
+        good = _frame(b'{"%s":[%d,0,4]}' % (tag, tag == b"__i8__"), *streams)
+        assert protocol.decode(good).tolist() == [0, 0, 0, 0]
+        for lie in (
+            b"[1,0,5]",
+            b"[0,1,4]",
+            b"[1,-1,4]",
+            b"[2,0,4]",
+            b"[-1,0,4]",
+            b"[1,0,-4]",
+            b"[1,0,2.0,2]",
+            b"[1,0,true]",
+            b"[1,0.5,4]",
+            b'["1",0,4]',
+            b"[]",
+            b"5",
+        ):
+            with pytest.raises(protocol.ProtocolError):
+                protocol.decode(_frame(b'{"%s":%s}' % (tag, lie), *streams))
+    frame = protocol.encode(np.zeros(4, dtype=np.int32))  # one buffer of its own
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(frame.replace(b'"shape":[4]', b'"shape":[5]'))
+
+
+def test_int64_arrays_share_one_stream_and_come_back_plain():
+    """Every int64 array of a message rides in buffer 1; each decodes as its own plain,
+    writable int64 array of its shape, beside float64 ones (buffer 0)."""
+    value = [np.arange(5), np.arange(6).reshape(2, 3), np.zeros(3), np.array(7), np.arange(0)]
+    frame = protocol.encode(value)
+    assert frame.count(b"__i8__") == 4 and frame.count(b"__nd__") == 0
+    back = protocol.decode(frame)
+    for got, sent in zip(back, value):
+        assert type(got) is np.ndarray and got.dtype == sent.dtype and got.shape == sent.shape
+        assert got.flags.writeable and got.tolist() == sent.tolist()
+    assert not np.shares_memory(back[0], back[1])
 
 
 def _frame(header: bytes, *bufs: bytes) -> bytes:

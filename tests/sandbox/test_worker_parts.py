@@ -70,8 +70,8 @@ def test_the_proc_walk_sees_a_child_and_its_death():
 
 
 def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
-    """What a sandbox is given: the wire (protocol.py, framing.py, kinds.py) and worker/ as one package,
-    nothing else."""
+    """What a sandbox is given: the wire (protocol.py, framing.py, nesting.py, kinds.py) and
+    worker/ as one package, nothing else."""
     staged = launcher.stage_worker_files()
     try:
         found = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
@@ -81,6 +81,7 @@ def test_the_staged_worker_is_the_wire_and_the_worker_package_only():
                 f"{launcher.STAGED_PACKAGE}/__init__.py",
                 f"{launcher.STAGED_PACKAGE}/framing.py",
                 f"{launcher.STAGED_PACKAGE}/kinds.py",
+                f"{launcher.STAGED_PACKAGE}/nesting.py",
                 f"{launcher.STAGED_PACKAGE}/protocol.py",
                 *(f"{launcher.STAGED_PACKAGE}/worker/{n}" for n in worker),
             ]

@@ -8,11 +8,12 @@ answers the judge's requests on the session socket (the worker's end of
 ``graders.sandbox.client.Session``):
 
 - ``{"op": "map", "calls": [{"fn", "args", "kwargs", "base"}, ...]}``: run the calls in order
-  (a Ref in a call names call ``base + ref.call`` of the message); reply
-  ``{"results": [entry, ...]}``, each entry ``{"value": ...}`` or ``{"error": {"type",
-  "message", "traceback"}}``, plus ``"mutated": true`` when the call changed an input in place
-  and ``"warnings": ["RuntimeWarning: overflow encountered in exp", ...]`` when it emitted
-  warnings (see ``SessionServer.run_one``).  The first error ends the message: later calls are
+  (a Ref in a call names call ``base + ref.call`` of the message); reply ``{"values": [...],
+  "reports": [[i, report], ...]}``: each call's value (``null`` for one that failed), and a
+  report for each call ``i`` that has more to say than its value: ``{"error": {"type",
+  "message", "traceback"}}``, or ``"mutated": true`` when it changed an input in place and
+  ``"warnings": ["RuntimeWarning: overflow encountered in exp", ...]`` when it emitted warnings
+  (see ``SessionServer.run_one``).  The first error ends the message: later calls are
   answered ``Skipped``.
 - ``{"op": "preloaded", "id": n}``: the same, for a map message the zygote already holds
   decoded (``preload.PreloadStore``).
@@ -136,19 +137,17 @@ def _prepare(
             raise Failed("it depends on an earlier call that failed")
         # a copy: the earlier call's answer is already in the reply and stays as it was,
         # whatever this call does to its argument
-        value = plain(value if x.item is None else value[x.item])
-        arrays_in(value, arrays)
+        value = value if x.item is None else value[x.item]
+        if type(value) is np.ndarray:  # results are plain already: a copy is enough
+            value = value.copy()
+            arrays.append(value)
+        else:
+            value = plain(value)
+            arrays_in(value, arrays)
         return value
     if t is protocol.Callback:
         return functions(x.key)
     return x
-
-
-def _entry(value: Any, report: dict) -> dict:
-    if isinstance(value, Failed):
-        return report
-    report["value"] = value
-    return report
 
 
 class SessionServer:
@@ -237,21 +236,22 @@ class SessionServer:
             signal.setitimer(signal.ITIMER_REAL, 0)
             self.kill_strays(cheap=True)
         report: dict[str, Any] = {}
-        if any(snapshot(a) != b for a, b in zip(inputs, before)):
+        if inputs and [snapshot(a) for a in inputs] != before:
             report["mutated"] = True
         if said is not None:
             report["warnings"] = said
             del caught[seen:]
         return value, report
 
-    def run_map(self, calls: list, functions: Any = None) -> list[dict]:
-        """The entries of one map message (``functions``: its data functions, see
+    def run_map(self, calls: list, functions: Any = None) -> dict[str, list]:
+        """The reply to one map message (``functions``: its data functions, see
         ``functions.FunctionArguments``).  The first error ends the message: the judge
         orders calls by example and keeps only the lowest failing example, so later calls
         could not change the result (and a stub or a timeout would repeat the same error
         100 times)."""
         results: list[Any] = []
-        entries = []
+        values: list[Any] = []
+        reports: list[list] = []  # [i, report] of the calls with more than a value
         failed = False
         self.functions = FunctionArguments(self.sock, functions)
         # one warnings context per message, not per call (it copies the filters)
@@ -270,9 +270,11 @@ class SessionServer:
                     )
                     failed = "error" in report
                 results.append(value)
-                entries.append(_entry(value, report))
+                values.append(None if isinstance(value, Failed) else value)
+                if report:
+                    reports.append([len(values) - 1, report])
         self.kill_strays()
-        return entries
+        return {"values": values, "reports": reports}
 
     def reply(self, message: dict) -> None:
         out = CappedText.take(self.out) + CappedText.take(self.err)
@@ -298,7 +300,7 @@ class SessionServer:
                     continue
                 op = "map"
             if op == "map":
-                self.reply({"results": self.run_map(request["calls"], request.get("functions"))})
+                self.reply(self.run_map(request["calls"], request.get("functions")))
             elif op == "bye":
                 return
 
