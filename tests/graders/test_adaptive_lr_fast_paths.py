@@ -76,8 +76,8 @@ def test_plain_run_stacks_what_the_checked_path_returns(run):
     """A well-formed run (tuples of finite float64 arrays) gives the checked path's histories, bit for bit."""
     values = _reference_values(run)
     fast, checked = _plain_run(values, run), _checked_run(values, run)
-    assert fast is not None and len(fast) == len(checked)
-    for f, c in zip(fast, checked):
+    assert fast is not None and fast.shape[1] == len(checked)
+    for f, c in zip(np.moveaxis(fast, 1, 0), checked):
         assert f.dtype == c.dtype and f.shape == c.shape and f.tobytes() == c.tobytes()
 
 
@@ -171,7 +171,7 @@ def test_a_list_per_step_stacks_like_a_tuple(run):
     values = [list(v) for v in _reference_values(run)]
     fast, checked = _plain_run(values, run), _checked_run(values, run)
     assert fast is not None
-    assert all(f.tobytes() == c.tobytes() for f, c in zip(fast, checked))
+    assert all(f.tobytes() == c.tobytes() for f, c in zip(np.moveaxis(fast, 1, 0), checked))
 
 
 @settings(max_examples=60, deadline=None)
@@ -180,12 +180,15 @@ def test_tolerances_are_safety_times_the_rounding_bounds(run):
     """The cached tolerances are SAFETY x rounding_bounds per item, then SAFETY x (theta's bound + OPS u |theta|)."""
     expected = _history(_reference_values(run))
     bounds = rounding_bounds(run, expected)
-    tols = _tolerances(run, expected)
+    tols, stacked_expected, stacked_tol = _tolerances(run, expected)
     assert len(tols) == len(bounds) + 1
     for t, b in zip(tols, bounds):
         assert t.tobytes() == (SAFETY * b).tobytes()
     moved = SAFETY * (bounds[0] + OPS * compare.U * np.abs(expected[0]))
     assert tols[-1].tobytes() == moved.tobytes()
+    for i, (e, t) in enumerate(zip(expected, tols[:-1])):
+        assert stacked_expected[:, i].tobytes() == e.tobytes()
+        assert stacked_tol[:, i].tobytes() == t.tobytes()
 
 
 @pytest.mark.parametrize(
