@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from graders import compare
 from graders import strategies as gen
 from graders.props import prop, student
-from graders.public.adaptive_lr import SCHEDULE_ULPS, Run, check_run, threaded_calls
+from graders.public.adaptive_lr import SCHEDULE_ULPS, Run, check_run, scalars, threaded_calls
 from reference import adaptive_lr as ref
 
 
@@ -105,9 +105,7 @@ def _ref_adagrad(theta0, grads, state0, opts):
     expect=_ref_adagrad,
 )
 def adagrad_reference(theta0, grads, state0, opts, expected):
-    values = yield threaded_calls(
-        lambda k, th, g, s: student.adagrad_step(th, g, s, **opts), theta0, grads, state0
-    )
+    values = yield threaded_calls(student.adagrad_step, theta0, grads, state0, opts)
     check_run(values, expected, Run("adagrad_step", opts, theta0, grads, state0))
 
 
@@ -136,9 +134,7 @@ def _ref_rmsprop(theta0, grads, state0, opts):
     expect=_ref_rmsprop,
 )
 def rmsprop_reference(theta0, grads, state0, opts, expected):
-    values = yield threaded_calls(
-        lambda k, th, g, s: student.rmsprop_step(th, g, s, **opts), theta0, grads, state0
-    )
+    values = yield threaded_calls(student.rmsprop_step, theta0, grads, state0, opts)
     check_run(values, expected, Run("rmsprop_step", opts, theta0, grads, state0))
 
 
@@ -174,9 +170,7 @@ def _ref_adam(theta0, grads, state0, opts, t0=1):
     expect=_ref_adam,
 )
 def adam_reference(theta0, grads, state0, opts, expected):
-    values = yield threaded_calls(
-        lambda k, th, g, m, v: student.adam_step(th, g, m, v, k + 1, **opts), theta0, grads, state0
-    )
+    values = yield threaded_calls(student.adam_step, theta0, grads, state0, opts, t0=1)
     check_run(values, expected, Run("adam_step", opts, theta0, grads, state0))
 
 
@@ -203,9 +197,7 @@ def adam_reference(theta0, grads, state0, opts, expected):
     "(t0, t0 + 1, ...) and m, v are the raw averages the previous step returned.",
 )
 def adam_resumed_reference(theta0, grads, state0, opts, t0, expected):
-    values = yield threaded_calls(
-        lambda k, th, g, m, v: student.adam_step(th, g, m, v, t0 + k, **opts), theta0, grads, state0
-    )
+    values = yield threaded_calls(student.adam_step, theta0, grads, state0, opts, t0=t0)
     check_run(values, expected, Run("adam_step", opts, theta0, grads, state0, t0))
 
 
@@ -242,13 +234,9 @@ def noam_settings(draw: Any) -> dict[str, Any]:
     ],
 )
 def noam_reference(steps, d_model, warmup_steps, expected):
-    values = yield [student.noam_lr(s, d_model, warmup_steps) for s in steps]
-    got = np.array(
-        [
-            compare.scalar(v, f"noam_lr({s}, {d_model}, {warmup_steps})")
-            for s, v in zip(steps, values)
-        ]
-    )
+    rate = student.noam_lr
+    values = yield [rate(s, d_model, warmup_steps) for s in steps]
+    got = scalars(values, lambda i: f"noam_lr({steps[i]}, {d_model}, {warmup_steps})")
     # relative: a product of powers, each within ~1 ulp (public.adaptive_lr.noam_shape)
     compare.within(
         got,
@@ -296,13 +284,11 @@ def cosine_settings(draw: Any) -> dict[str, Any]:
 )
 def cosine_reference(base_lr, warmup_steps, total_steps, min_lr, expected):
     args = f"{base_lr}, {warmup_steps}, {total_steps}, min_lr={min_lr}"
+    rate = student.warmup_cosine_lr
     values = yield [
-        student.warmup_cosine_lr(s, base_lr, warmup_steps, total_steps, min_lr=min_lr)
-        for s in range(total_steps + 1)
+        rate(s, base_lr, warmup_steps, total_steps, min_lr=min_lr) for s in range(total_steps + 1)
     ]
-    got = np.array(
-        [compare.scalar(v, f"warmup_cosine_lr({s}, {args})") for s, v in enumerate(values)]
-    )
+    got = scalars(values, lambda s: f"warmup_cosine_lr({s}, {args})")
     # absolute, of the schedule's scale (public.adaptive_lr.cosine_end_points)
     compare.within(
         got,

@@ -61,13 +61,39 @@ def torch_run(
 
 
 def threaded_calls(
-    make: Callable[..., Any], theta0: np.ndarray, grads: np.ndarray, state0: Sequence[np.ndarray]
+    step: Callable[..., Any],
+    theta0: np.ndarray,
+    grads: np.ndarray,
+    state0: Sequence[np.ndarray],
+    opts: dict[str, Any],
+    t0: int | None = None,
 ) -> list[Any]:
-    """An optimizer run through ``kit.threaded``: ``make(k, theta, grad, *state)``, step k fed
-    theta and the state step k-1 returned."""
+    """An optimizer run through ``kit.threaded``: step k calls ``step(theta, grads[k],
+    *state, **opts)`` (Adam's: ``step(theta, grads[k], *state, t0 + k, **opts)``), fed the
+    theta and state step k-1 returned; ``step`` is a student function, ``student.adam_step``."""
+    if t0 is None:
+        return threaded(
+            lambda k, theta, *state: step(theta, grads[k], *state, **opts),
+            (theta0, *state0),
+            len(grads),
+        )
     return threaded(
-        lambda k, theta, *state: make(k, theta, grads[k], *state), (theta0, *state0), len(grads)
+        lambda k, theta, *state: step(theta, grads[k], *state, t0 + k, **opts),
+        (theta0, *state0),
+        len(grads),
     )
+
+
+def scalars(values: Sequence[Any], what: Callable[[int], str]) -> np.ndarray:
+    """``compare.scalar`` of each value (``what(i)`` names the i-th) as a float64 array.
+    Plain finite floats (what the wire decodes for a float) pass as they are, without a
+    description made for each; anything else goes through ``compare.scalar`` in order, whose
+    first failure raises as before."""
+    if all(type(v) is float for v in values):
+        got = np.array(values, dtype=np.float64)
+        if np.isfinite(got).all():
+            return got
+    return np.array([compare.scalar(v, what(i)) for i, v in enumerate(values)])
 
 
 @prop(
@@ -86,9 +112,7 @@ def threaded_calls(
 )
 def adagrad_matches_torch(theta0, grads, opts, expected):
     state0 = [np.zeros_like(theta0)]
-    values = yield threaded_calls(
-        lambda k, theta, g, s: student.adagrad_step(theta, g, s, **opts), theta0, grads, state0
-    )
+    values = yield threaded_calls(student.adagrad_step, theta0, grads, state0, opts)
     check_run(values, expected, Run("adagrad_step", opts, theta0, grads, state0))
 
 
@@ -111,9 +135,7 @@ def adagrad_matches_torch(theta0, grads, opts, expected):
 )
 def rmsprop_matches_torch(theta0, grads, opts, expected):
     state0 = [np.zeros_like(theta0)]
-    values = yield threaded_calls(
-        lambda k, theta, g, s: student.rmsprop_step(theta, g, s, **opts), theta0, grads, state0
-    )
+    values = yield threaded_calls(student.rmsprop_step, theta0, grads, state0, opts)
     check_run(values, expected, Run("rmsprop_step", opts, theta0, grads, state0))
 
 
@@ -128,12 +150,7 @@ ADAM_HINT = (
 
 def _adam_run(theta0: np.ndarray, grads: np.ndarray, opts: dict[str, Any]) -> Any:
     state0 = [np.zeros_like(theta0)] * 2
-    return state0, threaded_calls(
-        lambda k, theta, g, m, v: student.adam_step(theta, g, m, v, k + 1, **opts),
-        theta0,
-        grads,
-        state0,
-    )
+    return state0, threaded_calls(student.adam_step, theta0, grads, state0, opts, t0=1)
 
 
 @prop(
@@ -316,16 +333,12 @@ def torch_cosine(
 )
 def cosine_decay_matches_torch(base_lr, warmup_steps, total_steps, min_lr, expected):
     kw, args = _cosine_call(base_lr, warmup_steps, total_steps, min_lr)
+    rate = student.warmup_cosine_lr
     values = yield [
-        student.warmup_cosine_lr(s, base_lr, warmup_steps, total_steps, **kw)
+        rate(s, base_lr, warmup_steps, total_steps, **kw)
         for s in range(warmup_steps, total_steps + 1)
     ]
-    got = np.array(
-        [
-            compare.scalar(v, f"warmup_cosine_lr({s}, {args})")
-            for s, v in enumerate(values, start=warmup_steps)
-        ]
-    )
+    got = scalars(values, lambda i: f"warmup_cosine_lr({warmup_steps + i}, {args})")
     # torch's CosineAnnealingLR is recursive, rate_k = eta_min + (rate_{k-1} - eta_min) *
     # (1 + cos_k) / (1 + cos_{k-1}): the cosines' errors telescope, the products' add up to
     # ~k roundings of the rate after k steps (measured: <= 0.3 (T + 1) u of the scale)
