@@ -9,6 +9,8 @@ import numpy as np
 
 from graders import compare
 
+INT64 = np.dtype(np.int64)  #: compared as a dtype, not as the type np.int64 (a conversion)
+
 
 def batch_count(n: int, batch_size: int) -> int:
     """How many batches n samples make: ceil(n / batch_size)."""
@@ -24,7 +26,7 @@ def structured_batches(value: Any, what: str, count: int) -> list[np.ndarray]:
     # below as it is: one pass over the list instead of a compare.array (a copy and a type
     # dispatch) per batch, 354k of them in a 12-student batch; any other value takes the
     # checks one batch at a time, with their messages
-    if all(type(b) is np.ndarray and b.dtype == np.int64 and b.ndim == 1 for b in batches):
+    if all(type(b) is np.ndarray and b.dtype == INT64 and b.ndim == 1 for b in batches):
         return batches
     out = []
     for i, batch in enumerate(batches):
