@@ -105,8 +105,12 @@ def batches_depend_on_the_seed(n, batch_size, seed):
     )
     compare.holds(
         not np.array_equal(order_other, order),
-        f"seeds {seed} and {seed + 1} give the same order {compare.fmt(order)}; a "
-        "new epoch (a new seed) must reshuffle the samples",
+        compare.Lazy(
+            lambda: (
+                f"seeds {seed} and {seed + 1} give the same order {compare.fmt(order)}; a "
+                "new epoch (a new seed) must reshuffle the samples"
+            )
+        ),
         hint="Use `seed` to seed the generator that shuffles range(n).",
     )
 
