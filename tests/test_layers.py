@@ -9,7 +9,7 @@ functions alike (a lazy import is still a dependency), ``TYPE_CHECKING`` blocks 
 layer       modules                                                               may import
 ==========  ====================================================================  ==============
 base        errors, nbgrader_env                                                  --
-wire        sandbox/protocol, sandbox/framing, sandbox/kinds                      base
+wire        sandbox/protocol, sandbox/framing, sandbox/nesting, sandbox/kinds     base
 transport   sandbox/  (the trust boundary: worker, client, launchers, doctor)     wire
 kit         props, compare, strategies, oracles, profiles, results, registry,     wire
             course
@@ -55,6 +55,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     ("graders.nbgrader_env", "base"),
     ("graders.sandbox.protocol", "wire"),
     ("graders.sandbox.framing", "wire"),
+    ("graders.sandbox.nesting", "wire"),  # the codec's depth checks
     ("graders.sandbox.kinds", "wire"),  # data functions' library: judge and worker run it
     ("graders.sandbox", "transport"),  # the trust boundary, worker/ included
     ("graders.props", "kit"),
