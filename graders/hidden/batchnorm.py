@@ -26,6 +26,7 @@ from graders.public.batchnorm import (
     forward_scale,
     inference_scale,
     running_stats,
+    trajectory,
 )
 from reference import batchnorm as ref
 
@@ -82,7 +83,10 @@ def _eps(eps: Any) -> float:
             "eps": 1.0,
         },
     ],
-    expect=lambda x, gamma, beta, eps: ref.batchnorm_forward(x, gamma, beta, eps=_eps(eps)),
+    expect=lambda x, gamma, beta, eps: {
+        "y": ref.batchnorm_forward(x, gamma, beta, eps=_eps(eps)),
+        "scale": forward_scale(x, gamma, beta, _eps(eps)),
+    },
 )
 def forward_reference(x, gamma, beta, eps, expected):
     y = compare.array(
@@ -91,12 +95,12 @@ def forward_reference(x, gamma, beta, eps, expected):
         shape=x.shape,
     )
     # centring x = offset ± spread rounds by ~N·u·|offset|, which s = 1/sqrt(var + eps)
-    # then amplifies: forward_scale carries X·s
+    # then amplifies: forward_scale carries X·s (computed with the oracle, once per example)
     compare.within(
         y,
-        expected,
+        expected["y"],
         "batchnorm_forward(x, gamma, beta, eps)",
-        scale=forward_scale(x, gamma, beta, _eps(eps)),
+        scale=expected["scale"],
         ulps=ULPS,
     )
 
@@ -123,15 +127,18 @@ def forward_reference(x, gamma, beta, eps, expected):
             "dy": np.array([[1.0], [0.0], [0.0]]),
         },
     ],
-    expect=lambda x, gamma, beta, eps, dy: ref.batchnorm_backward(dy, x, gamma, eps=_eps(eps)),
+    expect=lambda x, gamma, beta, eps, dy: {
+        "grads": ref.batchnorm_backward(dy, x, gamma, eps=_eps(eps)),
+        "scales": backward_scales(dy, x, gamma, _eps(eps)),
+    },
 )
 def backward_reference(x, gamma, beta, eps, dy, expected):
     got = yield student.batchnorm_backward(dy, x, gamma, **keywords(eps=eps))
     dx, dgamma, dbeta = compare.sequence(got, "batchnorm_backward(dy, x, gamma, eps)", 3)
     n, d = x.shape
-    scales = backward_scales(dy, x, gamma, _eps(eps))
+    grads, scales = expected["grads"], expected["scales"]  # backward_scales, from expect=
     for name, value, want, shape, scale in zip(
-        ("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta), expected, ((n, d), (d,), (d,)), scales
+        ("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta), grads, ((n, d), (d,), (d,)), scales
     ):
         value = compare.array(value, f"{name} of batchnorm_backward", shape=shape)
         compare.within(value, want, name, scale=scale, ulps=ULPS)
@@ -155,7 +162,7 @@ def _ref_running(running_mean, running_var, xs, momentum):
     for x in xs:
         state = ref.update_running_stats(*state, x, **keywords(momentum=momentum))
         steps.append(state)
-    return steps
+    return trajectory(steps, running_mean, running_var, xs)
 
 
 @prop(

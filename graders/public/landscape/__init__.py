@@ -150,8 +150,12 @@ def hessian_matches_torch(theta, sizes, x, y, expected):
     )
     compare.holds(
         bool(np.array_equal(got, got.T)),
-        "hessian(theta, sizes, x, y) is not exactly symmetric: largest |H - Hᵀ| = "
-        f"{compare.fmt(float(np.max(np.abs(got - got.T))))}",
+        compare.Lazy(
+            lambda: (
+                "hessian(theta, sizes, x, y) is not exactly symmetric: largest |H - Hᵀ| = "
+                f"{compare.fmt(float(np.max(np.abs(got - got.T))))}"
+            )
+        ),
         hint="Finite differences are not symmetric by themselves: return (H + H.T) / 2.",
     )
     compare.close(
@@ -193,8 +197,14 @@ def eigen_counts_known_spectra(H, eigenvalues, rtol):
     compare.equal(
         tuple(int(v) if isinstance(v, (int, np.integer)) else v for v in got),
         expected,
-        what + f" with eigenvalues {compare.fmt(eigenvalues)}",
+        compare.Lazy(with_eigenvalues, what, eigenvalues),
     )
+
+
+def with_eigenvalues(what: str, eigenvalues: np.ndarray) -> str:
+    """A count's description naming the eigenvalues that decide it: made only when the
+    check fails (compare.Lazy), as rendering them costs more than the check."""
+    return what + f" with eigenvalues {compare.fmt(eigenvalues)}"
 
 
 # --- find_critical_point ----------------------------------------------------------------
@@ -250,14 +260,22 @@ def finder_reaches_tol(theta, sizes, x, y, tol, max_steps):
     g = torch_loss_and_gradient(got, sizes, x, y)["grad"]
     norm = float(np.linalg.norm(g))
     # the judge's gradient and the student's differ by rounding, ~1e-13 here
-    start = float(np.linalg.norm(torch_loss_and_gradient(theta, sizes, x, y)["grad"]))
     compare.holds(
         norm <= tol * 1.01 + 1e-13,
-        f"find_critical_point(theta0, sizes, x, y, tol={tol:g}, "
-        f"max_steps={max_steps}): ||gradient|| at the returned point is "
-        f"{compare.fmt(norm)} > tol (at theta0 it is {compare.fmt(start)})",
+        compare.Lazy(_not_reached, tol, max_steps, norm, theta, sizes, x, y),
         hint="Solve gradient(θ) = 0, e.g. (HᵀH + μI)δ = -Hᵀg with μ shrinking after a "
         "good step: it converges to saddles as well as to minima.",
+    )
+
+
+def _not_reached(tol, max_steps, norm, theta, sizes, x, y) -> str:
+    """The finder's failure with the gradient norm at theta0, which only this message needs:
+    torch computes it only when the check fails (compare.Lazy)."""
+    start = float(np.linalg.norm(torch_loss_and_gradient(theta, sizes, x, y)["grad"]))
+    return (
+        f"find_critical_point(theta0, sizes, x, y, tol={tol:g}, "
+        f"max_steps={max_steps}): ||gradient|| at the returned point is "
+        f"{compare.fmt(norm)} > tol (at theta0 it is {compare.fmt(start)})"
     )
 
 

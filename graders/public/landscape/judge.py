@@ -110,7 +110,8 @@ def check_counts(got: Any, bounds: dict[str, int], what: str) -> tuple[int, int,
     """The student's (positive, negative, zero) within ``count_bounds``, summing to n."""
     c = compare.array(got, what, shape=(3,), finite=True)
     compare.holds(
-        bool(np.all(c == np.round(c))), f"{what} = {compare.fmt(c)}: counts are whole numbers"
+        bool(np.all(c == np.round(c))),
+        compare.Lazy(lambda: f"{what} = {compare.fmt(c)}: counts are whole numbers"),
     )
     p, q, z = (int(v) for v in c)
     compare.holds(
