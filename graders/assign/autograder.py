@@ -95,9 +95,10 @@ def warm_examples(assignment: str, source: Path, *, course: Path | None = None) 
 
 def _private(assignment: str, root: Path, source: Path) -> list[Path]:
     owner = registry.get(assignment).course
+    # every module of a package: the probe tries each file, not its folder
     return [
-        owner.path("reference", assignment),
-        owner.path("hidden", assignment),
+        *owner.files("reference", assignment),
+        *owner.files("hidden", assignment),
         *owner.files("mutants", assignment),
         source / "grade_submission.py",
         Path(os.environ["PROPGRADE_CACHE"]),

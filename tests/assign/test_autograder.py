@@ -216,3 +216,19 @@ def test_autograder_refuses_to_grade_where_student_code_could_read_it(
     assert "[FAIL] autograder files" in shown.get()
     assert not (root / "results" / "results.json").exists()
     assert (root / "source").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("assignment", ["critical_points", "batch_momentum"])
+def test_the_private_files_probe_tries_every_module_of_a_hidden_package(
+    assignment, tmp_path, monkeypatch
+):
+    """Before grading, the Gradescope run proves student code cannot read each private
+    file; a hidden grader that is a package is all of its modules, not only __init__.py."""
+    from graders import registry
+    from graders.assign.autograder import _private
+
+    monkeypatch.setenv("PROPGRADE_CACHE", str(tmp_path / "cache"))
+    hidden = registry.get(assignment).course.path("hidden", assignment).parent
+    modules = sorted(hidden.rglob("*.py"))
+    assert len(modules) > 1  # a package: the case this pins
+    assert set(modules) <= set(_private(assignment, tmp_path, tmp_path))
