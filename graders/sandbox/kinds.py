@@ -52,6 +52,14 @@ def smooth_vector(spec: dict, t: Any) -> float:
     return _sines(spec, t)
 
 
+def two_weight(spec: dict, t: Any) -> float:
+    """f(w) = (y − w₁·w₂·x)² of the lecture's two-weight network (``hidden.critical_points``'
+    numerical_hessian), for a w of shape (2,) only."""
+    if np.shape(t) != (2,):
+        raise ValueError(f"f expects an array of shape (2,), got shape {np.shape(t)}")
+    return float((spec["y"] - t[0] * t[1] * spec["x"]) ** 2)
+
+
 _SINES = ("A", "b", "V", "alpha", "phi")
 #: kind -> (its evaluation, the spec's array entries, its number entries, its shape entries)
 KINDS: dict[
@@ -61,6 +69,7 @@ KINDS: dict[
     "wavy_quadratic": (wavy_quadratic, ("A", "b"), ("c",), ()),
     "smooth": (smooth, _SINES, (), ("shape",)),
     "smooth_vector": (smooth_vector, _SINES, (), ("shape",)),
+    "two_weight": (two_weight, (), ("x", "y"), ()),
 }
 
 

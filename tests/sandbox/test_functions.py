@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graders import strategies as gen
+from graders.hidden import critical_points as hidden_critical_points
 from graders.hidden.backprop import nasty_smooth_functions
 from graders.hidden.batch_momentum.gradients import wavy_gradient
 from graders.public.backprop.judge import smooth_function
@@ -130,6 +131,7 @@ _SINES = (np.array([[2.0, -1.0], [-1.0, 3.0]]), np.array([1.0, -0.5]), np.array(
 SCALARS = [
     smooth_function(np.zeros(2), *_SINES, np.array([1.5]), np.array([0.3])),
     critical_points.smooth_function(np.zeros(2), *_SINES, np.array([-0.5]), np.array([2.0])),
+    hidden_critical_points._function_of({"kind": "lecture", "x": -3.0, "y": 2.0}),
 ]
 
 
@@ -299,3 +301,21 @@ def test_a_spec_the_worker_does_not_know_is_asked_of_the_judge(spec):
         assert stand_in(np.ones(2)) == 7.0
         sent = protocol.recv(theirs)
         assert sent["callback"] == 0 and sent["args"][0].tolist() == [1.0, 1.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    x=st.floats(-50, 50) | st.just(1e-310),
+    y=st.floats(-50, 50),
+    w=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=2),
+)
+def test_the_lecture_kind_is_the_two_weight_loss(x, y, w):
+    """The hidden numerical_hessian's lecture function, now a data kind, is the two-weight
+    network's loss (y - w1·w2·x)² as the lecture writes it, a Python float, bit for bit;
+    a w of another shape raises the error the student saw before, word for word."""
+    f = hidden_critical_points._function_of({"kind": "lecture", "x": x, "y": y})
+    assert valid_spec(f.callback_spec)
+    t = np.array(w)
+    assert _same_float(f(t), float((y - t[0] * t[1] * x) ** 2))
+    with pytest.raises(ValueError, match=r"^f expects an array of shape \(2,\), got shape \(3,\)$"):
+        f(np.zeros(3))
