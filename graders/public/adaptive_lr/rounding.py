@@ -158,9 +158,10 @@ def _checked_run(values: list[Any], run: Run) -> list[np.ndarray]:
 
 
 def _plain_run(values: list[Any], run: Run) -> np.ndarray | None:
-    """``_checked_run``'s answer (stacked: item i's history is ``[:, i]``) where it raises nothing and every item is what the wire
-    decodes (a tuple or list of float64 arrays of theta's shape, all finite): the histories
-    stacked at once, without a message made per item (types checked by C-level passes).
+    """``_checked_run``'s answer, stacked (item i's history is ``[:, i]``), where it raises
+    nothing and every item is what the wire decodes (a tuple or list of float64 arrays of
+    theta's shape, all finite): the histories stacked at once, without a message made per
+    item (types checked by C-level passes).
     None otherwise, and the caller then runs ``_checked_run``, which raises the first
     mistake's message as before (or converts another dtype, as before)."""
     n = len(run.names)
