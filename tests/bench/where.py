@@ -18,10 +18,10 @@ propgrade frame is met.  Two builtins are the worker's time, not the judge's:
   the student's import.
 
 **send** is the judge inside ``sendall``, counted apart from its work.  The frames are small
-(a median of 29 KB for adaptive_lr, far under a socket's buffer) and a loop of such writes
-to a process that reads them takes ~40 µs each, yet in a batch a write takes milliseconds
-(median 1.4 ms for classification, under load): time in which the kernel ran other processes,
-the woken worker among them, before the write returned.
+(a median of 29 KB for adaptive_lr, far under a socket's buffer): on a quiet machine it is
+0-1% of the time; on a loaded one a write can take milliseconds (median 1.4 ms for
+classification beside four other jobs), time in which the kernel ran other processes before
+the write returned.
 
 ``calls/sub`` is the number of student calls per submission and ``µs/call`` the batch's
 unprofiled warm seconds divided by them: what a call costs all in.
@@ -37,11 +37,14 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from graders import registry
 from graders.diagnose import optional_diagnoser
 from graders.grade.batch import grade_batch
+from graders.sandbox import client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,21 +158,34 @@ def breakdown(stats: pstats.Stats) -> dict[str, float]:
     return dict(seconds)
 
 
-def student_calls(stats: pstats.Stats) -> int:
-    """Student calls answered in a profile: one reply entry each."""
-    table = stats.stats  # type: ignore[attr-defined]
-    return sum(
-        v[1] for k, v in table.items() if k[2] == "reply_from_entry" and "sandbox/reply" in k[0]
-    )
+@dataclass
+class Profiled:
+    """A profiled batch: its profile and the student calls it sent to the worker."""
+
+    stats: pstats.Stats
+    calls: int
 
 
-def profiled(subs: Path, assignment: str, out: Path) -> pstats.Stats:
-    """A batch at ``--jobs 1`` (the judge in this process) under cProfile, with diagnosis."""
+def profiled(subs: Path, assignment: str, out: Path) -> Profiled:
+    """A batch at ``--jobs 1`` (the judge in this process) under cProfile, with diagnosis;
+    the student calls are counted where every message leaves (``Session.map``)."""
+    calls = 0
+    original = client.Session.map
+
+    def counting(self: client.Session, batch: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += len(batch)
+        return original(self, batch, *args, **kwargs)
+
+    client.Session.map = counting  # type: ignore[method-assign,assignment]
     profiler = cProfile.Profile()
-    profiler.enable()
-    grade_batch(subs, assignment, out, jobs=1, regrade=True, diagnoser_for=optional_diagnoser)
-    profiler.disable()
-    return pstats.Stats(profiler)
+    try:
+        profiler.enable()
+        grade_batch(subs, assignment, out, jobs=1, regrade=True, diagnoser_for=optional_diagnoser)
+        profiler.disable()
+    finally:
+        client.Session.map = original  # type: ignore[method-assign]
+    return Profiled(pstats.Stats(profiler), calls)
 
 
 def header() -> str:
@@ -180,11 +196,11 @@ def header() -> str:
     )
 
 
-def row(assignment: str, count: int, per_sub: float, stats: pstats.Stats) -> str:
+def row(assignment: str, count: int, per_sub: float, run: Profiled) -> str:
     """One Markdown row: warm s/sub (unprofiled), calls, µs per call, each stage's share."""
-    parts = breakdown(stats)
+    parts = breakdown(run.stats)
     total = sum(parts.values()) or 1.0
-    calls = student_calls(stats) / count
+    calls = run.calls / count
     per_call = 1e6 * per_sub / calls if calls else float("nan")
     shares = " | ".join(f"{100 * parts.get(c, 0.0) / total:.0f}%" for c in COLUMNS)
     return f"| {assignment} | {per_sub:.3f} | {calls:.0f} | {per_call:.0f} | {shares} |"
