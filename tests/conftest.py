@@ -8,13 +8,13 @@ import re
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graders import profiles, registry
+from graders import compare, profiles, registry
 from graders.grade.runner import Judge, Submission
 from graders.grade.store import sqlite_url
 from graders.results import SubmissionResult
@@ -161,3 +161,20 @@ def run_autograder(
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads((root / "results" / "results.json").read_text()), proc
+
+
+def failure_in_process(
+    prop: Any, case: dict[str, Any], fn: Callable[..., Any], expected: Any
+) -> str | None:
+    """Run property ``prop`` on ``case`` in this process, each call it yields answered by
+    ``fn`` (catalog or reference code: ours, never a student's), fed as the judge feeds it
+    (``expected``: the oracle's value); the Failure message, or None when it holds."""
+    run = prop.run(case, expected=expected)
+    try:
+        call = next(run)
+        while True:
+            call = run.send(fn(*call.args, **call.kwargs))
+    except StopIteration:
+        return None
+    except compare.Failure as failure:
+        return failure.message

@@ -19,6 +19,7 @@ from graders.hidden import critical_points as hidden
 from graders.public import critical_points as public
 from graders.public.critical_points.cases import LECTURE_HESSIANS
 from reference import critical_points as ref
+from tests.conftest import failure_in_process
 
 TOPIC = "critical_points"
 #: on the lecture's valley w1·w2 = 1 (x = y = 1): eigenvalues 0 and 8.5, degenerate
@@ -42,15 +43,7 @@ def _message(prop, case: dict[str, Any], fn: Callable[..., Any]) -> str | None:
     """The Failure message of ``prop`` answered by ``fn`` on ``case``; None if it holds."""
     if prop.visibility == "hidden":
         case = {k: case[k] for k in ("H", "tol")}
-    run = prop.run(case, expected=prop.expect(**case))
-    try:
-        call = next(run)
-        while True:
-            call = run.send(fn(*call.args, **call.kwargs))
-    except StopIteration:
-        return None
-    except compare.Failure as failure:
-        return failure.message
+    return failure_in_process(prop, case, fn, prop.expect(**case))
 
 
 @pytest.mark.parametrize(

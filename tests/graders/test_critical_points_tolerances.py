@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graders import compare, mutants, registry
+from graders import mutants, registry
 from graders.hidden.critical_points import ORIGIN_AND_VALLEY
 from graders.public.critical_points import F64_EPS, underflow_atol
 from reference import critical_points as ref
+from tests.conftest import failure_in_process
 
 # the public property's oracle, torch.func.hessian, warns about torch.jit's own deprecation
 pytestmark = pytest.mark.filterwarnings(
@@ -44,15 +45,7 @@ def _entry(entry_id: str) -> Callable[..., Any]:
 
 def _holds(prop, fn: Callable[..., Any], case: dict[str, Any]) -> bool:
     """Whether ``prop`` passes ``fn`` on ``case`` (each call answered by ``fn`` itself)."""
-    run = prop.run(case, expected=prop.expect(**case))
-    try:
-        call = next(run)
-        while True:
-            call = run.send(fn(*call.args, **call.kwargs))
-    except StopIteration:
-        return True
-    except compare.Failure:
-        return False
+    return failure_in_process(prop, case, fn, prop.expect(**case)) is None
 
 
 def _same_case(a: dict[str, Any], b: dict[str, Any]) -> bool:

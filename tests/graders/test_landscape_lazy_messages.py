@@ -19,6 +19,7 @@ from graders.hidden import landscape as hidden
 from graders.public import landscape as public
 from graders.public.landscape import judge
 from reference import landscape as ref
+from tests.conftest import failure_in_process
 
 # torch.func.hessian (the hessian property's oracle) warns about torch.jit's own deprecation
 pytestmark = pytest.mark.filterwarnings(
@@ -39,15 +40,7 @@ def _module(entry_id: str) -> Any:
 
 def _message(prop, case: dict[str, Any], fn: Callable[..., Any]) -> str | None:
     """The Failure message of ``prop`` answered by ``fn`` on ``case``; None if it holds."""
-    run = prop.run(case, expected=prop.expect(**case) if prop.expect else None)
-    try:
-        call = next(run)
-        while True:
-            call = run.send(fn(*call.args, **call.kwargs))
-    except StopIteration:
-        return None
-    except compare.Failure as failure:
-        return failure.message
+    return failure_in_process(prop, case, fn, prop.expect(**case) if prop.expect else None)
 
 
 def _no_fmt(*args: Any, **kwargs: Any) -> str:
